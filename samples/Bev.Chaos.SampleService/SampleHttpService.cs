@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Bev.Chaos.SampleService;
+
+/// <summary>A minimal HTTP/1.1 server on loopback with a bounded number of workers.</summary>
+internal static class SampleHttpService
+{
+    private static long _served;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var port = 0;
+        var workers = 32;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--port": port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--workers": workers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default:
+                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: --port N [--workers N]").ConfigureAwait(false);
+                    return 2;
+            }
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Start(512);
+        Console.WriteLine($"listening on 127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        using var slots = new SemaphoreSlim(workers);
+        while (true)
+        {
+            await slots.WaitAsync().ConfigureAwait(false);
+            var client = await listener.AcceptTcpClientAsync().ConfigureAwait(false);
+            _ = ServeAsync(client, slots);
+        }
+    }
+
+    private static async Task ServeAsync(TcpClient client, SemaphoreSlim slots)
+    {
+        try
+        {
+            using (client)
+            {
+                client.NoDelay = true;
+                var stream = client.GetStream();
+                var buffer = new byte[4096];
+                var filled = 0;
+                while (true)
+                {
+                    var end = IndexOfHeaderEnd(buffer, filled);
+                    while (end < 0)
+                    {
+                        if (filled == buffer.Length)
+                        {
+                            return;
+                        }
+
+                        var read = await stream.ReadAsync(buffer.AsMemory(filled)).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            return;
+                        }
+
+                        filled += read;
+                        end = IndexOfHeaderEnd(buffer, filled);
+                    }
+
+                    var requestLine = Encoding.ASCII.GetString(buffer, 0, Array.IndexOf(buffer, (byte)'\r'));
+                    var path = requestLine.Split(' ') is { Length: >= 2 } parts ? parts[1] : "/";
+                    var served = Interlocked.Increment(ref _served);
+                    var (status, body) = path switch
+                    {
+                        "/health" => ("200 OK", "ok"),
+                        "/" => ("200 OK", $"{{\"item\":{served},\"pid\":{Environment.ProcessId}}}"),
+                        _ => ("404 Not Found", "not found"),
+                    };
+                    var response = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {body.Length}\r\nContent-Type: text/plain\r\n\r\n{body}");
+                    await stream.WriteAsync(response).ConfigureAwait(false);
+                    var consumed = end + 4;
+                    Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
+                    filled -= consumed;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private static int IndexOfHeaderEnd(byte[] buffer, int length) =>
+        buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
+}

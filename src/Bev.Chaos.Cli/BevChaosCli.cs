@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Bev.Chaos.Cli.Commands;
+using Spectre.Console;
+
+namespace Bev.Chaos.Cli;
+
+/// <summary>The <c>bev-chaos</c> command line.</summary>
+internal static class BevChaosCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("""
+            BEV Chaos — inject real faults into real services, measure them, and always remove them again.
+            Start with: bev-chaos demo
+            """);
+        CliOptions.AddTo(root);
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(InjectCommand.Create());
+        root.Subcommands.Add(FaultsCommand.Create());
+        root.Subcommands.Add(RemoveCommand.Create());
+        root.Subcommands.Add(EmergencyStopCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ConfigureConsole();
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync("bev-chaos: " + error.Message).ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("Try 'bev-chaos --help'.").ConfigureAwait(false);
+            return ExitCodes.InvalidInput;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
+    }
+
+    // Colors and live displays only on a terminal (and never with NO_COLOR); plain lines otherwise.
+    private static void ConfigureConsole()
+    {
+        var redirected = Console.IsOutputRedirected;
+        var noColor = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        if (redirected || noColor)
+        {
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = redirected ? AnsiSupport.No : AnsiSupport.Detect,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = redirected ? InteractionSupport.No : InteractionSupport.Detect,
+            });
+            if (redirected)
+            {
+                AnsiConsole.Profile.Width = 200;
+            }
+        }
+    }
+}

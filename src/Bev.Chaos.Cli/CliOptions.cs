@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Bev.Chaos.Cli;
+
+/// <summary>Options every command takes.</summary>
+internal static class CliOptions
+{
+    public static readonly Option<string?> DataDir = new("--data-dir")
+    {
+        Description = "Where the store and fault journal live (default: $BEV_CHAOS_DATA_DIR, $XDG_STATE_HOME/bev-chaos or ~/.local/state/bev-chaos).",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Config = new("--config")
+    {
+        Description = "chaos_engineer.yaml to load (default: $BEV_CHAOS_CONFIG, else built-in defaults).",
+        Recursive = true,
+    };
+
+    public static readonly Option<LogLevel> LogLevelOption = new("--log-level")
+    {
+        Description = "Least severe log level written to stderr.",
+        DefaultValueFactory = _ => LogLevel.Warning,
+        Recursive = true,
+    };
+
+    public static Option<string> Output()
+    {
+        var option = new Option<string>("--output")
+        {
+            Description = "table (for people) or json (for scripts).",
+            DefaultValueFactory = _ => "table",
+        };
+        option.AcceptOnlyFromAmong("table", "json");
+        return option;
+    }
+
+    public static void AddTo(RootCommand root)
+    {
+        root.Options.Add(DataDir);
+        root.Options.Add(Config);
+        root.Options.Add(LogLevelOption);
+    }
+}

@@ -1,0 +1,262 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Targets.Linux;
+using Spectre.Console;
+
+namespace Bev.Chaos.Cli.Commands;
+
+/// <summary>
+/// <c>bev-chaos demo</c>: starts the sample service as a managed target and runs every local fault
+/// against it in turn — live progress, the measured effect, its removal — then a summary.
+/// </summary>
+internal static class DemoCommand
+{
+    private const string Service = "demo-service";
+
+    public static Command Create()
+    {
+        var exit = new Option<bool>("--exit") { Description = "Stop after the run instead of serving until Ctrl-C." };
+        var quick = new Option<bool>("--quick") { Description = "Short phases (3 s per fault)." };
+        var command = new Command("demo", """
+            Start the demo service and run real faults against it with live progress, then keep serving until Ctrl-C.
+            Example: bev-chaos demo --quick --exit
+            """)
+        {
+            exit, quick,
+        };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
+        {
+            var port = FreeLoopbackPort();
+            var configuration = new ChaosConfiguration
+            {
+                Targets = new Dictionary<string, TargetDefinition>
+                {
+                    [Service] = new()
+                    {
+                        Name = Service,
+                        Command = [.. SelfLocator.SiblingCommand("Bev.Chaos.SampleService"), "--port", port.ToString(CultureInfo.InvariantCulture), "--workers", "32"],
+                        Restart = RestartPolicy.Always,
+                        RestartDelay = TimeSpan.FromMilliseconds(200),
+                        Port = port,
+                    },
+                },
+            };
+            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration).ConfigureAwait(false);
+            var step = parse.GetValue(quick) ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10);
+            session.Supervisor.Start(configuration.Targets[Service]);
+            await WaitHealthyAsync(port, token).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"[bold]BEV Chaos demo[/]: {Service} runs at [link]http://127.0.0.1:{port}/[/] (pid {session.Supervisor.TryGetCurrent(Service)?.Pid}), data in {Markup.Escape(session.Store.DataDirectory)}");
+
+            var results = new List<DemoResult>();
+            foreach (var plan in Plans(port, session.Store.DataDirectory))
+            {
+                if (token.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                results.Add(await RunOneAsync(session, plan, step, port, token).ConfigureAwait(false));
+            }
+
+            Summarize(results);
+            if (!parse.GetValue(exit) && !token.IsCancellationRequested)
+            {
+                AnsiConsole.MarkupLine($"serving {Service} at http://127.0.0.1:{port}/ — Ctrl-C to stop");
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            return results.All(r => r.Outcome != "failed") ? ExitCodes.Success : ExitCodes.Failure;
+        }, ct));
+        return command;
+    }
+
+    private sealed record DemoPlan(string Injector, Dictionary<string, object?> Parameters, string What, bool NeedsRoot = false);
+
+    private sealed record DemoResult(string Injector, string Outcome, string Before, string During, string After, double InjectMs);
+
+    private static IEnumerable<DemoPlan> Plans(int port, string dataDir) =>
+    [
+        new("service_pause", [], "SIGSTOP: the service stops answering"),
+        new("cpu_stress", new() { ["load_percent"] = 50, ["workers"] = 1 }, "one core at 50%"),
+        new("memory_leak", new() { ["rate_mb_per_s"] = 64, ["max_mb"] = 128 }, "128 MiB resident, 64 MiB/s"),
+        new("disk_fill", new() { ["size_mb"] = 256, ["path"] = dataDir, ["reserve_mb"] = 512 }, "256 MiB of real blocks"),
+        new("connection_exhaustion", new() { ["connections"] = 64, ["port"] = port }, "64 held connections (the service has 32 workers)"),
+        new("cpu_throttle", new() { ["cpu_percent"] = 10 }, "CFS quota 10% of a core", NeedsRoot: true),
+        new("memory_limit", new() { ["limit_mb"] = 64 }, "memory.limit_in_bytes 64 MiB", NeedsRoot: true),
+        new("service_crash", new() { ["signal"] = "SIGKILL" }, "SIGKILL; the supervisor restarts it"),
+    ];
+
+    private static async Task<DemoResult> RunOneAsync(EngineSession session, DemoPlan plan, TimeSpan step, int port, CancellationToken token)
+    {
+        if (plan.NeedsRoot && !LibC.IsRoot)
+        {
+            AnsiConsole.MarkupLine($"[yellow]skip[/] {plan.Injector}: needs root for cgroups (run as root to see it)");
+            return new DemoResult(plan.Injector, "skipped (not root)", "-", "-", "-", 0);
+        }
+
+        var pid = session.Supervisor.TryGetCurrent(Service)!.Value;
+        var before = await ObserveAsync(plan.Injector, pid.Pid, port, session.Store.DataDirectory, token).ConfigureAwait(false);
+        var started = Stopwatch.GetTimestamp();
+        string id;
+        try
+        {
+            id = await session.Manager.InjectFaultAsync(plan.Injector, Service, null, plan.Parameters, step, token).ConfigureAwait(false);
+        }
+        catch (FeatureUnavailableException ex)
+        {
+            AnsiConsole.MarkupLine($"[yellow]skip[/] {plan.Injector}: {Markup.Escape(ex.Message)}");
+            return new DemoResult(plan.Injector, "skipped", before, "-", "-", 0);
+        }
+
+        var injectMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        AnsiConsole.MarkupLine($"[green]▶[/] [bold]{plan.Injector}[/] — {Markup.Escape(plan.What)} — injected in {injectMs:F0} ms");
+        var during = "-";
+        await AnsiConsole.Status().StartAsync(plan.Injector, async status =>
+        {
+            var deadline = TimeProvider.System.GetUtcNow() + step;
+            while (session.Manager.ActiveFaults.Any(f => f.FaultId == id) && !token.IsCancellationRequested)
+            {
+                var current = session.Supervisor.TryGetCurrent(Service)?.Pid ?? pid.Pid;
+                during = await ObserveAsync(plan.Injector, current, port, session.Store.DataDirectory, token).ConfigureAwait(false);
+                var left = deadline - TimeProvider.System.GetUtcNow();
+                status.Status($"{plan.Injector} · {Math.Max(0, left.TotalSeconds):F0}s left · {Markup.Escape(during)}");
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }).ConfigureAwait(false);
+
+        if (session.Manager.ActiveFaults.Any(f => f.FaultId == id))
+        {
+            await session.Manager.RemoveFaultAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (plan.Injector == "service_crash")
+        {
+            var restarted = await session.Supervisor.WaitForRestartAsync(Service, pid, TimeSpan.FromSeconds(10), CancellationToken.None).ConfigureAwait(false);
+            var state = session.Supervisor.GetState(Service)!;
+            during = $"pid {pid.Pid} killed; restarted as pid {restarted.Pid} after {state.LastDowntime?.TotalMilliseconds:F0} ms";
+        }
+
+        await WaitHealthyAsync(port, CancellationToken.None).ConfigureAwait(false);
+        var after = await ObserveAsync(plan.Injector, session.Supervisor.TryGetCurrent(Service)!.Value.Pid, port, session.Store.DataDirectory, CancellationToken.None).ConfigureAwait(false);
+        AnsiConsole.MarkupLine($"  during: {Markup.Escape(during)}");
+        AnsiConsole.MarkupLine($"  [green]removed[/]; after: {Markup.Escape(after)}");
+        return new DemoResult(plan.Injector, "removed", before, during, after, injectMs);
+    }
+
+    private static async Task<string> ObserveAsync(string injector, int pid, int port, string dataDir, CancellationToken token)
+    {
+        var stat = ProcFs.TryReadStat(pid);
+        var health = await ProbeHealthAsync(port, TimeSpan.FromMilliseconds(300), token).ConfigureAwait(false);
+        var state = stat is null ? "gone" : stat.Value.State.ToString();
+        return injector switch
+        {
+            "disk_fill" => $"{FileSystems.Space(dataDir).AvailableBytes / 1048576} MiB available; health {health}",
+            "connection_exhaustion" => $"{ProcFs.CountEstablishedAt(port)} established to :{port}; health {health}",
+            "memory_leak" => $"helper-held RSS on host: {HostMemoryUsedMb()} MiB used; health {health}",
+            "cpu_stress" => $"host CPU busy {await HostCpuBusyAsync(token).ConfigureAwait(false):F0}%; health {health}",
+            "cpu_throttle" or "memory_limit" => $"cgroup {string.Join(",", ProcFs.ReadCgroups(pid).Where(kv => kv.Key is "cpu" or "memory").Select(kv => kv.Key + ":" + kv.Value))}; health {health}",
+            _ => $"pid {pid} state {state}; health {health}",
+        };
+    }
+
+    private static long HostMemoryUsedMb()
+    {
+        var info = File.ReadAllLines("/proc/meminfo").Select(l => l.Split(':')).ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+        return (info["MemTotal"] - info["MemAvailable"]) / 1024;
+    }
+
+    private static async Task<double> HostCpuBusyAsync(CancellationToken token)
+    {
+        static (long Busy, long Total) Read()
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            var idle = fields[3] + fields[4];
+            var total = fields.Sum();
+            return (total - idle, total);
+        }
+
+        var a = Read();
+        await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, token).ConfigureAwait(false);
+        var b = Read();
+        return b.Total == a.Total ? 0 : 100.0 * (b.Busy - a.Busy) / (b.Total - a.Total);
+    }
+
+    private static async Task<string> ProbeHealthAsync(int port, TimeSpan timeout, CancellationToken token)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
+        cts.CancelAfter(timeout);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port, cts.Token).ConfigureAwait(false);
+            var stream = client.GetStream();
+            await stream.WriteAsync("GET /health HTTP/1.1\r\nHost: demo\r\n\r\n"u8.ToArray(), cts.Token).ConfigureAwait(false);
+            var buffer = new byte[256];
+            var read = await stream.ReadAsync(buffer, cts.Token).ConfigureAwait(false);
+            return read > 12 && buffer.AsSpan(9, 3).SequenceEqual("200"u8)
+                ? $"ok in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms"
+                : "bad answer";
+        }
+        catch (OperationCanceledException)
+        {
+            return $"no answer in {timeout.TotalMilliseconds:F0} ms";
+        }
+        catch (SocketException ex)
+        {
+            return "refused (" + ex.SocketErrorCode + ")";
+        }
+    }
+
+    private static async Task WaitHealthyAsync(int port, CancellationToken token)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 20;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if ((await ProbeHealthAsync(port, TimeSpan.FromMilliseconds(500), token).ConfigureAwait(false)).StartsWith("ok", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, token).ConfigureAwait(false);
+        }
+
+        throw new InvalidOperationException($"{Service} did not become healthy on 127.0.0.1:{port} within 20 s");
+    }
+
+    private static void Summarize(IReadOnlyList<DemoResult> results)
+    {
+        var table = new Table().Title("demo summary").AddColumns("fault", "inject ms", "during the fault", "after removal", "outcome");
+        foreach (var r in results)
+        {
+            table.AddRow(r.Injector, r.InjectMs > 0 ? r.InjectMs.ToString("F0", CultureInfo.InvariantCulture) : "-", Markup.Escape(r.During), Markup.Escape(r.After), r.Outcome);
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

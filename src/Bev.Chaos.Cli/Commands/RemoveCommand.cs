@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Bev.Chaos.Cli.Commands;
+
+/// <summary><c>bev-chaos remove FAULT_ID</c>: reverts one fault, whichever engine holds it.</summary>
+internal static class RemoveCommand
+{
+    public static Command Create()
+    {
+        var id = new Argument<string>("FAULT_ID") { Description = "The fault to remove (see 'bev-chaos faults')." };
+        var command = new Command("remove", """
+            Remove one active fault, whichever bev-chaos process holds it.
+            Example: bev-chaos remove cpu_stress-3f2a9c1b7e44
+            """)
+        {
+            id,
+        };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
+        {
+            await using var session = await EngineSession.OpenAsync(parse, token).ConfigureAwait(false);
+            var faultId = parse.GetValue(id)!;
+            if (!await session.Manager.RemoveFaultAsync(faultId, token).ConfigureAwait(false))
+            {
+                throw new ChaosValidationException("FAULT_ID", faultId, "the id of an active fault (see 'bev-chaos faults')");
+            }
+
+            AnsiConsole.MarkupLine($"[green]removed[/] {Markup.Escape(faultId)}");
+            return ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+}

@@ -1,0 +1,3 @@
+using Bev.Chaos.Cli;
+
+return await BevChaosCli.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,93 @@
+namespace Bev.Chaos.Configuration;
+
+/// <summary>The whole of <c>chaos_engineer.yaml</c>, validated. Defaults are safe and loopback only.</summary>
+public sealed record ChaosConfiguration
+{
+    public GlobalSettings Global { get; init; } = new();
+
+    /// <summary>Per-injector switches and caps, keyed by injector name.</summary>
+    public IReadOnlyDictionary<string, InjectorSettings> FaultInjectors { get; init; } = new Dictionary<string, InjectorSettings>();
+
+    public IntegrationSettings Integration { get; init; } = new();
+
+    public SafetySettings Safety { get; init; } = new();
+
+    /// <summary>The service catalog, keyed by service name.</summary>
+    public IReadOnlyDictionary<string, TargetDefinition> Targets { get; init; } = new Dictionary<string, TargetDefinition>();
+
+    /// <summary>The file this came from, for error messages; null for defaults.</summary>
+    public string? SourceFile { get; init; }
+
+    /// <summary>The settings of one injector: configured ones, else enabled with no caps.</summary>
+    public InjectorSettings InjectorSettingsFor(string injector) =>
+        FaultInjectors.TryGetValue(injector, out var settings) ? settings : InjectorSettings.Default;
+}
+
+/// <summary><c>global:</c></summary>
+public sealed record GlobalSettings
+{
+    public int MaxConcurrentExperiments { get; init; } = 3;
+
+    public TimeSpan SafetyCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Fraction (0–1) of targets unhealthy at which everything stops.</summary>
+    public double EmergencyStopThreshold { get; init; } = 0.5;
+
+    /// <summary>No fault lives longer than this, whatever its request says.</summary>
+    public TimeSpan MaxFaultDuration { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Used when neither the request nor the profile names a duration.</summary>
+    public TimeSpan DefaultFaultDuration { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary><c>fault_injectors.&lt;name&gt;:</c></summary>
+public sealed record InjectorSettings
+{
+    public static InjectorSettings Default { get; } = new();
+
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Caps on parameters (<c>max_cpu_load</c>, <c>max_delay_ms</c>, …) by key.</summary>
+    public IReadOnlyDictionary<string, double> Caps { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Cap on this injector's fault duration, below the global one.</summary>
+    public TimeSpan? MaxDuration { get; init; }
+
+    /// <summary>Extra roots under which <c>disk_fill</c> may write.</summary>
+    public IReadOnlyList<string> AllowedPaths { get; init; } = [];
+
+    /// <summary>Where each cap was written (file:line), to name it in later errors.</summary>
+    public IReadOnlyDictionary<string, string> CapLocations { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary><c>integration:</c></summary>
+public sealed record IntegrationSettings
+{
+    public Uri? AutoRecoveryUrl { get; init; }
+
+    public Uri? HealthMonitorUrl { get; init; }
+}
+
+/// <summary><c>safety:</c></summary>
+public sealed record SafetySettings
+{
+    public bool ProductionMode { get; init; }
+
+    public bool RequireApprovalForCritical { get; init; } = true;
+
+    public bool AutoRollbackEnabled { get; init; } = true;
+
+    public TimeSpan SafetyMonitoringInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Host CPU use in percent above which experiments abort.</summary>
+    public double MaxCpuUsage { get; init; } = 95;
+
+    /// <summary>Host memory use in percent above which experiments abort.</summary>
+    public double MaxMemoryUsage { get; init; } = 90;
+
+    /// <summary>Targets' error rate (0–1) above which experiments abort.</summary>
+    public double MaxErrorRate { get; init; } = 0.5;
+
+    /// <summary>Targets' response time above which experiments abort.</summary>
+    public TimeSpan MaxResponseTime { get; init; } = TimeSpan.FromSeconds(5);
+}

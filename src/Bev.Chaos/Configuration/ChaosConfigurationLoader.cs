@@ -1,0 +1,263 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Bev.Chaos.Configuration;
+
+/// <summary>
+/// Loads <c>chaos_engineer.yaml</c> strictly: every problem (unknown key, wrong type, value out
+/// of range) is collected with file, line, key, value and what is allowed, then thrown together.
+/// </summary>
+public static class ChaosConfigurationLoader
+{
+    private static readonly Dictionary<string, TargetKind> Kinds = new(StringComparer.Ordinal)
+    {
+        ["process"] = TargetKind.Process, ["docker"] = TargetKind.Docker, ["agent"] = TargetKind.Agent,
+    };
+
+    private static readonly Dictionary<string, RestartPolicy> Policies = new(StringComparer.Ordinal)
+    {
+        ["always"] = RestartPolicy.Always, ["on-failure"] = RestartPolicy.OnFailure, ["never"] = RestartPolicy.Never,
+    };
+
+    /// <summary>Loads and validates a file.</summary>
+    /// <exception cref="ChaosValidationException">Every problem in the file.</exception>
+    public static ChaosConfiguration LoadFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ChaosValidationException("--config", path, "an existing YAML file");
+        }
+
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses and validates YAML text; <paramref name="fileName"/> names it in errors.</summary>
+    /// <exception cref="ChaosValidationException">Every problem in the text.</exception>
+    public static ChaosConfiguration Parse(string yaml, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ChaosValidationException([new ValidationError("(yaml)", null, "well-formed YAML: " + ex.InnerException?.Message ?? ex.Message, $"{fileName}:{ex.Start.Line}")]);
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return new ChaosConfiguration { SourceFile = fileName };
+        }
+
+        var errors = new List<ValidationError>();
+        if (stream.Documents[0].RootNode is not YamlMappingNode rootNode)
+        {
+            throw new ChaosValidationException([new ValidationError("(root)", YamlSection.Describe(stream.Documents[0].RootNode), "a mapping with global, fault_injectors, integration, safety, targets", $"{fileName}:1")]);
+        }
+
+        var root = new YamlSection(rootNode, string.Empty, fileName, errors);
+        var config = new ChaosConfiguration
+        {
+            SourceFile = fileName,
+            Global = ReadGlobal(root.Section("global")),
+            FaultInjectors = ReadInjectors(root.Section("fault_injectors")),
+            Integration = ReadIntegration(root.Section("integration")),
+            Safety = ReadSafety(root.Section("safety")),
+            Targets = ReadTargets(root.Section("targets")),
+        };
+        root.Finish();
+
+        return errors.Count > 0 ? throw new ChaosValidationException(errors) : config;
+    }
+
+    private static GlobalSettings ReadGlobal(YamlSection? s)
+    {
+        var d = new GlobalSettings();
+        if (s is null)
+        {
+            return d;
+        }
+
+        var result = new GlobalSettings
+        {
+            MaxConcurrentExperiments = s.Int("max_concurrent_experiments", d.MaxConcurrentExperiments, 1, 100),
+            SafetyCheckInterval = s.Duration("safety_check_interval", d.SafetyCheckInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            EmergencyStopThreshold = s.Double("emergency_stop_threshold", d.EmergencyStopThreshold, 0, 1),
+            MaxFaultDuration = s.Duration("max_fault_duration", d.MaxFaultDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            DefaultFaultDuration = s.Duration("default_fault_duration", d.DefaultFaultDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+        };
+        s.Finish();
+        return result;
+    }
+
+    private static Dictionary<string, InjectorSettings> ReadInjectors(YamlSection? s)
+    {
+        var result = new Dictionary<string, InjectorSettings>(StringComparer.Ordinal);
+        if (s is null)
+        {
+            return result;
+        }
+
+        foreach (var (name, node) in s.Entries())
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                s.Error(name, node, YamlSection.Describe(node), "a mapping with enabled and caps (max_…)");
+                continue;
+            }
+
+            var section = new YamlSection(mapping, s.KeyPath(name), s.File, s.Errors);
+            var caps = new Dictionary<string, double>(StringComparer.Ordinal);
+            var locations = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (key, value) in section.Entries().ToList())
+            {
+                if (key.StartsWith("max_", StringComparison.Ordinal) && key != "max_duration")
+                {
+                    caps[key] = section.Double(key, 0, 0, 1e12);
+                    locations[key] = section.Where(value);
+                }
+            }
+
+            result[name] = new InjectorSettings
+            {
+                Enabled = section.Bool("enabled", true),
+                MaxDuration = section.Has("max_duration") ? section.Duration("max_duration", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)) : null,
+                AllowedPaths = section.StringList("allowed_paths") ?? [],
+                Caps = caps,
+                CapLocations = locations,
+            };
+        }
+
+        return result;
+    }
+
+    private static IntegrationSettings ReadIntegration(YamlSection? s)
+    {
+        if (s is null)
+        {
+            return new IntegrationSettings();
+        }
+
+        var result = new IntegrationSettings
+        {
+            AutoRecoveryUrl = ReadUrl(s, "auto_recovery_url"),
+            HealthMonitorUrl = ReadUrl(s, "health_monitor_url"),
+        };
+        s.Finish();
+        return result;
+    }
+
+    private static SafetySettings ReadSafety(YamlSection? s)
+    {
+        var d = new SafetySettings();
+        if (s is null)
+        {
+            return d;
+        }
+
+        var result = new SafetySettings
+        {
+            ProductionMode = s.Bool("production_mode", d.ProductionMode),
+            RequireApprovalForCritical = s.Bool("require_approval_for_critical", d.RequireApprovalForCritical),
+            AutoRollbackEnabled = s.Bool("auto_rollback_enabled", d.AutoRollbackEnabled),
+            SafetyMonitoringInterval = s.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            MaxCpuUsage = s.Double("max_cpu_usage", d.MaxCpuUsage, 1, 100),
+            MaxMemoryUsage = s.Double("max_memory_usage", d.MaxMemoryUsage, 1, 100),
+            MaxErrorRate = s.Double("max_error_rate", d.MaxErrorRate, 0, 1),
+            MaxResponseTime = s.Duration("max_response_time", d.MaxResponseTime, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+        };
+        s.Finish();
+        return result;
+    }
+
+    private static Dictionary<string, TargetDefinition> ReadTargets(YamlSection? s)
+    {
+        var result = new Dictionary<string, TargetDefinition>(StringComparer.Ordinal);
+        if (s is null)
+        {
+            return result;
+        }
+
+        foreach (var (name, node) in s.Entries())
+        {
+            if (node is not YamlMappingNode mapping)
+            {
+                s.Error(name, node, YamlSection.Describe(node), "a mapping with kind and how to find the service");
+                continue;
+            }
+
+            if (name.Contains(':', StringComparison.Ordinal) || name.Length == 0)
+            {
+                s.Error(name, node, name, "a service name without ':' (pid:, name:, docker:, agent: are ad hoc target forms)");
+            }
+
+            var t = new YamlSection(mapping, s.KeyPath(name), s.File, s.Errors);
+            var commandNode = t.Find("command");
+            IReadOnlyList<string>? command = commandNode switch
+            {
+                null => null,
+                YamlScalarNode scalar when !YamlSection.IsNull(scalar) => ["/bin/sh", "-c", scalar.Value!],
+                YamlSequenceNode => t.StringList("command"),
+                _ => null,
+            };
+            var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (t.Section("environment") is { } env)
+            {
+                foreach (var (key, value) in env.Entries())
+                {
+                    environment[key] = value is YamlScalarNode sv ? sv.Value ?? string.Empty : string.Empty;
+                }
+            }
+
+            var definition = new TargetDefinition
+            {
+                Name = name,
+                Location = t.Location,
+                Kind = t.Enum("kind", TargetKind.Process, Kinds),
+                Command = command,
+                WorkingDirectory = t.String("working_directory"),
+                Environment = environment,
+                Restart = t.Enum("restart", RestartPolicy.OnFailure, Policies),
+                RestartDelay = t.Duration("restart_delay", TimeSpan.FromMilliseconds(500), TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+                PidFile = t.String("pid_file"),
+                Pid = t.OptionalInt("pid", 1, int.MaxValue),
+                ProcessName = t.String("process_name"),
+                Port = t.OptionalInt("port", 1, 65535),
+                HealthUrl = ReadUrl(t, "health_url"),
+                MetricsUrl = ReadUrl(t, "metrics_url"),
+                Protected = t.Bool("protected", false),
+                Container = t.String("container"),
+                Host = t.String("host"),
+            };
+            t.Finish();
+
+            var ways = new[] { definition.Command is not null, definition.PidFile is not null, definition.Pid is not null, definition.ProcessName is not null }.Count(b => b);
+            if (definition.Kind == TargetKind.Process && ways != 1)
+            {
+                s.Errors.Add(new ValidationError(s.KeyPath(name), ways == 0 ? null : $"{ways} ways", "exactly one of command, pid_file, pid, process_name", t.Location));
+            }
+
+            result[name] = definition;
+        }
+
+        return result;
+    }
+
+    private static Uri? ReadUrl(YamlSection s, string key)
+    {
+        var text = s.String(key);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        {
+            return uri;
+        }
+
+        s.Error(key, s.Find(key), text, "an absolute http:// or https:// URL");
+        return null;
+    }
+}

@@ -1,0 +1,71 @@
+namespace Bev.Chaos.Configuration;
+
+/// <summary>How a catalog service is reached.</summary>
+public enum TargetKind
+{
+    /// <summary>A local process: started and supervised by the engine, or found by pid file, pid or name.</summary>
+    Process,
+
+    /// <summary>A Docker container.</summary>
+    Docker,
+
+    /// <summary>A service on another host, reached through its agent.</summary>
+    Agent,
+}
+
+/// <summary>When the supervisor restarts a managed process that exited.</summary>
+public enum RestartPolicy
+{
+    /// <summary>Whenever it exits.</summary>
+    Always,
+
+    /// <summary>When it exits with a non-zero code or by a signal.</summary>
+    OnFailure,
+
+    /// <summary>Never.</summary>
+    Never,
+}
+
+/// <summary>One entry of <c>targets:</c>.</summary>
+public sealed record TargetDefinition
+{
+    public required string Name { get; init; }
+
+    public TargetKind Kind { get; init; } = TargetKind.Process;
+
+    /// <summary>argv of a managed process the engine starts and supervises.</summary>
+    public IReadOnlyList<string>? Command { get; init; }
+
+    public string? WorkingDirectory { get; init; }
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    public RestartPolicy Restart { get; init; } = RestartPolicy.OnFailure;
+
+    public TimeSpan RestartDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public string? PidFile { get; init; }
+
+    public int? Pid { get; init; }
+
+    public string? ProcessName { get; init; }
+
+    /// <summary>The TCP port the service listens on (loopback), for connection faults.</summary>
+    public int? Port { get; init; }
+
+    public Uri? HealthUrl { get; init; }
+
+    public Uri? MetricsUrl { get; init; }
+
+    /// <summary>A protected target is never touched by any fault.</summary>
+    public bool Protected { get; init; }
+
+    /// <summary>Docker: container name or id.</summary>
+    public string? Container { get; init; }
+
+    /// <summary>Agent: host name of the agent.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Where the definition stands (file:line).</summary>
+    public string? Location { get; init; }
+}

@@ -1,0 +1,215 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace Bev.Chaos.Configuration;
+
+/// <summary>
+/// Strict reading of one YAML mapping: every key read is remembered, and <see cref="Finish"/>
+/// reports the keys nobody asked for. Problems are collected, never thrown one by one, so a
+/// user sees every mistake in a file at once with its file, line and key.
+/// </summary>
+internal sealed class YamlSection
+{
+    private readonly YamlMappingNode _node;
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+    public YamlSection(YamlMappingNode node, string path, string file, List<ValidationError> errors)
+    {
+        _node = node;
+        Path = path;
+        File = file;
+        Errors = errors;
+    }
+
+    public string Path { get; }
+
+    public string File { get; }
+
+    public List<ValidationError> Errors { get; }
+
+    public string Location => Where(_node);
+
+    public string Where(YamlNode node) => $"{File}:{node.Start.Line}";
+
+    public string KeyPath(string key) => Path.Length == 0 ? key : $"{Path}.{key}";
+
+    public bool Has(string key) => Find(key) is not null;
+
+    public YamlNode? Find(string key)
+    {
+        _read.Add(key);
+        return _node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+    }
+
+    public IEnumerable<(string Key, YamlNode Value)> Entries()
+    {
+        foreach (var (key, value) in _node.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? string.Empty;
+            _read.Add(name);
+            yield return (name, value);
+        }
+    }
+
+    public void Error(string key, YamlNode? node, string? value, string allowed) =>
+        Errors.Add(new ValidationError(KeyPath(key), value, allowed, node is null ? Location : Where(node)));
+
+    public YamlSection? Section(string key)
+    {
+        var node = Find(key);
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlMappingNode mapping:
+                return new YamlSection(mapping, KeyPath(key), File, Errors);
+            case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                return null;
+            default:
+                Error(key, node, Describe(node), "a mapping of keys to values");
+                return null;
+        }
+    }
+
+    public string? String(string key, string? fallback = null)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode scalar)
+        {
+            return scalar.Value;
+        }
+
+        Error(key, node, Describe(node), "a string");
+        return fallback;
+    }
+
+    public IReadOnlyList<string>? StringList(string key)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return null;
+        }
+
+        if (node is YamlSequenceNode sequence && sequence.Children.All(c => c is YamlScalarNode))
+        {
+            return sequence.Children.Select(c => ((YamlScalarNode)c).Value ?? string.Empty).ToList();
+        }
+
+        Error(key, node, Describe(node), "a list of strings");
+        return null;
+    }
+
+    public bool Bool(string key, bool fallback)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Error(key, node, Describe(node), "true or false");
+        return fallback;
+    }
+
+    public int Int(string key, int fallback, int min, int max)
+    {
+        var value = Double(key, fallback, min, max, integer: true);
+        return (int)value;
+    }
+
+    public int? OptionalInt(string key, int min, int max) =>
+        Has(key) && !IsNull(Find(key)!) ? Int(key, min, min, max) : null;
+
+    public double Double(string key, double fallback, double min, double max, bool integer = false)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        var allowed = integer ? $"a whole number from {Format(min)} to {Format(max)}" : $"a number from {Format(min)} to {Format(max)}";
+        if (node is YamlScalarNode { Value: { } text }
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && (!integer || value == Math.Floor(value)))
+        {
+            if (value >= min && value <= max)
+            {
+                return value;
+            }
+        }
+
+        Error(key, node, Describe(node), allowed);
+        return fallback;
+    }
+
+    public TimeSpan Duration(string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && DurationText.TryParse(text, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        Error(key, node, Describe(node), $"a duration from {DurationText.Format(min)} to {DurationText.Format(max)} (seconds, or with ms/s/m/h)");
+        return fallback;
+    }
+
+    public T Enum<T>(string key, T fallback, IReadOnlyDictionary<string, T> names)
+    {
+        var text = String(key);
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        if (names.TryGetValue(text, out var value))
+        {
+            return value;
+        }
+
+        Error(key, Find(key), text, string.Join(", ", names.Keys));
+        return fallback;
+    }
+
+    /// <summary>Reports every key present that no reader asked for.</summary>
+    public void Finish()
+    {
+        foreach (var (key, value) in _node.Children)
+        {
+            var name = ((YamlScalarNode)key).Value ?? string.Empty;
+            if (!_read.Contains(name))
+            {
+                Errors.Add(new ValidationError(KeyPath(name), Describe(value), "no such key here; known keys: " + string.Join(", ", _read.Order()), Where(key)));
+            }
+        }
+    }
+
+    public static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null", Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted };
+
+    public static string Describe(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => scalar.Value ?? "null",
+        YamlSequenceNode => "a list",
+        YamlMappingNode => "a mapping",
+        _ => node.NodeType.ToString(),
+    };
+
+    private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+}

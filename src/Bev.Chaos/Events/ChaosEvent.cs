@@ -1,0 +1,50 @@
+using System.Text.Json.Serialization;
+
+namespace Bev.Chaos.Events;
+
+/// <summary>Something the engine did. Every subscriber (logs, store, WebSocket, metrics) sees the same stream.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(FaultInjectedEvent), "fault_injected")]
+[JsonDerivedType(typeof(FaultRemovedEvent), "fault_removed")]
+[JsonDerivedType(typeof(FaultFailedEvent), "fault_failed")]
+[JsonDerivedType(typeof(EmergencyStopEvent), "emergency_stop")]
+[JsonDerivedType(typeof(TargetRestartedEvent), "target_restarted")]
+public abstract record ChaosEvent(DateTimeOffset Time);
+
+/// <summary>A fault's effect is in place.</summary>
+public sealed record FaultInjectedEvent(DateTimeOffset Time, string FaultId, string Injector, string Target, DateTimeOffset ExpiresAt, TimeSpan InjectLatency)
+    : ChaosEvent(Time);
+
+/// <summary>Why a fault was removed.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RemovalReason>))]
+public enum RemovalReason
+{
+    /// <summary>Someone asked.</summary>
+    Requested,
+
+    /// <summary>Its duration ran out.</summary>
+    Expired,
+
+    /// <summary>Emergency stop.</summary>
+    EmergencyStop,
+
+    /// <summary>Its engine died and another process reverted it.</summary>
+    Reconciled,
+
+    /// <summary>The engine shut down.</summary>
+    Shutdown,
+}
+
+/// <summary>A fault's effect is gone.</summary>
+public sealed record FaultRemovedEvent(DateTimeOffset Time, string FaultId, string Injector, string Target, RemovalReason Reason)
+    : ChaosEvent(Time);
+
+/// <summary>A fault could not be injected or removed.</summary>
+public sealed record FaultFailedEvent(DateTimeOffset Time, string FaultId, string Injector, string Target, string Error)
+    : ChaosEvent(Time);
+
+/// <summary>Emergency stop: everything removed.</summary>
+public sealed record EmergencyStopEvent(DateTimeOffset Time, int FaultsRemoved, TimeSpan Took) : ChaosEvent(Time);
+
+/// <summary>The supervisor restarted a managed target.</summary>
+public sealed record TargetRestartedEvent(DateTimeOffset Time, string Target, int Pid, TimeSpan Downtime) : ChaosEvent(Time);

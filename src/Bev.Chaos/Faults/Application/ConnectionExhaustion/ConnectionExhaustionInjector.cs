@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Faults.Helpers;
+using static Bev.Chaos.Faults.Application.ConnectionExhaustion.ConnectionExhaustionConstants;
+
+namespace Bev.Chaos.Faults.Application.ConnectionExhaustion;
+
+/// <summary>
+/// Opens and holds <c>connections</c> TCP connections to the target's port on loopback (optionally
+/// trickling a never-finished HTTP request on each), from a helper, so the target's accept queue,
+/// worker pool or connection limit runs out. Removal ends the helper, which closes them all.
+/// </summary>
+internal sealed class ConnectionExhaustionInjector : FaultInjector
+{
+    public ConnectionExhaustionInjector() => Profiles = LightMediumHeavy(
+        new Dictionary<string, object> { [Connections] = 50L },
+        new Dictionary<string, object> { [Connections] = 500L },
+        new Dictionary<string, object> { [Connections] = 2000L, [Trickle] = true });
+
+    public override string Name => ConnectionExhaustionConstants.Name;
+
+    public override FaultCategory Category => FaultCategory.Application;
+
+    public override string Description => "Opens and holds many TCP connections to the target's port on loopback.";
+
+    public override IReadOnlyList<FaultParameter> Parameters { get; } =
+    [
+        FaultParameter.Integer(Connections, "Connections to open and hold.", 100, 1, 20000, ConnectionsCap),
+        FaultParameter.Integer(Port, "The target's TCP port on 127.0.0.1; defaults to the catalog's port.", null, 1, 65535) with { Optional = true },
+        FaultParameter.Boolean(Trickle, "Send a never-finished HTTP request slowly on each connection.", false),
+    ];
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+
+    protected internal override void Validate(FaultContext context, List<ValidationError> errors)
+    {
+        if (!context.Parameters.Has(Port) && context.Target.Port is null)
+        {
+            errors.Add(new ValidationError($"parameters.{Port}", null, "a TCP port from 1 to 65535 (the target has no port in the catalog)"));
+        }
+    }
+
+    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new JsonObject());
+
+    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var port = context.Parameters.Has(Port) ? context.Parameters.GetInt32(Port) : context.Target.Port!.Value;
+        var helper = await HelperProcess.StartAsync("connections", new Dictionary<string, string>
+        {
+            ["host"] = "127.0.0.1",
+            ["port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["count"] = context.Parameters.GetInteger(Connections).ToString(CultureInfo.InvariantCulture),
+            ["trickle"] = context.Parameters.GetBoolean(Trickle) ? "true" : "false",
+        }, context.Duration + TimeSpan.FromSeconds(1), null, cancellationToken).ConfigureAwait(false);
+        HelperUndo.Record(undo, helper);
+        undo["port"] = port;
+        var counts = helper.ReadyDetail.Split(' ');
+        undo["connected"] = counts.Length > 0 && int.TryParse(counts[0], CultureInfo.InvariantCulture, out var made) ? made : 0;
+        if (undo["connected"]!.GetValue<int>() == 0)
+        {
+            await helper.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidOperationException($"no connection to 127.0.0.1:{port} could be opened (is the target listening?)");
+        }
+
+        return helper;
+    }
+
+    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    {
+        HelperUndo.Revert(undo);
+        return ValueTask.CompletedTask;
+    }
+}

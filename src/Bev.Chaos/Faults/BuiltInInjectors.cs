@@ -1,0 +1,29 @@
+using Bev.Chaos.Faults.Application.ConnectionExhaustion;
+using Bev.Chaos.Faults.Application.ServiceCrash;
+using Bev.Chaos.Faults.Application.ServicePause;
+using Bev.Chaos.Faults.Compute.CpuStress;
+using Bev.Chaos.Faults.Compute.CpuThrottle;
+using Bev.Chaos.Faults.Compute.MemoryLeak;
+using Bev.Chaos.Faults.Compute.MemoryLimit;
+using Bev.Chaos.Faults.Storage.DiskFill;
+using Bev.Chaos.Faults.Storage.IoDelay;
+
+namespace Bev.Chaos.Faults;
+
+/// <summary>The fault types that ship with BEV Chaos. A new fault type is a folder and one line here.</summary>
+public static class BuiltInInjectors
+{
+    /// <summary>A fresh instance of every built-in injector.</summary>
+    public static IReadOnlyList<FaultInjector> Create() =>
+    [
+        new ServiceCrashInjector(),
+        new ServicePauseInjector(),
+        new ConnectionExhaustionInjector(),
+        new CpuStressInjector(),
+        new CpuThrottleInjector(),
+        new MemoryLeakInjector(),
+        new MemoryLimitInjector(),
+        new DiskFillInjector(),
+        new IoDelayInjector(),
+    ];
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Faults.Helpers;
+using Bev.Chaos.Targets.Linux;
+using static Bev.Chaos.Faults.Compute.MemoryLeak.MemoryLeakConstants;
+
+namespace Bev.Chaos.Faults.Compute.MemoryLeak;
+
+/// <summary>
+/// Grows resident memory at <c>rate_mb_per_s</c> up to <c>max_mb</c> (every page touched) in a
+/// helper that joins the target's memory cgroup when the target has its own, so the target's
+/// memory budget is what runs out. Removal ends the helper, which frees it all.
+/// </summary>
+internal sealed class MemoryLeakInjector : FaultInjector
+{
+    public MemoryLeakInjector() => Profiles = LightMediumHeavy(
+        new Dictionary<string, object> { [RateMbPerSecond] = 10.0, [MaxMb] = 128L },
+        new Dictionary<string, object> { [RateMbPerSecond] = 50.0, [MaxMb] = 512L },
+        new Dictionary<string, object> { [RateMbPerSecond] = 200.0, [MaxMb] = 2048L });
+
+    public override string Name => MemoryLeakConstants.Name;
+
+    public override FaultCategory Category => FaultCategory.Compute;
+
+    public override string Description => "Grows resident memory steadily up to a ceiling, in the target's memory cgroup where it has one.";
+
+    public override IReadOnlyList<FaultParameter> Parameters { get; } =
+    [
+        FaultParameter.Number(RateMbPerSecond, "Growth in MiB per second.", 50, 0.1, 4096),
+        FaultParameter.Integer(MaxMb, "Ceiling in MiB.", 256, 1, 1024 * 1024, MaxMbCap),
+    ];
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+
+    protected internal override void Validate(FaultContext context, List<ValidationError> errors)
+    {
+        // Never take the host down: leave at least a quarter of physical memory alone.
+        var total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024);
+        var max = context.Parameters.Has(MaxMb) ? context.Parameters.GetInteger(MaxMb) : 0;
+        if (total > 0 && max > total * 3 / 4)
+        {
+            errors.Add(new ValidationError($"parameters.{MaxMb}", max.ToString(CultureInfo.InvariantCulture), $"at most {total * 3 / 4} (three quarters of this host's {total} MiB)"));
+        }
+    }
+
+    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new JsonObject());
+
+    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var memory = CgroupConfinement.OwnCgroupOf(context.Target, "memory");
+        var helper = await HelperProcess.StartAsync("memory", new Dictionary<string, string>
+        {
+            ["rate-mb"] = context.Parameters.GetNumber(RateMbPerSecond).ToString(CultureInfo.InvariantCulture),
+            ["max-mb"] = context.Parameters.GetInteger(MaxMb).ToString(CultureInfo.InvariantCulture),
+        }, context.Duration + TimeSpan.FromSeconds(1), identity =>
+        {
+            if (memory is not null)
+            {
+                CgroupV1.MoveProcess("memory", memory, identity.Pid);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        HelperUndo.Record(undo, helper);
+        return helper;
+    }
+
+    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    {
+        HelperUndo.Revert(undo);
+        return ValueTask.CompletedTask;
+    }
+}

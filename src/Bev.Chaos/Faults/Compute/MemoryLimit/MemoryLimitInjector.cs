@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Faults.Helpers;
+using Bev.Chaos.Targets.Linux;
+using static Bev.Chaos.Faults.Compute.MemoryLimit.MemoryLimitConstants;
+
+namespace Bev.Chaos.Faults.Compute.MemoryLimit;
+
+/// <summary>
+/// Lowers the memory the target may use: a child memory cgroup with <c>memory.limit_in_bytes</c>,
+/// into which the target's pages move with it (<c>move_charge_at_immigrate</c>), so the kernel
+/// reclaims and, past the limit, OOM-kills inside the target only. Removal moves it back.
+/// </summary>
+internal sealed class MemoryLimitInjector : FaultInjector
+{
+    public MemoryLimitInjector() => Profiles = LightMediumHeavy(
+        new Dictionary<string, object> { [LimitMb] = 512L },
+        new Dictionary<string, object> { [LimitMb] = 128L },
+        new Dictionary<string, object> { [LimitMb] = 32L });
+
+    public override string Name => MemoryLimitConstants.Name;
+
+    public override FaultCategory Category => FaultCategory.Compute;
+
+    public override string Description => "Lowers the target's memory limit in a cgroup made for the fault.";
+
+    public override IReadOnlyList<FaultParameter> Parameters { get; } =
+    [
+        FaultParameter.Integer(LimitMb, "The memory limit in MiB.", 256, 4, 1024 * 1024),
+    ];
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+
+    protected internal override void Validate(FaultContext context, List<ValidationError> errors) =>
+        CgroupConfinement.RejectNested(context.Target, "memory", errors);
+
+    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
+    {
+        CgroupV1.Require("memory", Name);
+        return ValueTask.FromResult(CgroupConfinement.Prepare("memory", context.Target, context.FaultId));
+    }
+
+    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var bytes = context.Parameters.GetInteger(LimitMb) * 1024 * 1024;
+        CgroupConfinement.Apply(undo, (controller, child) =>
+        {
+            CgroupV1.Write(controller, child, "memory.move_charge_at_immigrate", "3");
+            CgroupV1.Write(controller, child, "memory.limit_in_bytes", bytes.ToString(CultureInfo.InvariantCulture));
+        });
+        return ValueTask.FromResult<IAsyncDisposable?>(null);
+    }
+
+    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    {
+        CgroupConfinement.Revert(undo);
+        return ValueTask.CompletedTask;
+    }
+}

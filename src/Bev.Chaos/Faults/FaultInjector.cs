@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+
+namespace Bev.Chaos.Faults;
+
+/// <summary>
+/// The base of every fault type. A fault is applied in two steps so that the journal can hold
+/// its undo recipe before anything changes: <see cref="PrepareAsync"/> decides everything and
+/// returns the recipe without side effects; <see cref="ApplyAsync"/> makes the effect real,
+/// adding to the recipe what only then is known (a helper's pid). <see cref="RevertAsync"/>
+/// works from the recipe alone, in any process, is idempotent and tolerates a half-applied
+/// fault and a target that has gone away.
+/// </summary>
+public abstract class FaultInjector
+{
+    /// <summary>The injector's name (<c>cpu_stress</c>), as used in requests and configuration.</summary>
+    public abstract string Name { get; }
+
+    public abstract FaultCategory Category { get; }
+
+    /// <summary>One sentence for users.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The parameter schema: types, defaults and bounds.</summary>
+    public abstract IReadOnlyList<FaultParameter> Parameters { get; }
+
+    /// <summary>Named presets (<c>NAME_light</c>, <c>NAME_medium</c>, <c>NAME_heavy</c>).</summary>
+    public virtual IReadOnlyDictionary<string, FaultProfile> Profiles { get; } = new Dictionary<string, FaultProfile>();
+
+    /// <summary>Checks what the schema cannot (cross-field rules, the target's fitness); adds to <paramref name="errors"/>.</summary>
+    protected internal virtual void Validate(FaultContext context, List<ValidationError> errors)
+    {
+    }
+
+    /// <summary>Decides the fault and returns its undo recipe. No side effects.</summary>
+    /// <exception cref="FeatureUnavailableException">The machine lacks what this fault needs.</exception>
+    protected internal abstract ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken);
+
+    /// <summary>Makes the effect real. May add to <paramref name="undo"/>; may return a live handle the engine disposes on removal.</summary>
+    protected internal abstract ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken);
+
+    /// <summary>Removes the effect described by <paramref name="undo"/>. Idempotent.</summary>
+    protected internal abstract ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken);
+
+    /// <summary>Builds the three standard profiles from one parameter's values.</summary>
+    protected IReadOnlyDictionary<string, FaultProfile> LightMediumHeavy(
+        IReadOnlyDictionary<string, object> light,
+        IReadOnlyDictionary<string, object> medium,
+        IReadOnlyDictionary<string, object> heavy,
+        TimeSpan? duration = null) =>
+        new Dictionary<string, FaultProfile>(StringComparer.Ordinal)
+        {
+            [$"{Name}_light"] = new($"{Name}_light", light, duration),
+            [$"{Name}_medium"] = new($"{Name}_medium", medium, duration),
+            [$"{Name}_heavy"] = new($"{Name}_heavy", heavy, duration),
+        };
+}

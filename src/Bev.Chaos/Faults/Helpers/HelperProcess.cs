@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using Bev.Chaos.Targets.Linux;
+
+namespace Bev.Chaos.Faults.Helpers;
+
+/// <summary>
+/// A running effect carrier (<c>Bev.Chaos.Helper</c>). Its standard input is its lifeline: the
+/// helper exits as soon as the engine closes it or dies, and at its own time to live anyway.
+/// </summary>
+internal sealed class HelperProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private HelperProcess(Process process, ProcessIdentity identity, string readyDetail)
+    {
+        _process = process;
+        Identity = identity;
+        ReadyDetail = readyDetail;
+    }
+
+    /// <summary>The helper as the kernel knows it, for the undo recipe.</summary>
+    public ProcessIdentity Identity { get; }
+
+    /// <summary>What the helper said after "ready" (e.g. connections made).</summary>
+    public string ReadyDetail { get; }
+
+    /// <summary>
+    /// Starts a helper, lets <paramref name="beforeReady"/> place it (cgroups), and waits until it
+    /// reports its effect in place.
+    /// </summary>
+    public static async Task<HelperProcess> StartAsync(string mode, IReadOnlyDictionary<string, string> options, TimeSpan timeToLive, Action<ProcessIdentity>? beforeReady, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = Locate();
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in prefix)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add(mode);
+        start.ArgumentList.Add("--ttl-ms");
+        start.ArgumentList.Add(((long)Math.Ceiling(timeToLive.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
+        foreach (var (key, value) in options)
+        {
+            start.ArgumentList.Add("--" + key);
+            start.ArgumentList.Add(value);
+        }
+
+        // A helper needs little of the runtime: no server GC, no tiered compilation delays.
+        start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_GCgen0size"] = "0x400000";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the helper " + file);
+        var identity = ProcessIdentity.TryRead(process.Id) ?? new ProcessIdentity(process.Id, 0);
+        try
+        {
+            beforeReady?.Invoke(identity);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+            if (line is null || !line.StartsWith("ready", StringComparison.Ordinal))
+            {
+                var error = await process.StandardError.ReadToEndAsync(timeout.Token).ConfigureAwait(false);
+                throw new InvalidOperationException($"helper '{mode}' failed to start: {(string.IsNullOrWhiteSpace(error) ? line ?? "exited" : error.Trim())}");
+            }
+
+            // Keep draining its output so the helper never blocks on a full pipe.
+            _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+            _ = process.StandardError.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
+            return new HelperProcess(process, identity, line.Length > 6 ? line[6..] : string.Empty);
+        }
+        catch
+        {
+            Kill(identity);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Kills the helper recorded in an undo recipe, if that very process still runs.</summary>
+    public static void Kill(ProcessIdentity identity)
+    {
+        if (identity.IsAlive)
+        {
+            LibC.TrySignal(identity.Pid, LibC.SIGKILL);
+        }
+    }
+
+    /// <summary>Cuts the lifeline and makes sure the helper is gone.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // Already gone.
+        }
+
+        Kill(Identity);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // SIGKILL was sent; the kernel will reap it.
+        }
+
+        _process.Dispose();
+    }
+
+    private static (string File, string[] Prefix) Locate()
+    {
+        var configured = Environment.GetEnvironmentVariable("BEV_CHAOS_HELPER");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured.EndsWith(".dll", StringComparison.Ordinal) ? (DotnetHost(), [configured]) : (configured, []);
+        }
+
+        var baseDir = AppContext.BaseDirectory;
+        var apphost = Path.Combine(baseDir, "Bev.Chaos.Helper");
+        if (File.Exists(apphost))
+        {
+            return (apphost, []);
+        }
+
+        var dll = Path.Combine(baseDir, "Bev.Chaos.Helper.dll");
+        return File.Exists(dll)
+            ? (DotnetHost(), [dll])
+            : throw new FeatureUnavailableException($"the effect helper Bev.Chaos.Helper is missing from {baseDir}; rebuild, or set BEV_CHAOS_HELPER");
+    }
+
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host))
+        {
+            return host;
+        }
+
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Targets.Linux;
+using static Bev.Chaos.Faults.Storage.DiskFill.DiskFillConstants;
+
+namespace Bev.Chaos.Faults.Storage.DiskFill;
+
+/// <summary>
+/// Fills the filesystem at <c>path</c> with a file of real (fallocated) blocks — to
+/// <c>fill_percent</c> used, or by <c>size_mb</c> — never leaving less than <c>reserve_mb</c>
+/// available. Only under the temp directory, the data directory and configured
+/// <c>allowed_paths</c>. Removal deletes the file.
+/// </summary>
+internal sealed class DiskFillInjector : FaultInjector
+{
+    public DiskFillInjector() => Profiles = LightMediumHeavy(
+        new Dictionary<string, object> { [SizeMb] = 256L },
+        new Dictionary<string, object> { [SizeMb] = 1024L },
+        new Dictionary<string, object> { [FillPercent] = 90.0 });
+
+    public override string Name => DiskFillConstants.Name;
+
+    public override FaultCategory Category => FaultCategory.Storage;
+
+    public override string Description => "Fills a filesystem with real blocks, to a used percentage or by a size, above a safety reserve.";
+
+    public override IReadOnlyList<FaultParameter> Parameters { get; } =
+    [
+        FaultParameter.Text(PathParameter, "A directory on the filesystem to fill (under an allowed root).", null) with { Optional = true },
+        FaultParameter.Number(FillPercent, "Fill until the filesystem is this much used, in percent.", null, 1, 99, FillPercentCap) with { Optional = true },
+        FaultParameter.Integer(SizeMb, "Fill by this many MiB (used when fill_percent is not given).", null, 1, 16 * 1024 * 1024, SizeCap) with { Optional = true },
+        FaultParameter.Integer(ReserveMb, "Always leave at least this many MiB available.", DefaultReserveMb, 64, 1024 * 1024),
+    ];
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+
+    /// <summary>Where disk_fill may write: the temp directory, the data directory and configured roots.</summary>
+    public static IReadOnlyList<string> AllowedRoots(FaultContext context) =>
+        [Path.GetFullPath(Path.GetTempPath()), Path.GetFullPath(context.DataDirectory), .. context.Settings.AllowedPaths.Select(Path.GetFullPath)];
+
+    protected internal override void Validate(FaultContext context, List<ValidationError> errors)
+    {
+        var path = ResolvePath(context);
+        var roots = AllowedRoots(context);
+        if (!roots.Any(root => FileSystems.IsUnder(path, root.TrimEnd('/'))))
+        {
+            errors.Add(new ValidationError($"parameters.{PathParameter}", path, $"a directory under {string.Join(", ", roots)} (add more with fault_injectors.disk_fill.allowed_paths)"));
+        }
+        else if (!Directory.Exists(path))
+        {
+            errors.Add(new ValidationError($"parameters.{PathParameter}", path, "an existing directory"));
+        }
+
+        if (context.Parameters.Has(FillPercent) && context.Parameters.Has(SizeMb))
+        {
+            errors.Add(new ValidationError($"parameters.{SizeMb}", context.Parameters.GetInteger(SizeMb).ToString(CultureInfo.InvariantCulture), "not together with fill_percent: give one of them"));
+        }
+    }
+
+    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
+    {
+        var path = ResolvePath(context);
+        var space = FileSystems.Space(path);
+        var reserve = context.Parameters.GetInteger(ReserveMb) * 1024 * 1024;
+        long wanted;
+        if (context.Parameters.Has(FillPercent))
+        {
+            var used = space.TotalBytes - space.FreeBytes;
+            var usable = used + space.AvailableBytes;
+            wanted = (long)(context.Parameters.GetNumber(FillPercent) / 100.0 * usable) - used;
+        }
+        else
+        {
+            wanted = (context.Parameters.Has(SizeMb) ? context.Parameters.GetInteger(SizeMb) : DefaultSizeMb) * 1024 * 1024;
+        }
+
+        var room = space.AvailableBytes - reserve;
+        var bytes = Math.Min(wanted, room);
+        if (bytes <= 0)
+        {
+            throw new ChaosValidationException($"parameters.{(context.Parameters.Has(FillPercent) ? FillPercent : SizeMb)}",
+                context.Parameters.Has(FillPercent) ? context.Parameters.GetNumber(FillPercent).ToString(CultureInfo.InvariantCulture) : (wanted / 1024 / 1024).ToString(CultureInfo.InvariantCulture),
+                $"a fill that leaves {reserve / 1024 / 1024} MiB (reserve_mb) available; {path} is already {space.UsedPercent:F1}% used with {space.AvailableBytes / 1024 / 1024} MiB available");
+        }
+
+        return ValueTask.FromResult(new JsonObject
+        {
+            ["file"] = Path.Combine(path, FilePrefix + context.FaultId + ".dat"),
+            ["bytes"] = bytes,
+            ["requested_bytes"] = wanted,
+        });
+    }
+
+    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var file = undo["file"]!.GetValue<string>();
+        var bytes = undo["bytes"]!.GetValue<long>();
+        using var handle = File.OpenHandle(file, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        if (!FileSystems.TryAllocate(handle, bytes))
+        {
+            // No fallocate here (some FUSE and network filesystems): write the blocks instead.
+            var chunk = new byte[1024 * 1024];
+            Array.Fill(chunk, (byte)0xA5);
+            for (long offset = 0; offset < bytes; offset += chunk.Length)
+            {
+                var length = (int)Math.Min(chunk.Length, bytes - offset);
+                await RandomAccess.WriteAsync(handle, chunk.AsMemory(0, length), offset, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        RandomAccess.FlushToDisk(handle);
+        return null;
+    }
+
+    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    {
+        if (undo["file"]?.GetValue<string>() is { } file)
+        {
+            File.Delete(file);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static string ResolvePath(FaultContext context) =>
+        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Faults.Helpers;
+using Bev.Chaos.Targets.Linux;
+using static Bev.Chaos.Faults.Storage.IoDelay.IoDelayConstants;
+
+namespace Bev.Chaos.Faults.Storage.IoDelay;
+
+/// <summary>
+/// Slows the target's disk I/O with cgroup v1 blkio throttling on the block device behind
+/// <c>path</c>, in a child blkio cgroup made for the fault. Throttling acts on reads and direct
+/// writes; cgroup v1 cannot charge buffered writeback to a cgroup (docs/faults.md says why this
+/// was chosen over a FUSE passthrough). Removal moves the target back and deletes the child.
+/// </summary>
+internal sealed class IoDelayInjector : FaultInjector
+{
+    public IoDelayInjector() => Profiles = LightMediumHeavy(
+        new Dictionary<string, object> { [ReadBps] = 50L * 1024 * 1024, [WriteBps] = 50L * 1024 * 1024 },
+        new Dictionary<string, object> { [ReadBps] = 5L * 1024 * 1024, [WriteBps] = 5L * 1024 * 1024 },
+        new Dictionary<string, object> { [ReadBps] = 512L * 1024, [WriteBps] = 512L * 1024, [ReadIops] = 20L, [WriteIops] = 20L });
+
+    public override string Name => IoDelayConstants.Name;
+
+    public override FaultCategory Category => FaultCategory.Storage;
+
+    public override string Description => "Throttles the target's disk reads and direct writes (cgroup v1 blkio) on the device behind a path.";
+
+    public override IReadOnlyList<FaultParameter> Parameters { get; } =
+    [
+        FaultParameter.Text(PathParameter, "A path on the disk to slow (default: the temp directory).", null) with { Optional = true },
+        FaultParameter.Integer(ReadBps, "Read bytes per second allowed (0 = unthrottled).", 1024 * 1024, 0, long.MaxValue / 2),
+        FaultParameter.Integer(WriteBps, "Write bytes per second allowed (0 = unthrottled).", 1024 * 1024, 0, long.MaxValue / 2),
+        FaultParameter.Integer(ReadIops, "Read operations per second allowed (0 = unthrottled).", 0, 0, 1_000_000_000),
+        FaultParameter.Integer(WriteIops, "Write operations per second allowed (0 = unthrottled).", 0, 0, 1_000_000_000),
+    ];
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+
+    protected internal override void Validate(FaultContext context, List<ValidationError> errors)
+    {
+        CgroupConfinement.RejectNested(context.Target, "blkio", errors);
+        var path = PathOf(context);
+        if (!Path.Exists(path))
+        {
+            errors.Add(new ValidationError($"parameters.{PathParameter}", path, "an existing path"));
+        }
+
+        if (new[] { ReadBps, WriteBps, ReadIops, WriteIops }.All(p => context.Parameters.GetInteger(p) == 0))
+        {
+            errors.Add(new ValidationError($"parameters.{ReadBps}", "0", "at least one of read_bps, write_bps, read_iops, write_iops above 0"));
+        }
+    }
+
+    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
+    {
+        CgroupV1.Require("blkio", Name);
+        var path = PathOf(context);
+        var device = FileSystems.BlockDeviceOf(path)
+            ?? throw new FeatureUnavailableException($"io_delay needs a block device, but {path} is on a virtual filesystem ({FileSystems.FileSystemTypeOf(path)}); choose a path on a disk");
+        var recipe = CgroupConfinement.Prepare("blkio", context.Target, context.FaultId);
+        recipe["device"] = $"{device.Major}:{device.Minor}";
+        return ValueTask.FromResult(recipe);
+    }
+
+    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var device = undo["device"]!.GetValue<string>();
+        CgroupConfinement.Apply(undo, (controller, child) =>
+        {
+            Throttle(controller, child, "blkio.throttle.read_bps_device", device, context.Parameters.GetInteger(ReadBps));
+            Throttle(controller, child, "blkio.throttle.write_bps_device", device, context.Parameters.GetInteger(WriteBps));
+            Throttle(controller, child, "blkio.throttle.read_iops_device", device, context.Parameters.GetInteger(ReadIops));
+            Throttle(controller, child, "blkio.throttle.write_iops_device", device, context.Parameters.GetInteger(WriteIops));
+        });
+        return ValueTask.FromResult<IAsyncDisposable?>(null);
+    }
+
+    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    {
+        CgroupConfinement.Revert(undo);
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Throttle(string controller, string child, string file, string device, long value)
+    {
+        if (value > 0)
+        {
+            CgroupV1.Write(controller, child, file, $"{device} {value.ToString(CultureInfo.InvariantCulture)}");
+        }
+    }
+
+    private static string PathOf(FaultContext context) =>
+        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath());
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Targets.Linux;
+using Microsoft.Data.Sqlite;
+
+namespace Bev.Chaos.Persistence;
+
+/// <summary>
+/// The write-ahead fault journal. An entry is written (and synced) with its undo recipe before the
+/// effect is applied; its state then moves injecting → active → removing → removed, or failed.
+/// </summary>
+public sealed class FaultJournal(ChaosStore store)
+{
+    private static readonly string[] OpenStates = [Name(FaultState.Injecting), Name(FaultState.Active), Name(FaultState.Removing)];
+
+    /// <summary>The store behind the journal.</summary>
+    public ChaosStore Store => store;
+
+    /// <summary>Records a new fault in state <see cref="FaultState.Injecting"/>.</summary>
+    public Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken) =>
+        store.WithConnectionAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO fault_journal (fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start, created_at, expires_at, updated_at)
+                VALUES ($id, $injector, $target, $profile, $parameters, $state, $undo, $pid, $start, $created, $expires, $updated)
+                """;
+            command.Parameters.AddWithValue("$id", entry.FaultId);
+            command.Parameters.AddWithValue("$injector", entry.Injector);
+            command.Parameters.AddWithValue("$target", entry.Target);
+            command.Parameters.AddWithValue("$profile", (object?)entry.Profile ?? DBNull.Value);
+            command.Parameters.AddWithValue("$parameters", entry.ParametersJson);
+            command.Parameters.AddWithValue("$state", Name(entry.State));
+            command.Parameters.AddWithValue("$undo", entry.UndoJson);
+            command.Parameters.AddWithValue("$pid", entry.Owner.Pid);
+            command.Parameters.AddWithValue("$start", entry.Owner.StartTicks);
+            command.Parameters.AddWithValue("$created", Time(entry.CreatedAt));
+            command.Parameters.AddWithValue("$expires", Time(entry.ExpiresAt));
+            command.Parameters.AddWithValue("$updated", Time(entry.UpdatedAt));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <summary>Moves faults to <paramref name="state"/> in one transaction; the undo recipe too when given.</summary>
+    public Task UpdateAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson = null, string? removalReason = null, string? error = null, CancellationToken cancellationToken = default) =>
+        store.WithConnectionAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE fault_journal SET state = $state, updated_at = $updated,
+                    undo = COALESCE($undo, undo), removal_reason = COALESCE($reason, removal_reason), error = COALESCE($error, error)
+                WHERE fault_id = $id
+                """;
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            command.Parameters.AddWithValue("$state", Name(state));
+            command.Parameters.AddWithValue("$updated", Time(now));
+            command.Parameters.AddWithValue("$undo", (object?)undoJson ?? DBNull.Value);
+            command.Parameters.AddWithValue("$reason", (object?)removalReason ?? DBNull.Value);
+            command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+            command.Prepare();
+            foreach (var faultId in faultIds)
+            {
+                id.Value = faultId;
+                command.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+            return faultIds.Count;
+        }, cancellationToken);
+
+    /// <summary>Faults in injecting, active or removing state, of every owner.</summary>
+    public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken) =>
+        QueryAsync($"WHERE state IN ('{string.Join("','", OpenStates)}') ORDER BY created_at", null, cancellationToken);
+
+    /// <summary>One fault, in any state; null when unknown.</summary>
+    public async Task<JournalEntry?> GetAsync(string faultId, CancellationToken cancellationToken) =>
+        (await QueryAsync("WHERE fault_id = $id", faultId, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+
+    /// <summary>The most recent faults in any state.</summary>
+    public Task<IReadOnlyList<JournalEntry>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
+        QueryAsync($"ORDER BY created_at DESC LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", null, cancellationToken);
+
+    private Task<IReadOnlyList<JournalEntry>> QueryAsync(string where, string? id, CancellationToken cancellationToken) =>
+        store.WithConnectionAsync<IReadOnlyList<JournalEntry>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start,
+                       created_at, expires_at, updated_at, removal_reason, error
+                FROM fault_journal {where}
+                """;
+            if (id is not null)
+            {
+                command.Parameters.AddWithValue("$id", id);
+            }
+
+            using var reader = command.ExecuteReader();
+            var entries = new List<JournalEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new JournalEntry(
+                    reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
+                    ParseState(reader.GetString(5)), reader.GetString(6),
+                    new ProcessIdentity(reader.GetInt32(7), reader.GetInt64(8)),
+                    ParseTime(reader.GetString(9)), ParseTime(reader.GetString(10)), ParseTime(reader.GetString(11)),
+                    reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13)));
+            }
+
+            return entries;
+        }, cancellationToken);
+
+    internal static string Name(FaultState state) => state switch
+    {
+        FaultState.Injecting => "injecting",
+        FaultState.Active => "active",
+        FaultState.Removing => "removing",
+        FaultState.Removed => "removed",
+        _ => "failed",
+    };
+
+    private static FaultState ParseState(string text) => text switch
+    {
+        "injecting" => FaultState.Injecting,
+        "active" => FaultState.Active,
+        "removing" => FaultState.Removing,
+        "removed" => FaultState.Removed,
+        _ => FaultState.Failed,
+    };
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}

@@ -1,0 +1,20 @@
+using Bev.Chaos.Faults;
+using Bev.Chaos.Targets.Linux;
+
+namespace Bev.Chaos.Persistence;
+
+/// <summary>One fault as the journal records it: enough to revert it from any process.</summary>
+public sealed record JournalEntry(
+    string FaultId,
+    string Injector,
+    string Target,
+    string? Profile,
+    string ParametersJson,
+    FaultState State,
+    string UndoJson,
+    ProcessIdentity Owner,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset UpdatedAt,
+    string? RemovalReason,
+    string? Error);

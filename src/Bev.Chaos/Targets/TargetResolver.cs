@@ -1,0 +1,188 @@
+using System.Globalization;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Targets.Linux;
+
+namespace Bev.Chaos.Targets;
+
+/// <summary>
+/// Turns a target name into processes: a catalog service, or an ad hoc <c>pid:N</c> or
+/// <c>name:PROCESS_NAME</c>. Refuses protected targets: pid 1, kernel threads, the engine itself
+/// and catalog entries marked <c>protected</c>.
+/// </summary>
+public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupervisor? supervisor = null, string? runDirectory = null)
+{
+    private const string Field = "target_service";
+
+    /// <summary>The catalog.</summary>
+    public IReadOnlyDictionary<string, TargetDefinition> Catalog => configuration.Targets;
+
+    /// <summary>Resolves <paramref name="target"/>; throws with the reason when it cannot.</summary>
+    /// <exception cref="ChaosValidationException">Unknown, gone, protected or unsupported target.</exception>
+    public ResolvedTarget Resolve(string target)
+    {
+        if (string.IsNullOrWhiteSpace(target))
+        {
+            throw new ChaosValidationException(Field, target, "a catalog service name, pid:N, name:PROCESS_NAME, docker:CONTAINER or agent:HOST/SERVICE");
+        }
+
+        if (target.StartsWith("pid:", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(target.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+            {
+                throw new ChaosValidationException(Field, target, "pid:N with N a positive process id");
+            }
+
+            return FromPids(target, [pid], null);
+        }
+
+        if (target.StartsWith("name:", StringComparison.Ordinal))
+        {
+            var name = target[5..];
+            var pids = name.Length == 0 ? [] : ProcFs.FindByName(name);
+            return pids.Count == 0
+                ? throw new ChaosValidationException(Field, target, "name:PROCESS_NAME of a running process (none is running by that name)")
+                : FromPids(target, pids, null);
+        }
+
+        if (target.StartsWith("docker:", StringComparison.Ordinal) || target.StartsWith("agent:", StringComparison.Ordinal))
+        {
+            throw new ChaosValidationException(Field, target, "pid:N, name:PROCESS_NAME or a process catalog service (docker and agent targets are not available in this version)");
+        }
+
+        if (!configuration.Targets.TryGetValue(target, out var definition))
+        {
+            var known = configuration.Targets.Count == 0 ? "the catalog is empty" : "catalog: " + string.Join(", ", configuration.Targets.Keys.Order());
+            throw new ChaosValidationException(Field, target, $"a catalog service name ({known}), pid:N or name:PROCESS_NAME");
+        }
+
+        if (definition.Protected)
+        {
+            throw new ChaosValidationException(Field, target, "a target not marked protected in the catalog");
+        }
+
+        if (definition.Kind != TargetKind.Process)
+        {
+            throw new ChaosValidationException(Field, target, $"a process target ({definition.Kind.ToString().ToLowerInvariant()} targets are not available in this version)");
+        }
+
+        var found = FindCatalogPids(definition);
+        return found.Count == 0
+            ? throw new ChaosValidationException(Field, target, $"a running service ({Describe(definition)} found no running process)")
+            : FromPids(target, found, definition);
+    }
+
+    private List<int> FindCatalogPids(TargetDefinition definition)
+    {
+        if (definition.Command is not null)
+        {
+            if (supervisor?.TryGetCurrent(definition.Name) is { } current)
+            {
+                return [current.Pid];
+            }
+
+            var pidFile = runDirectory is null ? null : ProcessSupervisor.PidFilePath(runDirectory, definition.Name);
+            return pidFile is not null && ReadPidFile(pidFile) is { } managed ? [managed] : [];
+        }
+
+        if (definition.Pid is { } pid)
+        {
+            return ProcFs.TryReadStat(pid) is null ? [] : [pid];
+        }
+
+        if (definition.PidFile is { } file)
+        {
+            return ReadPidFile(file) is { } p ? [p] : [];
+        }
+
+        return definition.ProcessName is { } name ? [.. ProcFs.FindByName(name)] : [];
+    }
+
+    private static int? ReadPidFile(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path).Trim();
+            var at = text.IndexOf('@', StringComparison.Ordinal);
+            if (at > 0)
+            {
+                var identity = ProcessIdentity.Parse(text);
+                return identity.IsAlive ? identity.Pid : null;
+            }
+
+            return int.TryParse(text, out var pid) && ProcFs.TryReadStat(pid) is not null ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string Describe(TargetDefinition d) =>
+        d.Command is not null ? "the supervisor"
+        : d.Pid is not null ? $"pid {d.Pid}"
+        : d.PidFile is not null ? $"pid_file {d.PidFile}"
+        : $"process_name {d.ProcessName}";
+
+    private static ResolvedTarget FromPids(string name, IReadOnlyList<int> pids, TargetDefinition? definition)
+    {
+        var identities = new List<ProcessIdentity>();
+        foreach (var pid in pids)
+        {
+            if (pid == 1 || pid == Environment.ProcessId)
+            {
+                throw new ChaosValidationException(Field, name, "a process other than pid 1 and the chaos engine itself");
+            }
+
+            var stat = ProcFs.TryReadStat(pid);
+            if (stat is null || ProcessIdentity.TryRead(pid) is not { } identity)
+            {
+                throw new ChaosValidationException(Field, name, "a running process (pid " + pid + " does not exist)");
+            }
+
+            if (pid == 2 || stat.Value.ParentPid == 2)
+            {
+                throw new ChaosValidationException(Field, name, "a user process (pid " + pid + " is a kernel thread)");
+            }
+
+            identities.Add(identity);
+        }
+
+        identities.AddRange(Descendants(identities.Select(i => i.Pid).ToHashSet()));
+        return new ResolvedTarget(name, identities.Distinct().ToList(), definition?.Port, definition);
+    }
+
+    private static IEnumerable<ProcessIdentity> Descendants(HashSet<int> roots)
+    {
+        var children = new Dictionary<int, List<int>>();
+        foreach (var pid in ProcFs.EnumeratePids())
+        {
+            if (ProcFs.TryReadStat(pid) is { } stat)
+            {
+                if (!children.TryGetValue(stat.ParentPid, out var list))
+                {
+                    children[stat.ParentPid] = list = [];
+                }
+
+                list.Add(pid);
+            }
+        }
+
+        var queue = new Queue<int>(roots);
+        while (queue.Count > 0)
+        {
+            if (!children.TryGetValue(queue.Dequeue(), out var kids))
+            {
+                continue;
+            }
+
+            foreach (var kid in kids)
+            {
+                if (kid != Environment.ProcessId && ProcessIdentity.TryRead(kid) is { } identity)
+                {
+                    queue.Enqueue(kid);
+                    yield return identity;
+                }
+            }
+        }
+    }
+}
