@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs what the tests need (when root), builds, runs every test project and prints
+# "N passed, N failed, N skipped" from the TRX results. Exits non-zero on any failure.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+RESULTS="$ROOT/test-results"
+DOCKER_DIR="${BEV_CHAOS_TEST_DOCKER_DIR:-/tmp/bev-chaos-test-docker}"
+PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils)
+
+log() { echo "test.sh: $*" >&2; }
+
+install_packages() {
+  [ "$(id -u)" = 0 ] || { log "not root: skipping package installation (tests that need root will say so)"; return 0; }
+  local missing=()
+  for pkg in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing ${missing[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+start_dockerd() {
+  [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null 2>&1 || return 0
+  mkdir -p "$DOCKER_DIR"
+  if [ -S "$DOCKER_DIR/sock" ] && docker -H "unix://$DOCKER_DIR/sock" info >/dev/null 2>&1; then
+    export DOCKER_HOST="unix://$DOCKER_DIR/sock"
+    return 0
+  fi
+  dockerd --host "unix://$DOCKER_DIR/sock" --data-root "$DOCKER_DIR/root" --exec-root "$DOCKER_DIR/exec" \
+    --pidfile "$DOCKER_DIR/pid" --bridge=none --iptables=false >"$DOCKER_DIR/dockerd.log" 2>&1 &
+  DOCKERD_PID=$!
+  for _ in $(seq 1 100); do
+    docker -H "unix://$DOCKER_DIR/sock" info >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  export DOCKER_HOST="unix://$DOCKER_DIR/sock"
+}
+
+stop_dockerd() {
+  if [ -n "${DOCKERD_PID:-}" ]; then
+    kill "$DOCKERD_PID" 2>/dev/null
+    wait "$DOCKERD_PID" 2>/dev/null
+  fi
+}
+
+sum_counter() { # $1 = attribute of <Counters> in every TRX file
+  local total=0 n
+  for trx in "$RESULTS"/*.trx; do
+    [ -f "$trx" ] || continue
+    n=$(grep -o "<Counters [^>]*" "$trx" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' | head -n1)
+    total=$((total + ${n:-0}))
+  done
+  echo "$total"
+}
+
+install_packages || { log "package installation failed"; echo "0 passed, 1 failed"; exit 1; }
+start_dockerd
+trap stop_dockerd EXIT
+
+log "building"
+if ! dotnet build "$ROOT/Bev.Chaos.slnx" -c Release -nologo -v quiet -clp:ErrorsOnly; then
+  log "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+status=0
+# One project at a time: fault tests measure CPU and I/O, and must not compete with each other.
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  log "running $name"
+  dotnet test "$project" -c Release --no-build -nologo --results-directory "$RESULTS" \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" ${TEST_FILTER:+--filter "$TEST_FILTER"} \
+    >"$RESULTS/$name.log" 2>&1 || status=1
+  grep -E "^\s+(Failed|Skipped) |error|Passed!|Failed!|Total tests" "$RESULTS/$name.log" | grep -v "^\s*$" | tail -n 40 >&2
+done
+
+passed=$(sum_counter passed)
+failed=$(sum_counter failed)
+total=$(sum_counter total)
+executed=$(sum_counter executed)
+skipped=$((total - executed))
+[ "$failed" -gt 0 ] && status=1
+[ "$total" -eq 0 ] && status=1
+stop_dockerd
+trap - EXIT
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

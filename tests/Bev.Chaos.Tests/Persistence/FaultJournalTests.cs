@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Targets;
+using Bev.Chaos.Targets.Linux;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Tests.Persistence;
+
+/// <summary>The journal across processes: orphans of dead engines are reverted, live engines' faults are not.</summary>
+public sealed class FaultJournalTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+    private readonly TempDirectory _markers = new();
+
+    public void Dispose()
+    {
+        _data.Dispose();
+        _markers.Dispose();
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FaultOfDeadEngine_IsRevertedAndMarkedReconciled()
+    {
+        var dead = DeadProcessIdentity();
+        var marker = RecordingInjector.MarkerFor(_markers.Path, "orphan-1");
+        await File.WriteAllTextAsync(marker, "left behind", TestContext.Current.CancellationToken);
+        await WriteEntryAsync("orphan-1", marker, dead, FaultState.Active);
+
+        await using var store = ChaosStore.Open(_data.Path);
+        await using var manager = Manager(store);
+        var reverted = await manager.InitializeAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, reverted);
+        Assert.False(File.Exists(marker));
+        var entry = await new FaultJournal(store).GetAsync("orphan-1", TestContext.Current.CancellationToken);
+        Assert.Equal(FaultState.Removed, entry!.State);
+        Assert.Equal("Reconciled", entry.RemovalReason);
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FaultLeftInjecting_IsRevertedToo()
+    {
+        var marker = RecordingInjector.MarkerFor(_markers.Path, "half-1");
+        await File.WriteAllTextAsync(marker, "half applied", TestContext.Current.CancellationToken);
+        await WriteEntryAsync("half-1", marker, DeadProcessIdentity(), FaultState.Injecting);
+
+        await using var store = ChaosStore.Open(_data.Path);
+        await using var manager = Manager(store);
+
+        Assert.Equal(1, await manager.InitializeAsync(TestContext.Current.CancellationToken));
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public async Task InitializeAsync_FaultOfLiveEngine_IsLeftAlone()
+    {
+        using var liveEngine = TestProcess.Sleeper();
+        var owner = ProcessIdentity.TryRead(liveEngine.Pid)!.Value;
+        var marker = RecordingInjector.MarkerFor(_markers.Path, "live-1");
+        await File.WriteAllTextAsync(marker, "in effect", TestContext.Current.CancellationToken);
+        await WriteEntryAsync("live-1", marker, owner, FaultState.Active);
+
+        await using var store = ChaosStore.Open(_data.Path);
+        await using var manager = Manager(store);
+
+        Assert.Equal(0, await manager.InitializeAsync(TestContext.Current.CancellationToken));
+        Assert.True(File.Exists(marker));
+        Assert.Equal(FaultState.Active, (await new FaultJournal(store).GetAsync("live-1", TestContext.Current.CancellationToken))!.State);
+    }
+
+    [Fact]
+    public async Task RemoveFaultAsync_FromAnotherManager_RevertsAndOwnerForgetsIt()
+    {
+        using var target = TestProcess.Sleeper();
+        await using var ownerStore = ChaosStore.Open(_data.Path);
+        await using var owner = Manager(ownerStore);
+        var id = await owner.InjectFaultAsync("recording", $"pid:{target.Pid}", cancellationToken: TestContext.Current.CancellationToken);
+
+        await using (var otherStore = ChaosStore.Open(_data.Path))
+        {
+            await using var other = Manager(otherStore);
+            Assert.True(await other.RemoveFaultAsync(id, TestContext.Current.CancellationToken));
+        }
+
+        Assert.False(File.Exists(RecordingInjector.MarkerFor(_markers.Path, id)));
+        await owner.SyncWithJournalAsync(TestContext.Current.CancellationToken);
+        Assert.Empty(owner.ActiveFaults);
+    }
+
+    [Fact]
+    public async Task Store_ReopenedAfterWrites_KeepsEverything()
+    {
+        var marker = RecordingInjector.MarkerFor(_markers.Path, "kept-1");
+        await WriteEntryAsync("kept-1", marker, ProcessIdentity.Current, FaultState.Active);
+
+        await using var store = ChaosStore.Open(_data.Path);
+        var entry = await new FaultJournal(store).GetAsync("kept-1", TestContext.Current.CancellationToken);
+
+        Assert.NotNull(entry);
+        Assert.Equal(ProcessIdentity.Current, entry.Owner);
+        Assert.Equal("recording", entry.Injector);
+        Assert.Contains(marker, entry.UndoJson);
+    }
+
+    private FaultInjectionManager Manager(ChaosStore store)
+    {
+        var configuration = new ChaosConfiguration();
+        return new FaultInjectionManager(configuration, new FaultJournal(store), new TargetResolver(configuration), [new RecordingInjector(_markers.Path)]);
+    }
+
+    private async Task WriteEntryAsync(string id, string marker, ProcessIdentity owner, FaultState state)
+    {
+        await using var store = ChaosStore.Open(_data.Path);
+        var now = TimeProvider.System.GetUtcNow();
+        await new FaultJournal(store).AppendAsync(
+            new JournalEntry(id, "recording", "pid:1", null, "{}", state, new JsonObject { ["marker"] = marker }.ToJsonString(), owner, now, now.AddMinutes(1), now, null, null),
+            TestContext.Current.CancellationToken);
+    }
+
+    private static ProcessIdentity DeadProcessIdentity()
+    {
+        using var process = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "read line"]) { RedirectStandardInput = true })!;
+        var identity = ProcessIdentity.TryRead(process.Id)!.Value;
+        process.StandardInput.Close();
+        process.WaitForExit();
+        Assert.False(identity.IsAlive);
+        return identity;
+    }
+}
