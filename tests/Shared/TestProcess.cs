@@ -33,6 +33,12 @@ internal sealed class TestProcess : IDisposable
     /// <summary>A shell that spins on the CPU forever.</summary>
     public static TestProcess Spinner() => Start("/bin/sh", "-c", "while :; do :; done");
 
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
     public char State => Bev.Chaos.Targets.Linux.ProcFs.TryReadStat(Pid)?.State ?? 'X';
 
     public void Dispose()

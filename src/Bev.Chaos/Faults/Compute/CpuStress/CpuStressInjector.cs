@@ -50,7 +50,7 @@ internal sealed class CpuStressInjector : FaultInjector
                 CgroupV1.MoveProcess("cpu", cpu, identity.Pid);
             }
 
-            if (cpuacct is not null && cpuacct != cpu)
+            if (cpuacct is not null)
             {
                 CgroupV1.MoveProcess("cpuacct", cpuacct, identity.Pid);
             }

@@ -52,7 +52,9 @@ internal sealed class CpuThrottleInjector : FaultInjector
 
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
-        CgroupConfinement.Revert(undo);
+        // Lift the quota first: a task moved out of a throttled group can stay parked until that
+        // group's next period, which never comes once the group is deleted.
+        CgroupConfinement.Revert(undo, (controller, child) => CgroupV1.Write(controller, child, "cpu.cfs_quota_us", "-1"));
         return ValueTask.CompletedTask;
     }
 }

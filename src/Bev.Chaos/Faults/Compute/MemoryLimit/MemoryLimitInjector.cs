@@ -8,8 +8,10 @@ namespace Bev.Chaos.Faults.Compute.MemoryLimit;
 
 /// <summary>
 /// Lowers the memory the target may use: a child memory cgroup with <c>memory.limit_in_bytes</c>,
-/// into which the target's pages move with it (<c>move_charge_at_immigrate</c>), so the kernel
-/// reclaims and, past the limit, OOM-kills inside the target only. Removal moves it back.
+/// so the kernel reclaims and, past the limit, OOM-kills inside the target only. Where the kernel
+/// still has <c>move_charge_at_immigrate</c> (removed in Linux 6.x), the target's resident pages
+/// move with it; elsewhere they stay charged where they were and the limit governs what the
+/// target allocates from now on. Removal moves it back.
 /// </summary>
 internal sealed class MemoryLimitInjector : FaultInjector
 {
@@ -45,7 +47,7 @@ internal sealed class MemoryLimitInjector : FaultInjector
         var bytes = context.Parameters.GetInteger(LimitMb) * 1024 * 1024;
         CgroupConfinement.Apply(undo, (controller, child) =>
         {
-            CgroupV1.Write(controller, child, "memory.move_charge_at_immigrate", "3");
+            undo["charges_moved"] = TryMoveCharges(controller, child);
             CgroupV1.Write(controller, child, "memory.limit_in_bytes", bytes.ToString(CultureInfo.InvariantCulture));
         });
         return ValueTask.FromResult<IAsyncDisposable?>(null);
@@ -55,5 +57,19 @@ internal sealed class MemoryLimitInjector : FaultInjector
     {
         CgroupConfinement.Revert(undo);
         return ValueTask.CompletedTask;
+    }
+
+    private static bool TryMoveCharges(string controller, string child)
+    {
+        try
+        {
+            CgroupV1.Write(controller, child, "memory.move_charge_at_immigrate", "3");
+            return true;
+        }
+        catch (IOException)
+        {
+            // EINVAL: this kernel no longer moves charges between v1 memory cgroups.
+            return false;
+        }
     }
 }

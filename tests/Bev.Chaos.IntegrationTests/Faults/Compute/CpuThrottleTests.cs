@@ -1,0 +1,42 @@
+using Bev.Chaos.Targets.Linux;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.IntegrationTests.Faults.Compute;
+
+public sealed class CpuThrottleTests
+{
+    [Fact]
+    public async Task Throttle_BusyTarget_IsHeldToQuota_ThenReleased()
+    {
+        Requires.CgroupV1("cpu");
+        using var target = TestProcess.Spinner();
+        var before = ProcFs.ReadCgroups(target.Pid)["cpu"];
+        await using var engine = new EngineFixture();
+        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromMilliseconds(500)), 80, 110);
+
+        var id = await engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}",
+            parameters: new Dictionary<string, object?> { ["cpu_percent"] = 20 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var child = ProcFs.ReadCgroups(target.Pid)["cpu"];
+        Assert.EndsWith("/bev-chaos-" + id, child);
+        Assert.Equal("20000", File.ReadAllText($"/sys/fs/cgroup/cpu{child}/cpu.cfs_quota_us").Trim());
+        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(2)), 16, 24);
+
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(before, ProcFs.ReadCgroups(target.Pid)["cpu"]);
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/cpu{child}"));
+        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromMilliseconds(500)), 80, 110);
+    }
+
+    [Fact]
+    public async Task Throttle_Twice_SecondIsRefused()
+    {
+        Requires.CgroupV1("cpu");
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        var id = await engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}", cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"target_service: 'pid:{target.Pid}' is not allowed; allowed: a target not already confined by another fault on cgroup cpu (it is in /bev-chaos-{id}", error.Message);
+    }
+}
