@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Bev.Chaos.Cli.Commands;
 using Spectre.Console;
 
@@ -37,7 +38,18 @@ internal static class BevChaosCli
             return ExitCodes.InvalidInput;
         }
 
-        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);
+        // Ctrl-C and SIGTERM cancel the command, which then removes its faults and exits 0
+        // (System.CommandLine's own handler would report 130).
+        using var stopping = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopping.Cancel();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stopping.Token).ConfigureAwait(false);
     }
 
     // Colors and live displays only on a terminal (and never with NO_COLOR); plain lines otherwise.

@@ -45,7 +45,8 @@ internal sealed class EngineSession : IAsyncDisposable
             {
                 o.SingleLine = true;
                 o.TimestampFormat = "HH:mm:ss ";
-            }));
+            })
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         var store = ChaosStore.Open(dataDir);
         var supervisor = new ProcessSupervisor(store.RunDirectory, TimeProvider.System, null, loggers.CreateLogger<ProcessSupervisor>());
         var journal = new FaultJournal(store);

@@ -15,7 +15,16 @@ internal sealed class EngineFixture : IAsyncDisposable
         Configuration = configuration ?? new ChaosConfiguration();
         Store = ChaosStore.Open(DataDirectory);
         Journal = new FaultJournal(Store);
-        Manager = new FaultInjectionManager(Configuration, Journal, new TargetResolver(Configuration, supervisor, Store.RunDirectory), injectors, timeProvider: time);
+        try
+        {
+            Manager = new FaultInjectionManager(Configuration, Journal, new TargetResolver(Configuration, supervisor, Store.RunDirectory), injectors, timeProvider: time);
+        }
+        catch
+        {
+            Store.Dispose();
+            _directory.Dispose();
+            throw;
+        }
     }
 
     public string DataDirectory => _directory.Path;

@@ -122,13 +122,14 @@ internal static class DemoCommand
         var injectMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         AnsiConsole.MarkupLine($"[green]▶[/] [bold]{plan.Injector}[/] — {Markup.Escape(plan.What)} — injected in {injectMs:F0} ms");
         var during = "-";
+        var helperPid = await HelperPidAsync(session, id).ConfigureAwait(false);
         await AnsiConsole.Status().StartAsync(plan.Injector, async status =>
         {
             var deadline = TimeProvider.System.GetUtcNow() + step;
             while (session.Manager.ActiveFaults.Any(f => f.FaultId == id) && !token.IsCancellationRequested)
             {
                 var current = session.Supervisor.TryGetCurrent(Service)?.Pid ?? pid.Pid;
-                during = await ObserveAsync(plan.Injector, current, port, session.Store.DataDirectory, token).ConfigureAwait(false);
+                during = await ObserveAsync(plan.Injector, current, port, session.Store.DataDirectory, token, helperPid).ConfigureAwait(false);
                 var left = deadline - TimeProvider.System.GetUtcNow();
                 status.Status($"{plan.Injector} · {Math.Max(0, left.TotalSeconds):F0}s left · {Markup.Escape(during)}");
                 try
@@ -161,7 +162,7 @@ internal static class DemoCommand
         return new DemoResult(plan.Injector, "removed", before, during, after, injectMs);
     }
 
-    private static async Task<string> ObserveAsync(string injector, int pid, int port, string dataDir, CancellationToken token)
+    private static async Task<string> ObserveAsync(string injector, int pid, int port, string dataDir, CancellationToken token, int helperPid = 0)
     {
         var stat = ProcFs.TryReadStat(pid);
         var health = await ProbeHealthAsync(port, TimeSpan.FromMilliseconds(300), token).ConfigureAwait(false);
@@ -170,33 +171,28 @@ internal static class DemoCommand
         {
             "disk_fill" => $"{FileSystems.Space(dataDir).AvailableBytes / 1048576} MiB available; health {health}",
             "connection_exhaustion" => $"{ProcFs.CountEstablishedAt(port)} established to :{port}; health {health}",
-            "memory_leak" => $"helper-held RSS on host: {HostMemoryUsedMb()} MiB used; health {health}",
-            "cpu_stress" => $"host CPU busy {await HostCpuBusyAsync(token).ConfigureAwait(false):F0}%; health {health}",
+            "memory_leak" => $"leak holder resident {(ProcFs.TryReadStat(helperPid)?.RssBytes ?? 0) / 1048576} MiB; health {health}",
+            "cpu_stress" => $"burner at {await CpuPercentAsync(helperPid, token).ConfigureAwait(false):F0}% of a core; health {health}",
             "cpu_throttle" or "memory_limit" => $"cgroup {string.Join(",", ProcFs.ReadCgroups(pid).Where(kv => kv.Key is "cpu" or "memory").Select(kv => kv.Key + ":" + kv.Value))}; health {health}",
             _ => $"pid {pid} state {state}; health {health}",
         };
     }
 
-    private static long HostMemoryUsedMb()
+    private static async Task<double> CpuPercentAsync(int pid, CancellationToken token)
     {
-        var info = File.ReadAllLines("/proc/meminfo").Select(l => l.Split(':')).ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
-        return (info["MemTotal"] - info["MemAvailable"]) / 1024;
+        var before = ProcFs.TryReadStat(pid)?.CpuTime ?? TimeSpan.Zero;
+        var started = Stopwatch.GetTimestamp();
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TimeProvider.System, token).ConfigureAwait(false);
+        var after = ProcFs.TryReadStat(pid)?.CpuTime ?? before;
+        return (after - before) / Stopwatch.GetElapsedTime(started) * 100;
     }
 
-    private static async Task<double> HostCpuBusyAsync(CancellationToken token)
+    private static async Task<int> HelperPidAsync(EngineSession session, string faultId)
     {
-        static (long Busy, long Total) Read()
-        {
-            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-            var idle = fields[3] + fields[4];
-            var total = fields.Sum();
-            return (total - idle, total);
-        }
-
-        var a = Read();
-        await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, token).ConfigureAwait(false);
-        var b = Read();
-        return b.Total == a.Total ? 0 : 100.0 * (b.Busy - a.Busy) / (b.Total - a.Total);
+        var entry = await session.Journal.GetAsync(faultId, CancellationToken.None).ConfigureAwait(false);
+        return entry is not null && System.Text.Json.Nodes.JsonNode.Parse(entry.UndoJson)?["helper"]?.GetValue<string>() is { } helper
+            ? ProcessIdentity.Parse(helper).Pid
+            : 0;
     }
 
     private static async Task<string> ProbeHealthAsync(int port, TimeSpan timeout, CancellationToken token)
@@ -223,6 +219,10 @@ internal static class DemoCommand
         catch (SocketException ex)
         {
             return "refused (" + ex.SocketErrorCode + ")";
+        }
+        catch (IOException)
+        {
+            return "connection reset";
         }
     }
 

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Bev.Chaos.Cli.Tests;
+
+/// <summary>Runs the real bev-chaos executable (built beside the tests) and captures what it says.</summary>
+internal static class CliRunner
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+
+    public static Process Start(string dataDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bev-chaos"))
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        info.ArgumentList.Add("--data-dir");
+        info.ArgumentList.Add(dataDirectory);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["NO_COLOR"] = "1";
+        return Process.Start(info)!;
+    }
+
+    public static async Task<Result> RunAsync(string dataDirectory, TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(dataDirectory, args);
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"bev-chaos {string.Join(' ', args)} did not finish within {timeout}; stdout so far: {await stdout}");
+        }
+
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,29 @@
+using Bev.Chaos.Targets.Linux;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Cli.Tests.Commands;
+
+public sealed class DemoCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Demo_QuickExit_RunsEveryFaultAndLeavesNothingBehind()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromMinutes(3), "demo", "--quick", "--exit");
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
+        foreach (var injector in new[] { "service_pause", "cpu_stress", "memory_leak", "disk_fill", "connection_exhaustion", "service_crash" })
+        {
+            Assert.Contains($"▶ {injector}", result.Stdout);
+        }
+
+        Assert.Contains("state T", result.Stdout);
+        Assert.Contains("restarted as pid", result.Stdout);
+        Assert.Contains("demo summary", result.Stdout);
+        Assert.Empty(Directory.GetFiles(_data.Path, "bev-chaos-fill-*"));
+        Assert.DoesNotContain(ProcFs.EnumeratePids(), pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper");
+    }
+}
