@@ -1,0 +1,20 @@
+// Benchmarks of the fault engine, each side by side with its yardstick, printed as Markdown.
+// Run through bench/run.sh, which writes bench/RESULTS.md.
+using Bev.Chaos.Bench;
+
+var which = args.Length > 0 ? args[0] : "all";
+var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100;
+if (which is "all" or "latency")
+{
+    await InjectLatencyBench.RunAsync(runs);
+}
+
+if (which is "all" or "emergency-stop")
+{
+    await EmergencyStopBench.RunAsync([100, 1000]);
+}
+
+if (which is "all" or "cpu-accuracy")
+{
+    await CpuAccuracyBench.RunAsync();
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every benchmark with its yardstick in the same run and writes bench/RESULTS.md.
+# As root it installs stress-ng (the CPU-load yardstick) when missing.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+if [ "$(id -u)" = 0 ] && ! command -v stress-ng >/dev/null 2>&1; then
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null
+fi
+dotnet build bench/Bev.Chaos.Bench/Bev.Chaos.Bench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
+out="$ROOT/bench/RESULTS.md"
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'): $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r), $(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /'), running as $(id -un)."
+  echo "Each table puts our figure beside its yardstick from the same run."
+  echo
+  dotnet "bench/Bev.Chaos.Bench/bin/Release/net10.0/Bev.Chaos.Bench.dll" all "${RUNS:-100}"
+} >"$out.tmp"
+mv "$out.tmp" "$out"
+cat "$out"
