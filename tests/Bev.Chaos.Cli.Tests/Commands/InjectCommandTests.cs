@@ -59,14 +59,16 @@ public sealed class InjectCommandTests : IDisposable
         Assert.Equal('S', target.State);
     }
 
-    [Fact]
-    public async Task Inject_Sigint_RemovesFaultAndExitsZero()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(15)]
+    public async Task Inject_SigintOrSigterm_RemovesFaultAndExitsZero(int signal)
     {
         using var target = TestProcess.Sleeper();
         using var process = CliRunner.Start(_data.Path, "inject", "service_pause", "--target", $"pid:{target.Pid}", "--duration", "60s", "--output", "json");
         await Poll.UntilAsync(() => target.State == 'T', TimeSpan.FromSeconds(20), "the target paused");
 
-        LibC.TrySignal(process.Id, 2);
+        LibC.TrySignal(process.Id, signal);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(0, process.ExitCode);
