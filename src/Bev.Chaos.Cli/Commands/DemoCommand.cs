@@ -129,9 +129,15 @@ internal static class DemoCommand
             while (session.Manager.ActiveFaults.Any(f => f.FaultId == id) && !token.IsCancellationRequested)
             {
                 var current = session.Supervisor.TryGetCurrent(Service)?.Pid ?? pid.Pid;
-                during = await ObserveAsync(plan.Injector, current, port, session.Store.DataDirectory, token, helperPid).ConfigureAwait(false);
+                var observed = await ObserveAsync(plan.Injector, current, port, session.Store.DataDirectory, token, helperPid).ConfigureAwait(false);
+                if (session.Manager.ActiveFaults.Any(f => f.FaultId == id))
+                {
+                    // Only what was seen while the fault was still in effect counts as "during".
+                    during = observed;
+                }
+
                 var left = deadline - TimeProvider.System.GetUtcNow();
-                status.Status($"{plan.Injector} · {Math.Max(0, left.TotalSeconds):F0}s left · {Markup.Escape(during)}");
+                status.Status($"{plan.Injector} · {Math.Max(0, left.TotalSeconds):F0}s left · {Markup.Escape(observed)}");
                 try
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, token).ConfigureAwait(false);
@@ -173,7 +179,8 @@ internal static class DemoCommand
             "connection_exhaustion" => $"{ProcFs.CountEstablishedAt(port)} established to :{port}; health {health}",
             "memory_leak" => $"leak holder resident {(ProcFs.TryReadStat(helperPid)?.RssBytes ?? 0) / 1048576} MiB; health {health}",
             "cpu_stress" => $"burner at {await CpuPercentAsync(helperPid, token).ConfigureAwait(false):F0}% of a core; health {health}",
-            "cpu_throttle" or "memory_limit" => $"cgroup {string.Join(",", ProcFs.ReadCgroups(pid).Where(kv => kv.Key is "cpu" or "memory").Select(kv => kv.Key + ":" + kv.Value))}; health {health}",
+            "cpu_throttle" => $"cpu cgroup …/{Path.GetFileName(ProcFs.ReadCgroups(pid).GetValueOrDefault("cpu", "/"))}; health {health}",
+            "memory_limit" => $"memory cgroup …/{Path.GetFileName(ProcFs.ReadCgroups(pid).GetValueOrDefault("memory", "/"))}; health {health}",
             _ => $"pid {pid} state {state}; health {health}",
         };
     }
