@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Bev.Chaos.Proxy.Api;
+
+/// <summary>
+/// The Toxiproxy HTTP API over a <see cref="ProxyCollection"/>: the same paths, JSON shapes,
+/// defaults and status codes (201 new proxy, 200 new toxic, 204 deletes and reset, errors as
+/// <c>{"error", "status"}</c>), so existing Toxiproxy clients work unchanged.
+/// </summary>
+public static class ToxiproxyApi
+{
+    /// <summary>The version this API reports; Toxiproxy clients check the major version.</summary>
+    public const string Version = "2.12.0-bev-chaos";
+
+    public static IEndpointRouteBuilder MapToxiproxyApi(this IEndpointRouteBuilder app, ProxyCollection proxies)
+    {
+        app.MapGet("/version", () => Results.Text($"{{\"version\": \"{Version}\"}}\n", "application/json;charset=utf-8"));
+        app.MapPost("/reset", () => Handle(() =>
+        {
+            proxies.Reset();
+            return Results.NoContent();
+        }));
+        app.MapGet("/proxies", () => Handle(() =>
+        {
+            var all = new JsonObject();
+            foreach (var proxy in proxies.All)
+            {
+                all[proxy.Name] = ToxiproxyJson.Proxy(proxy);
+            }
+
+            return Json(all, 200);
+        }));
+        app.MapPost("/proxies", (HttpRequest request) => HandleAsync(async () =>
+        {
+            var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a proxy");
+            var proxy = proxies.Create(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled") ?? true);
+            return Json(ToxiproxyJson.Proxy(proxy), 201);
+        }));
+        app.MapPost("/populate", (HttpRequest request) => HandleAsync(async () =>
+        {
+            var body = await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted);
+            var list = body as JsonArray ?? throw ProxyException.BadRequest("bad request body: populate takes a JSON array of proxies");
+            var created = new JsonArray();
+            foreach (var item in list)
+            {
+                var p = ToxiproxyJson.Object(item!, "each proxy");
+                var name = ToxiproxyJson.String(p, "name");
+                if (name is not null && proxies.TryGet(name, out var existing))
+                {
+                    existing.Update(ToxiproxyJson.String(p, "listen"), ToxiproxyJson.String(p, "upstream"), ToxiproxyJson.Bool(p, "enabled") ?? true);
+                    created.Add(ToxiproxyJson.Proxy(existing));
+                }
+                else
+                {
+                    created.Add(ToxiproxyJson.Proxy(proxies.Create(name, ToxiproxyJson.String(p, "listen"), ToxiproxyJson.String(p, "upstream"), ToxiproxyJson.Bool(p, "enabled") ?? true)));
+                }
+            }
+
+            return Json(new JsonObject { ["proxies"] = created }, 201);
+        }));
+        app.MapGet("/proxies/{proxy}", (string proxy) => Handle(() => Json(ToxiproxyJson.Proxy(proxies.Get(proxy)), 200)));
+        app.MapMethods("/proxies/{proxy}", ["POST", "PATCH"], (string proxy, HttpRequest request) => HandleAsync(async () =>
+        {
+            var target = proxies.Get(proxy);
+            var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a proxy");
+            target.Update(ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled"));
+            return Json(ToxiproxyJson.Proxy(target), 200);
+        }));
+        app.MapDelete("/proxies/{proxy}", (string proxy) => HandleAsync(async () =>
+        {
+            await proxies.RemoveAsync(proxy);
+            return Results.NoContent();
+        }));
+        app.MapGet("/proxies/{proxy}/toxics", (string proxy) => Handle(() =>
+            Json(new JsonArray(proxies.Get(proxy).Toxics.Select(t => (JsonNode)ToxiproxyJson.Toxic(t)).ToArray()), 200)));
+        app.MapPost("/proxies/{proxy}/toxics", (string proxy, HttpRequest request) => HandleAsync(async () =>
+        {
+            var target = proxies.Get(proxy);
+            var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a toxic");
+            var definition = ToxicTypes.Define(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "type"), ToxiproxyJson.String(body, "stream"), ToxiproxyJson.Number(body, "toxicity"), ToxiproxyJson.Attributes(body));
+            return Json(ToxiproxyJson.Toxic(target.AddToxic(definition)), 200);
+        }));
+        app.MapGet("/proxies/{proxy}/toxics/{toxic}", (string proxy, string toxic) => Handle(() => Json(ToxiproxyJson.Toxic(proxies.Get(proxy).GetToxic(toxic)), 200)));
+        app.MapMethods("/proxies/{proxy}/toxics/{toxic}", ["POST", "PATCH"], (string proxy, string toxic, HttpRequest request) => HandleAsync(async () =>
+        {
+            var target = proxies.Get(proxy);
+            target.GetToxic(toxic);
+            var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a toxic");
+            var toxicity = ToxiproxyJson.Number(body, "toxicity");
+            var attributes = ToxiproxyJson.Attributes(body);
+            var updated = target.UpdateToxic(toxic, previous => ToxicTypes.Define(previous.Name, previous.Type, null, toxicity, attributes, previous));
+            return Json(ToxiproxyJson.Toxic(updated), 200);
+        }));
+        app.MapDelete("/proxies/{proxy}/toxics/{toxic}", (string proxy, string toxic) => Handle(() =>
+        {
+            proxies.Get(proxy).RemoveToxic(toxic);
+            return Results.NoContent();
+        }));
+        return app;
+    }
+
+    private static IResult Json(JsonNode node, int status) =>
+        Results.Text(node.ToJsonString(), "application/json", statusCode: status);
+
+    private static IResult Handle(Func<IResult> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (ProxyException ex)
+        {
+            return Json(ToxiproxyJson.Error(ex.Message, ex.Status), ex.Status);
+        }
+    }
+
+    private static async Task<IResult> HandleAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (ProxyException ex)
+        {
+            return Json(ToxiproxyJson.Error(ex.Message, ex.Status), ex.Status);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Bev.Chaos.Proxy.Api;
+
+/// <summary>Hosts the Toxiproxy-compatible API on Kestrel (default <c>http://127.0.0.1:8474</c>).</summary>
+public sealed class ToxiproxyServer : IAsyncDisposable
+{
+    /// <summary>The contract's default address: loopback, Toxiproxy's port.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:8474";
+
+    private readonly WebApplication _app;
+
+    private ToxiproxyServer(WebApplication app, ProxyCollection proxies)
+    {
+        _app = app;
+        Proxies = proxies;
+    }
+
+    public ProxyCollection Proxies { get; }
+
+    /// <summary>The address actually bound (with the port when 0 was asked for).</summary>
+    public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    public static async Task<ToxiproxyServer> StartAsync(ProxyCollection proxies, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.WebHost.UseUrls(url);
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        var app = builder.Build();
+        app.MapToxiproxyApi(proxies);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ProxyException($"cannot serve the Toxiproxy API on {url}: {ex.Message}", 409);
+        }
+
+        return new ToxiproxyServer(app, proxies);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
