@@ -59,6 +59,13 @@ install_packages || { log "package installation failed"; echo "0 passed, 1 faile
 start_dockerd
 trap stop_dockerd EXIT
 
+# The Toxiproxy compatibility test drives our API with the published Node.js client.
+if command -v npm >/dev/null 2>&1; then
+  (cd "$ROOT/tests/Bev.Chaos.Proxy.Tests/client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || log "npm ci failed: the Node.js client test will report it"
+else
+  log "npm not found: the Node.js Toxiproxy client test will skip (fail under CI=true)"
+fi
+
 log "building"
 if ! dotnet build "$ROOT/Bev.Chaos.slnx" -c Release -nologo -v quiet -clp:ErrorsOnly; then
   log "build failed"
