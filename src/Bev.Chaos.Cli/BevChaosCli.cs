@@ -20,6 +20,7 @@ internal static class BevChaosCli
         root.Subcommands.Add(FaultsCommand.Create());
         root.Subcommands.Add(RemoveCommand.Create());
         root.Subcommands.Add(EmergencyStopCommand.Create());
+        root.Subcommands.Add(ProxyCommand.Create());
         return root;
     }
 

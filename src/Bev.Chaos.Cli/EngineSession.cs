@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
 using Bev.Chaos.Persistence;
+using Bev.Chaos.Proxy;
 using Bev.Chaos.Targets;
 using Microsoft.Extensions.Logging;
 
@@ -13,8 +14,9 @@ namespace Bev.Chaos.Cli;
 /// </summary>
 internal sealed class EngineSession : IAsyncDisposable
 {
-    private EngineSession(ChaosConfiguration configuration, ChaosStore store, ProcessSupervisor supervisor, FaultInjectionManager manager, ILoggerFactory loggers)
+    private EngineSession(ChaosConfiguration configuration, ChaosStore store, ProcessSupervisor supervisor, FaultInjectionManager manager, ILoggerFactory loggers, ProxyCollection proxies)
     {
+        Proxies = proxies;
         Configuration = configuration;
         Store = store;
         Supervisor = supervisor;
@@ -31,6 +33,9 @@ internal sealed class EngineSession : IAsyncDisposable
     public FaultInjectionManager Manager { get; }
 
     public ILoggerFactory Loggers { get; }
+
+    /// <summary>The fault proxies this process hosts (catalog proxies start when a fault needs them).</summary>
+    public ProxyCollection Proxies { get; }
 
     public FaultJournal Journal => new(Store);
 
@@ -50,15 +55,16 @@ internal sealed class EngineSession : IAsyncDisposable
         var store = ChaosStore.Open(dataDir);
         var supervisor = new ProcessSupervisor(store.RunDirectory, TimeProvider.System, null, loggers.CreateLogger<ProcessSupervisor>());
         var journal = new FaultJournal(store);
+        var proxies = new ProxyCollection();
         var manager = new FaultInjectionManager(configuration, journal, new TargetResolver(configuration, supervisor, store.RunDirectory),
-            loggerFactory: loggers);
+            BuiltInInjectors.Create(proxies), loggerFactory: loggers);
         var reverted = await manager.InitializeAsync(cancellationToken).ConfigureAwait(false);
         if (reverted > 0)
         {
             await Console.Error.WriteLineAsync($"bev-chaos: reverted {reverted} fault(s) left active by an engine that died (see the log lines above)").ConfigureAwait(false);
         }
 
-        return new EngineSession(configuration, store, supervisor, manager, loggers);
+        return new EngineSession(configuration, store, supervisor, manager, loggers, proxies);
     }
 
     /// <summary>The configuration from <c>--config</c>, <c>BEV_CHAOS_CONFIG</c>, or the built-in defaults.</summary>
@@ -71,6 +77,7 @@ internal sealed class EngineSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Manager.DisposeAsync().ConfigureAwait(false);
+        await Proxies.DisposeAsync().ConfigureAwait(false);
         await Supervisor.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         Loggers.Dispose();

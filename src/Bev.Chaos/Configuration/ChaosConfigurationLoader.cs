@@ -210,8 +210,36 @@ public static class ChaosConfigurationLoader
                 }
             }
 
+            var proxies = new Dictionary<string, ProxyRoute>(StringComparer.Ordinal);
+            if (t.Section("proxy") is { } proxySection)
+            {
+                foreach (var (dependency, routeNode) in proxySection.Entries().ToList())
+                {
+                    if (routeNode is not YamlMappingNode routeMapping)
+                    {
+                        proxySection.Error(dependency, routeNode, YamlSection.Describe(routeNode), "a mapping with listen and upstream (HOST:PORT)");
+                        continue;
+                    }
+
+                    var route = new YamlSection(routeMapping, proxySection.KeyPath(dependency), s.File, s.Errors);
+                    var listen = route.String("listen");
+                    var upstream = route.String("upstream");
+                    foreach (var (key, value) in new[] { ("listen", listen), ("upstream", upstream) })
+                    {
+                        if (value is null || !IsHostPort(value))
+                        {
+                            route.Error(key, route.Find(key), value, "HOST:PORT, e.g. 127.0.0.1:16379");
+                        }
+                    }
+
+                    route.Finish();
+                    proxies[dependency] = new ProxyRoute(listen ?? string.Empty, upstream ?? string.Empty);
+                }
+            }
+
             var definition = new TargetDefinition
             {
+                Proxies = proxies,
                 Name = name,
                 Location = t.Location,
                 Kind = t.Enum("kind", TargetKind.Process, Kinds),
@@ -242,6 +270,12 @@ public static class ChaosConfigurationLoader
         }
 
         return result;
+    }
+
+    private static bool IsHostPort(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        return colon > 0 && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536;
     }
 
     private static Uri? ReadUrl(YamlSection s, string key)

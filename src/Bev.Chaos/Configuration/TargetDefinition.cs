@@ -66,6 +66,16 @@ public sealed record TargetDefinition
     /// <summary>Agent: host name of the agent.</summary>
     public string? Host { get; init; }
 
+    /// <summary>
+    /// The target's dependencies reached through the fault proxy, by dependency name: the target
+    /// talks to <c>listen</c>, the proxy forwards to <c>upstream</c>. Network faults on the proxy
+    /// act on exactly this traffic.
+    /// </summary>
+    public IReadOnlyDictionary<string, ProxyRoute> Proxies { get; init; } = new Dictionary<string, ProxyRoute>();
+
     /// <summary>Where the definition stands (file:line).</summary>
     public string? Location { get; init; }
 }
+
+/// <summary>One proxied dependency: the address the target uses and the real one behind it.</summary>
+public sealed record ProxyRoute(string Listen, string Upstream);

@@ -6,15 +6,20 @@ using Bev.Chaos.Faults.Compute.CpuThrottle;
 using Bev.Chaos.Faults.Compute.MemoryLeak;
 using Bev.Chaos.Faults.Compute.MemoryLimit;
 using Bev.Chaos.Faults.Storage.DiskFill;
+using Bev.Chaos.Faults.Network;
 using Bev.Chaos.Faults.Storage.IoDelay;
+using Bev.Chaos.Proxy;
 
 namespace Bev.Chaos.Faults;
 
 /// <summary>The fault types that ship with BEV Chaos. A new fault type is a folder and one line here.</summary>
 public static class BuiltInInjectors
 {
-    /// <summary>A fresh instance of every built-in injector.</summary>
-    public static IReadOnlyList<FaultInjector> Create() =>
+    /// <summary>A fresh instance of every built-in injector; network faults on the proxy act on <paramref name="proxies"/>.</summary>
+    public static IReadOnlyList<FaultInjector> Create(ProxyCollection? proxies = null)
+    {
+        var host = proxies ?? new ProxyCollection();
+        return
     [
         new ServiceCrashInjector(),
         new ServicePauseInjector(),
@@ -25,5 +30,15 @@ public static class BuiltInInjectors
         new MemoryLimitInjector(),
         new DiskFillInjector(),
         new IoDelayInjector(),
+        new NetworkDelayInjector(host),
+        new NetworkBandwidthInjector(host),
+        new NetworkPartitionInjector(host),
+        new PacketLossInjector(host),
+        new NetemPacketInjector(host, "packet_duplicate", "duplicate"),
+        new NetemPacketInjector(host, "packet_corrupt", "corrupt"),
+        new ConnectionResetInjector(host),
+        new NetworkTimeoutInjector(host),
+        new DataLimitInjector(host),
     ];
+    }
 }

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Proxy;
+using Bev.Chaos.Targets;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.IntegrationTests.Faults.Network;
+
+/// <summary>Network faults through the fault proxy on a catalog target's real proxied dependency.</summary>
+public sealed class ProxyNetworkFaultTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly ProxyCollection _proxies = new();
+    private TcpListener _echo = null!;
+    private TestProcess _target = null!;
+    private ChaosStore _store = null!;
+    private FaultInjectionManager _manager = null!;
+    private int _proxyPort;
+    private CancellationTokenSource _stop = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        _echo = new TcpListener(IPAddress.Loopback, 0);
+        _echo.Start();
+        _stop = new CancellationTokenSource();
+        _ = EchoAsync(_echo, _stop.Token);
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            _proxyPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        _target = TestProcess.Sleeper();
+        var configuration = new ChaosConfiguration
+        {
+            Targets = new Dictionary<string, TargetDefinition>
+            {
+                ["analyzer"] = new()
+                {
+                    Name = "analyzer",
+                    Pid = _target.Pid,
+                    Proxies = new Dictionary<string, ProxyRoute> { ["cache"] = new($"127.0.0.1:{_proxyPort}", $"127.0.0.1:{((IPEndPoint)_echo.LocalEndpoint).Port}") },
+                },
+            },
+        };
+        Bev.Chaos.Faults.Network.Proxy.CatalogProxies.StartAll(configuration, _proxies);
+        _store = ChaosStore.Open(_data.Path);
+        _manager = new FaultInjectionManager(configuration, new FaultJournal(_store), new TargetResolver(configuration), BuiltInInjectors.Create(_proxies));
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _manager.DisposeAsync();
+        await _proxies.DisposeAsync();
+        await _store.DisposeAsync();
+        await _stop.CancelAsync();
+        _echo.Stop();
+        _target.Dispose();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task NetworkDelay_OnProxiedDependency_AddsLatencyThenGoes()
+    {
+        var id = await _manager.InjectFaultAsync("network_delay", "analyzer", "network_delay_light", new Dictionary<string, object?> { ["jitter_ms"] = 0 }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        using var client = await ConnectAsync();
+
+        var delayed = await RoundTripMsAsync(client);
+        Assert.InRange(delayed, 98, 140);
+        Assert.Single(_proxies.Get("analyzer.cache").Toxics);
+
+        await _manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Empty(_proxies.Get("analyzer.cache").Toxics);
+        Assert.True(await RoundTripMsAsync(client) < 20);
+    }
+
+    [Fact]
+    public async Task NetworkPartition_OnProxy_RefusesThenHeals()
+    {
+        using (var before = await ConnectAsync())
+        {
+            Assert.True(await RoundTripMsAsync(before) < 50);
+        }
+
+        var id = await _manager.InjectFaultAsync("network_partition", "analyzer", null, null, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<SocketException>(ConnectAsync);
+
+        await _manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        using var after = await ConnectAsync();
+        Assert.True(await RoundTripMsAsync(after) < 50);
+    }
+
+    [Fact]
+    public async Task ConnectionReset_ResetsProxiedConnections()
+    {
+        using var client = await ConnectAsync();
+        await RoundTripMsAsync(client);
+
+        await _manager.InjectFaultAsync("connection_reset", "analyzer", null, new Dictionary<string, object?> { ["timeout_ms"] = 50 }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<SocketException>(async () =>
+        {
+            var buffer = new byte[16];
+            while (await client.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken) > 0)
+            {
+            }
+        });
+        Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task ProxyFault_TargetWithoutProxies_SaysWhy()
+    {
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _manager.InjectFaultAsync("data_limit", $"pid:{_target.Pid}", cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal($"parameters.mechanism: 'kernel' is not allowed; allowed: proxy (data_limit has no kernel mechanism; the target has no proxied dependencies)", error.Message);
+    }
+
+    private async Task<Socket> ConnectAsync()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _proxyPort), TestContext.Current.CancellationToken);
+        return socket;
+    }
+
+    private static async Task<double> RoundTripMsAsync(Socket socket)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await socket.SendAsync(new byte[] { 42 }, SocketFlags.None, TestContext.Current.CancellationToken);
+        var buffer = new byte[1];
+        Assert.Equal(1, await socket.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken));
+        return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static async Task EchoAsync(TcpListener listener, CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptSocketAsync(token);
+                _ = Task.Run(async () =>
+                {
+                    using (socket)
+                    {
+                        var buffer = new byte[1024];
+                        try
+                        {
+                            int read;
+                            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, token)) > 0)
+                            {
+                                await socket.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, token);
+                            }
+                        }
+                        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+                        {
+                        }
+                    }
+                }, token);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
+        {
+        }
+    }
+}
