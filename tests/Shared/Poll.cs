@@ -26,6 +26,20 @@ internal static class Poll
     public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
         UntilAsync(condition, v => v, timeout, what);
 
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (!await condition())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                Assert.Fail($"timed out after {timeout.TotalSeconds:F1} s waiting for {what}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>Lets real time pass for a measurement window (not a wait for an effect).</summary>
     public static Task MeasureWindowAsync(TimeSpan window) => Task.Delay(window, TestContext.Current.CancellationToken);
 }

@@ -32,8 +32,13 @@ internal sealed record NetworkNamespace(string Path)
         }
     }
 
-    /// <summary>True when this is the host's own namespace (that of pid 1).</summary>
-    public bool IsHost => Identity(Path) is { } mine && mine == Identity("/proc/1/ns/net");
+    /// <summary>
+    /// True when this is the engine's own namespace (the host's, for a local engine) — or when
+    /// that cannot be told, which is treated the same, to be safe.
+    /// </summary>
+    public bool IsHost =>
+        Path.StartsWith("/proc/", StringComparison.Ordinal)
+        && (Identity(Path) is not { } mine || Identity("/proc/self/ns/net") is not { } engine || mine == engine);
 
     /// <summary>Whether the namespace still exists.</summary>
     public bool Exists => File.Exists(Path);
@@ -105,7 +110,7 @@ internal sealed record NetworkNamespace(string Path)
         {
             return File.ResolveLinkTarget(path, returnFinalTarget: false)?.Name ?? new FileInfo(path).LinkTarget;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -1,0 +1,228 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.IntegrationTests.Faults.Network;
+
+/// <summary>Kernel-level network faults between two namespaces the test makes and deletes.</summary>
+public sealed class KernelNetworkFaultTests
+{
+    private const int Packets = 2000;
+
+    [Fact]
+    public async Task PacketLoss20_MeasuredWithinBinomialInterval_ThenNone()
+    {
+        Requires.Program("nft");
+        using var network = TestNetwork.Create();
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var id = await engine.Manager.InjectFaultAsync("packet_loss", $"pid:{target.Pid}", null,
+            new Dictionary<string, object?> { ["loss_percent"] = 20, ["netns"] = network.B, ["protocol"] = "udp", ["direction"] = "ingress" }, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var received = await SendUdpAsync(network, Packets);
+
+        // 99 % binomial interval for p = 0.2, n = 2000: 400 ± 2.576·√(2000·0.2·0.8) ≈ 400 ± 46.
+        Assert.InRange(Packets - received, 354, 446);
+
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(Packets, await SendUdpAsync(network, Packets));
+        Assert.DoesNotContain("bev-chaos:", TestNetwork.Ip("netns", "exec", network.B, "nft", "list", "ruleset"));
+    }
+
+    [Fact]
+    public async Task Partition_BlocksThenHeals()
+    {
+        Requires.Program("nft");
+        using var network = TestNetwork.Create();
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        Assert.True(await CanConnectAsync(network));
+
+        var id = await engine.Manager.InjectFaultAsync("network_partition", $"pid:{target.Pid}", null,
+            new Dictionary<string, object?> { ["mechanism"] = "kernel", ["netns"] = network.B, ["mode"] = "reject" }, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.False(await CanConnectAsync(network));
+        Assert.Equal(0, await SendUdpAsync(network, 50));
+
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.True(await CanConnectAsync(network));
+    }
+
+    [Fact]
+    public async Task Partition_EngineKilled_KernelEndsItAtItsTimeout()
+    {
+        Requires.Program("nft");
+        using var network = TestNetwork.Create();
+        using var target = TestProcess.Sleeper();
+        using var data = new TempDirectory();
+        using var engine = EngineProcess.Start(data.Path, "inject", "network_partition", "--target", $"pid:{target.Pid}", "--param", "mechanism=kernel",
+            "--param", $"netns={network.B}", "--param", "protocol=udp", "--duration", "3s", "--output", "json");
+        await Poll.UntilAsync(async () => await SendUdpAsync(network, 20) == 0, TimeSpan.FromSeconds(20), "the partition in place");
+        var started = Stopwatch.GetTimestamp();
+
+        engine.Kill();
+
+        // Nobody reverts it: the kernel expires the set elements when the fault's duration is up.
+        await Poll.UntilAsync(async () => await SendUdpAsync(network, 20) == 20, TimeSpan.FromSeconds(10), "the kernel to lift the partition");
+        Assert.InRange(Stopwatch.GetElapsedTime(started).TotalSeconds, 0.5, 6);
+
+        // The inert rules are cleaned up by the next process that opens the store.
+        await using var store = Bev.Chaos.Persistence.ChaosStore.Open(data.Path);
+        var configuration = new Bev.Chaos.Configuration.ChaosConfiguration();
+        await using var manager = new Bev.Chaos.Faults.FaultInjectionManager(configuration, new Bev.Chaos.Persistence.FaultJournal(store), new Bev.Chaos.Targets.TargetResolver(configuration));
+        Assert.Equal(1, await manager.InitializeAsync(TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("bev-chaos:", TestNetwork.Ip("netns", "exec", network.B, "nft", "list", "ruleset"));
+    }
+
+    [Fact]
+    public async Task Bandwidth_Tbf_HoldsThroughputToTheRate()
+    {
+        Requires.Program("tc");
+        using var network = TestNetwork.Create();
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var id = await engine.Manager.InjectFaultAsync("network_bandwidth", $"pid:{target.Pid}", null,
+            new Dictionary<string, object?> { ["mechanism"] = "kernel", ["netns"] = network.A, ["device"] = TestNetwork.DeviceA, ["rate_kbps"] = 8000 }, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var rate = await TcpThroughputAsync(network, 2_000_000);
+
+        Assert.InRange(rate / 1000, 900, 1100);
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("bcbc:", TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "show", "dev", TestNetwork.DeviceA));
+        Assert.True(await TcpThroughputAsync(network, 2_000_000) > 20_000_000);
+    }
+
+    [Fact]
+    public async Task KernelDelay_WithoutNetem_SaysSo()
+    {
+        Requires.Program("tc");
+        using var network = TestNetwork.Create();
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        try
+        {
+            TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "add", "dev", TestNetwork.DeviceA, "root", "netem", "delay", "1ms");
+            TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "del", "dev", TestNetwork.DeviceA, "root");
+            Assert.Skip("this kernel has sch_netem, so the missing-netem path cannot be shown here");
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("Specified qdisc kind is unknown", StringComparison.Ordinal))
+        {
+            // The machine this path is for.
+        }
+
+        var error = await Assert.ThrowsAsync<FeatureUnavailableException>(() => engine.Manager.InjectFaultAsync("network_delay", $"pid:{target.Pid}", null,
+            new Dictionary<string, object?> { ["mechanism"] = "kernel", ["netns"] = network.A, ["device"] = TestNetwork.DeviceA }, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        Assert.Equal("kernel lacks sch_netem", error.Message);
+        Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task KernelFault_InHostNamespaceWithoutFilter_IsRefused()
+    {
+        Requires.Root();
+        Requires.Program("nft");
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Manager.InjectFaultAsync("packet_loss", $"pid:{target.Pid}", cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal("parameters.port: missing; allowed: a port or an address: the target shares the host's network namespace, and an unfiltered kernel fault would cut the whole host (or name a netns)", error.Message);
+    }
+
+    private static async Task<int> SendUdpAsync(TestNetwork network, int count)
+    {
+        using var receiver = TestNetwork.SocketIn(network.B, SocketType.Dgram, ProtocolType.Udp);
+        receiver.Bind(new IPEndPoint(network.AddressB, 0));
+        receiver.ReceiveBufferSize = 4 * 1024 * 1024;
+        using var sender = TestNetwork.SocketIn(network.A, SocketType.Dgram, ProtocolType.Udp);
+        var destination = receiver.LocalEndPoint!;
+        var received = 0;
+        using var stop = new CancellationTokenSource();
+        var receiving = Task.Run(async () =>
+        {
+            var buffer = new byte[64];
+            try
+            {
+                while (true)
+                {
+                    await receiver.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
+                    Interlocked.Increment(ref received);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        var payload = new byte[32];
+        for (var i = 0; i < count; i++)
+        {
+            sender.SendTo(payload, destination);
+            if (i % 50 == 49)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(2), TestContext.Current.CancellationToken);
+            }
+        }
+
+        // Let the last packets land: poll until the count stops changing.
+        var last = -1;
+        while (Volatile.Read(ref received) != last)
+        {
+            last = Volatile.Read(ref received);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
+        }
+
+        await stop.CancelAsync();
+        await receiving;
+        return received;
+    }
+
+    private static async Task<bool> CanConnectAsync(TestNetwork network)
+    {
+        using var listener = TestNetwork.SocketIn(network.B, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(network.AddressB, 0));
+        listener.Listen();
+        using var client = TestNetwork.SocketIn(network.A, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await client.ConnectAsync(listener.LocalEndPoint!, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<double> TcpThroughputAsync(TestNetwork network, int bytes)
+    {
+        using var listener = TestNetwork.SocketIn(network.B, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(network.AddressB, 0));
+        listener.Listen();
+        using var client = TestNetwork.SocketIn(network.A, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
+        using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var sending = Task.Run(async () =>
+        {
+            var chunk = new byte[64 * 1024];
+            for (var sent = 0; sent < bytes; sent += chunk.Length)
+            {
+                await client.SendAsync(chunk, SocketFlags.None);
+            }
+
+            client.Shutdown(SocketShutdown.Send);
+        });
+        var buffer = new byte[256 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await server.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        await sending;
+        return total / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+}
