@@ -4,8 +4,15 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [ "$(id -u)" = 0 ] && ! command -v stress-ng >/dev/null 2>&1; then
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq stress-ng >/dev/null
+# The yardsticks: stress-ng (CPU load), HAProxy, iperf3 and sockperf (the fault proxy).
+if [ "$(id -u)" = 0 ]; then
+  missing=()
+  for tool in stress-ng:stress-ng haproxy:haproxy iperf3:iperf3 sockperf:sockperf; do
+    command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
 fi
 dotnet build bench/Bev.Chaos.Bench/Bev.Chaos.Bench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
 out="$ROOT/bench/RESULTS.md"

@@ -14,6 +14,12 @@ if (which is "all" or "emergency-stop")
     await EmergencyStopBench.RunAsync([100, 1000]);
 }
 
+if (which is "all" or "proxy")
+{
+    var cli = Environment.GetEnvironmentVariable("BEV_CHAOS_CLI") ?? Path.Combine(AppContext.BaseDirectory, "bev-chaos");
+    await ProxyBench.RunAsync(cli, int.Parse(Environment.GetEnvironmentVariable("IDLE_CONNECTIONS") ?? "7000", System.Globalization.CultureInfo.InvariantCulture));
+}
+
 if (which is "all" or "cpu-accuracy")
 {
     await CpuAccuracyBench.RunAsync();

@@ -64,6 +64,7 @@ public sealed class ChaosProxy : IAsyncDisposable
 
             var endpoint = ParseEndpoint(Listen, "listen");
             var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             try
             {
                 listener.Bind(endpoint);

@@ -14,7 +14,7 @@ namespace Bev.Chaos.Proxy;
 /// </summary>
 internal sealed class ProxyLink
 {
-    private const int BufferSize = 128 * 1024;
+    private const int BufferSize = 256 * 1024;
     private static readonly Attached[] None = [];
 
     private readonly Socket _source;
@@ -24,6 +24,7 @@ internal sealed class ProxyLink
     private readonly Lock _gate = new();
     private readonly HashSet<Toxic> _declined = [];
     private volatile Attached[] _attached = None;
+    private volatile SpliceEngine.Session? _splice;
     private int _pending;
 
     public ProxyLink(ProxyConnection connection, ToxicStream direction, Socket source, Socket destination, Random random, TimeProvider time)
@@ -87,6 +88,10 @@ internal sealed class ProxyLink
 
             _declined.IntersectWith(mine);
             _attached = next.Count == 0 ? None : [.. next];
+            if (next.Count > 0)
+            {
+                _splice?.Stop();
+            }
         }
     }
 
@@ -115,9 +120,16 @@ internal sealed class ProxyLink
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
+        var busy = false;
         while (true)
         {
-            await _source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            // An idle link holds no buffer: it waits with a zero-byte read and rents only when data
+            // is there. A busy one (the last read filled its buffer) skips that extra call.
+            if (!busy)
+            {
+                await _source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            }
+
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             int read;
             try
@@ -134,6 +146,35 @@ internal sealed class ProxyLink
             {
                 ArrayPool<byte>.Shared.Return(buffer);
                 return;
+            }
+
+            busy = read == buffer.Length;
+            if (busy && _attached.Length == 0 && Volatile.Read(ref _pending) == 0)
+            {
+                // Bulk data and no toxic: write this chunk, then let the kernel move the rest.
+                try
+                {
+                    await SendAllAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                switch (await SpliceAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    case SpliceEngine.Outcome.EndOfStream:
+                        return;
+                    case SpliceEngine.Outcome.Failed:
+                        throw new IOException("splice failed");
+                    case null:
+                        break;
+                    default:
+                        busy = false;
+                        break;
+                }
+
+                continue;
             }
 
             if (_attached.Length == 0 && Volatile.Read(ref _pending) == 0)
@@ -226,6 +267,31 @@ internal sealed class ProxyLink
 
                 _attached = None;
             }
+        }
+    }
+
+    private async Task<SpliceEngine.Outcome?> SpliceAsync(CancellationToken cancellationToken)
+    {
+        var session = SpliceEngine.Start(_source, _destination);
+        if (session is null)
+        {
+            return null;
+        }
+
+        _splice = session;
+        if (_attached.Length > 0)
+        {
+            session.Stop();
+        }
+
+        using var registration = cancellationToken.Register(session.Stop);
+        try
+        {
+            return await session.Completion.ConfigureAwait(false);
+        }
+        finally
+        {
+            _splice = null;
         }
     }
 

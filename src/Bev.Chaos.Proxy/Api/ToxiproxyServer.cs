@@ -30,7 +30,11 @@ public sealed class ToxiproxyServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
+
+        // A failed start is reported once, by us, in one line.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.WebHost.UseUrls(url);
+        builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusableListenSocket.Create);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
         var app = builder.Build();
         app.MapToxiproxyApi(proxies);

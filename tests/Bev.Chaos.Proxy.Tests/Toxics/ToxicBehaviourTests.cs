@@ -24,9 +24,39 @@ public sealed class ToxicBehaviourTests : IAsyncLifetime
         var proxy = _proxies.Create("bulk", null, server.Address);
         using var client = await ProxyClient.ConnectAsync(proxy);
 
+        var splicedBefore = SpliceEngine.BytesSpliced;
         var (data, _) = await client.ReadToEndAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(payload, data);
+        if (SpliceEngine.Available)
+        {
+            Assert.True(SpliceEngine.BytesSpliced - splicedBefore > payload.Length / 2, $"bulk data without toxics should go through splice(2); spliced {SpliceEngine.BytesSpliced - splicedBefore} bytes");
+        }
+    }
+
+    [Fact]
+    public async Task ToxicAddedDuringBulkTransfer_LeavesSpliceWithoutLosingBytes()
+    {
+        var payload = new byte[32 * 1024 * 1024];
+        Random.Shared.NextBytes(payload);
+        await using var server = EchoServer.Sender(payload);
+        var proxy = _proxies.Create("switch", null, server.Address);
+        using var client = await ProxyClient.ConnectAsync(proxy);
+        var buffer = new byte[1024 * 1024];
+        var received = new MemoryStream();
+        while (received.Length < 4 * 1024 * 1024)
+        {
+            var read = await client.Socket.ReceiveAsync(buffer, System.Net.Sockets.SocketFlags.None, TestContext.Current.CancellationToken);
+            received.Write(buffer, 0, read);
+        }
+
+        proxy.AddToxic(Toxic("bandwidth", "downstream", ("rate", 200_000)));
+        var (rest, _) = await client.ReadToEndAsync(TimeSpan.FromSeconds(20));
+        received.Write(rest);
+
+        Assert.Equal(payload.Length, received.Length);
+        Assert.True(payload.AsSpan().SequenceEqual(received.ToArray()), "bytes lost or reordered when leaving splice");
+        Assert.True(proxy.Counters["bandwidth_downstream"].BytesDelayed > 0, "the toxic should have acted after the switch");
     }
 
     [Fact]
