@@ -8,25 +8,7 @@ internal static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Process Start(string dataDirectory, params string[] args)
-    {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bev-chaos"))
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        info.ArgumentList.Add("--data-dir");
-        info.ArgumentList.Add(dataDirectory);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["NO_COLOR"] = "1";
-        return Process.Start(info)!;
-    }
+    public static Process Start(string dataDirectory, params string[] args) => Bev.Chaos.TestSupport.BevChaosCli.Start(dataDirectory, args);
 
     public static async Task<Result> RunAsync(string dataDirectory, TimeSpan timeout, params string[] args)
     {

@@ -16,22 +16,7 @@ internal sealed class EngineProcess : IDisposable
 
     public static EngineProcess Start(string dataDirectory, params string[] args)
     {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "bev-chaos"))
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        info.ArgumentList.Add("--data-dir");
-        info.ArgumentList.Add(dataDirectory);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        info.Environment["NO_COLOR"] = "1";
-        var process = Process.Start(info)!;
+        var process = Bev.Chaos.TestSupport.BevChaosCli.Start(dataDirectory, args);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new EngineProcess(process);
