@@ -22,6 +22,11 @@ internal static class CommandRunner
 
             return ExitCodes.InvalidInput;
         }
+        catch (Bev.Chaos.Safety.SafetyLockException ex)
+        {
+            await Console.Error.WriteLineAsync("bev-chaos: refused: " + ex.Message).ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (FeatureUnavailableException ex)
         {
             await Console.Error.WriteLineAsync("bev-chaos: not possible on this machine: " + ex.Message).ConfigureAwait(false);

@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Experiments;
 using Bev.Chaos.Persistence;
+using Bev.Chaos.Probes;
+using Bev.Chaos.Safety;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Targets;
 using Microsoft.Extensions.Logging;
@@ -14,9 +17,11 @@ namespace Bev.Chaos.Cli;
 /// </summary>
 internal sealed class EngineSession : IAsyncDisposable
 {
-    private EngineSession(ChaosConfiguration configuration, ChaosStore store, ProcessSupervisor supervisor, FaultInjectionManager manager, ILoggerFactory loggers, ProxyCollection proxies)
+    private EngineSession(ChaosConfiguration configuration, ChaosStore store, ProcessSupervisor supervisor, FaultInjectionManager manager, ILoggerFactory loggers, ProxyCollection proxies, SafetyLock safetyLock, TargetResolver targets)
     {
         Proxies = proxies;
+        SafetyLock = safetyLock;
+        Targets = targets;
         Configuration = configuration;
         Store = store;
         Supervisor = supervisor;
@@ -33,6 +38,16 @@ internal sealed class EngineSession : IAsyncDisposable
     public FaultInjectionManager Manager { get; }
 
     public ILoggerFactory Loggers { get; }
+
+    public SafetyLock SafetyLock { get; }
+
+    public TargetResolver Targets { get; }
+
+    /// <summary>The experiment engine over this session's fault manager (made on first use).</summary>
+    public ChaosEngineer Engineer => _engineer ??= new ChaosEngineer(Configuration, Manager, SafetyLock, _probes ??= new ProbeRunner(Targets, TimeProvider.System), new ExperimentStore(Store), TimeProvider.System, Loggers);
+
+    private ChaosEngineer? _engineer;
+    private ProbeRunner? _probes;
 
     /// <summary>The fault proxies this process hosts (catalog proxies start when a fault needs them).</summary>
     public ProxyCollection Proxies { get; }
@@ -56,15 +71,16 @@ internal sealed class EngineSession : IAsyncDisposable
         var supervisor = new ProcessSupervisor(store.RunDirectory, TimeProvider.System, null, loggers.CreateLogger<ProcessSupervisor>());
         var journal = new FaultJournal(store);
         var proxies = new ProxyCollection();
-        var manager = new FaultInjectionManager(configuration, journal, new TargetResolver(configuration, supervisor, store.RunDirectory),
-            BuiltInInjectors.Create(proxies), loggerFactory: loggers);
+        var safetyLock = new SafetyLock(store, TimeProvider.System);
+        var targets = new TargetResolver(configuration, supervisor, store.RunDirectory);
+        var manager = new FaultInjectionManager(configuration, journal, targets, BuiltInInjectors.Create(proxies), loggerFactory: loggers, safetyLock: safetyLock);
         var reverted = await manager.InitializeAsync(cancellationToken).ConfigureAwait(false);
         if (reverted > 0)
         {
             await Console.Error.WriteLineAsync($"bev-chaos: reverted {reverted} fault(s) left active by an engine that died (see the log lines above)").ConfigureAwait(false);
         }
 
-        return new EngineSession(configuration, store, supervisor, manager, loggers, proxies);
+        return new EngineSession(configuration, store, supervisor, manager, loggers, proxies, safetyLock, targets);
     }
 
     /// <summary>The configuration from <c>--config</c>, <c>BEV_CHAOS_CONFIG</c>, or the built-in defaults.</summary>
@@ -76,6 +92,12 @@ internal sealed class EngineSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_engineer is not null)
+        {
+            await _engineer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _probes?.Dispose();
         await Manager.DisposeAsync().ConfigureAwait(false);
         await Proxies.DisposeAsync().ConfigureAwait(false);
         await Supervisor.DisposeAsync().ConfigureAwait(false);

@@ -64,7 +64,7 @@ public sealed class ChaosProxy : IAsyncDisposable
 
             var endpoint = ParseEndpoint(Listen, "listen");
             var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            Api.ReusableListenSocket.AllowTimeWaitRebind(listener);
             try
             {
                 listener.Bind(endpoint);

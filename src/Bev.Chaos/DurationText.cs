@@ -27,6 +27,11 @@ public static class DurationText
     /// <summary>Formats compactly: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>1m30s</c>.</summary>
     public static string Format(TimeSpan value)
     {
+        if (value == TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
         if (value < TimeSpan.FromSeconds(1))
         {
             return $"{value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}ms";

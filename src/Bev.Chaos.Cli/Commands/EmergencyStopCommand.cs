@@ -10,17 +10,26 @@ internal static class EmergencyStopCommand
     public static Command Create()
     {
         var output = CliOptions.Output();
+        var release = new Option<bool>("--release") { Description = "Release the safety lock an emergency stop engaged, so faults may be injected again." };
         var command = new Command("emergency-stop", """
-            Remove every active fault of every bev-chaos process on this data directory, at once.
-            Example: bev-chaos emergency-stop
+            Remove every active fault of every bev-chaos process on this data directory at once, abort running
+            experiments, and engage the safety lock that refuses new faults until released.
+            Example: bev-chaos emergency-stop        (and later: bev-chaos emergency-stop --release)
             """)
         {
-            output,
+            output, release,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var started = Stopwatch.GetTimestamp();
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
+            if (parse.GetValue(release))
+            {
+                await session.SafetyLock.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+                AnsiConsole.MarkupLine("safety lock released: faults may be injected again");
+                return ExitCodes.Success;
+            }
+
             var removed = await session.Manager.EmergencyStopAsync(CancellationToken.None).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             if (CommandRunner.IsJson(parse, output))
@@ -29,7 +38,7 @@ internal static class EmergencyStopCommand
             }
             else
             {
-                AnsiConsole.MarkupLine($"[red bold]emergency stop[/]: removed {removed} fault(s) in {took.TotalMilliseconds:F0} ms");
+                AnsiConsole.MarkupLine($"[red bold]emergency stop[/]: removed {removed} fault(s) in {took.TotalMilliseconds:F0} ms; safety lock engaged (release: bev-chaos emergency-stop --release)");
             }
 
             return ExitCodes.Success;

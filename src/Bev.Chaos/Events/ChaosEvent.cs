@@ -9,6 +9,9 @@ namespace Bev.Chaos.Events;
 [JsonDerivedType(typeof(FaultFailedEvent), "fault_failed")]
 [JsonDerivedType(typeof(EmergencyStopEvent), "emergency_stop")]
 [JsonDerivedType(typeof(TargetRestartedEvent), "target_restarted")]
+[JsonDerivedType(typeof(ExperimentPhaseEvent), "experiment_phase")]
+[JsonDerivedType(typeof(ExperimentFinishedEvent), "experiment_finished")]
+[JsonDerivedType(typeof(SafetyBreachEvent), "safety_breach")]
 public abstract record ChaosEvent(DateTimeOffset Time);
 
 /// <summary>A fault's effect is in place.</summary>
@@ -48,3 +51,12 @@ public sealed record EmergencyStopEvent(DateTimeOffset Time, int FaultsRemoved, 
 
 /// <summary>The supervisor restarted a managed target.</summary>
 public sealed record TargetRestartedEvent(DateTimeOffset Time, string Target, int Pid, TimeSpan Downtime) : ChaosEvent(Time);
+
+/// <summary>An experiment entered a phase.</summary>
+public sealed record ExperimentPhaseEvent(DateTimeOffset Time, string ExperimentId, string Name, Experiments.ExperimentStatus Phase) : ChaosEvent(Time);
+
+/// <summary>An experiment reached its verdict.</summary>
+public sealed record ExperimentFinishedEvent(DateTimeOffset Time, string ExperimentId, string Name, Experiments.ExperimentVerdict Verdict, IReadOnlyList<string> Reasons) : ChaosEvent(Time);
+
+/// <summary>A safety threshold was crossed during an experiment.</summary>
+public sealed record SafetyBreachEvent(DateTimeOffset Time, string ExperimentId, string Threshold, double Observed, double Limit) : ChaosEvent(Time);

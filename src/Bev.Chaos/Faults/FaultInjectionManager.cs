@@ -27,6 +27,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _journalSync;
+    private readonly Safety.SafetyLock? _lock;
     private int _disposed;
 
     /// <summary>Creates a manager over a journal. Call <see cref="InitializeAsync"/> before use.</summary>
@@ -37,8 +38,10 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         IEnumerable<FaultInjector>? injectors = null,
         ChaosEventStream? events = null,
         TimeProvider? timeProvider = null,
-        ILoggerFactory? loggerFactory = null)
+        ILoggerFactory? loggerFactory = null,
+        Safety.SafetyLock? safetyLock = null)
     {
+        _lock = safetyLock;
         _configuration = configuration;
         _journal = journal;
         _targets = targets ?? new TargetResolver(configuration, null, journal.Store.RunDirectory);
@@ -84,6 +87,11 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var started = Stopwatch.GetTimestamp();
+        if (_lock is not null)
+        {
+            await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var context = BuildContext(injectorName, targetService, profileName, parameters ?? new Dictionary<string, object?>(), duration, out var injector);
         var undo = await injector.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
@@ -145,12 +153,17 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     }
 
     /// <summary>
-    /// Removes every open fault — this engine's and every other engine's in the journal — at once.
-    /// Returns how many faults were removed.
+    /// Removes every open fault — this engine's and every other engine's in the journal — at once,
+    /// and engages the safety lock (when the manager has one). Returns how many faults were removed.
     /// </summary>
     public async Task<int> EmergencyStopAsync(CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
+        if (_lock is not null)
+        {
+            await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
+        }
+
         var mine = _live.Keys.ToList();
         var ownRemoval = RemoveManyLiveAsync(mine, RemovalReason.EmergencyStop);
         var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))

@@ -72,6 +72,19 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
                 error          TEXT
             );
             CREATE INDEX IF NOT EXISTS fault_journal_state ON fault_journal(state);
+            CREATE TABLE IF NOT EXISTS safety_lock (
+                id     INTEGER PRIMARY KEY CHECK (id = 1),
+                reason TEXT NOT NULL,
+                since  TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS experiments (
+                experiment_id TEXT PRIMARY KEY,
+                name          TEXT NOT NULL,
+                verdict       TEXT NOT NULL,
+                started_at    TEXT NOT NULL,
+                ended_at      TEXT NOT NULL,
+                result        TEXT NOT NULL
+            );
             """);
         return store;
     }

@@ -1,0 +1,206 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Bev.Chaos.Events;
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults.Network.Proxy;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Scenarios;
+using Spectre.Console;
+
+namespace Bev.Chaos.Cli.Commands;
+
+/// <summary>
+/// <c>bev-chaos run SCENARIO|SUITE|FILE.yaml [--dry-run] [--report DIR]</c>: runs scenarios as
+/// experiments. Exit 0 = every hypothesis held, 1 = deviated or failed, 2 = aborted or invalid.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var what = new Argument<string>("SCENARIO") { Description = "A scenario or suite name from the library, or a scenarios.yaml file (every scenario in it runs)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan (targets, faults, timings, safety checks) and touch nothing." };
+        var report = new Option<string?>("--report") { Description = "Directory for the result JSON (one file per experiment)." };
+        var files = new Option<string[]>("--scenarios") { Description = "Extra scenarios.yaml files or directories to load first." };
+        var output = CliOptions.Output();
+        var command = new Command("run", """
+            Run a scenario, a suite or a scenarios.yaml file as experiments: baseline, injection, recovery, validation; rollback always.
+            Exit codes: 0 every hypothesis held, 1 deviated/failed, 2 aborted or invalid input.
+            Example: bev-chaos run network_latency_light --config chaos.yaml --dry-run
+            """)
+        {
+            what, dryRun, report, files, output,
+        };
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
+        {
+            var library = ScenariosCommand.Load(parse.GetValue(files));
+            var name = parse.GetValue(what)!;
+            var scenarios = Select(library, name);
+            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
+            var experiments = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
+            foreach (var experiment in experiments)
+            {
+                ExperimentValidator.Validate(experiment, session.Manager);
+            }
+
+            var json = CommandRunner.IsJson(parse, output);
+            if (parse.GetValue(dryRun))
+            {
+                PrintPlan(session, experiments, json);
+                return ExitCodes.Success;
+            }
+
+            CatalogProxies.StartAll(session.Configuration, session.Proxies);
+            await session.Engineer.InitializeAsync(token).ConfigureAwait(false);
+            using var events = session.Manager.Events.Subscribe();
+            var printer = json ? Task.CompletedTask : PrintEventsAsync(events, token);
+            var results = new List<ExperimentResult>();
+            foreach (var experiment in experiments)
+            {
+                results.Add(await session.Engineer.RunExperimentAsync(experiment, token).ConfigureAwait(false));
+                if (token.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+
+            if (parse.GetValue(report) is { } directory)
+            {
+                Directory.CreateDirectory(directory);
+                foreach (var result in results)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(directory, $"experiment-{result.Name}.json"), JsonSerializer.Serialize(result, ExperimentStore.Json), CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            if (json)
+            {
+                await Console.Out.WriteLineAsync(JsonSerializer.Serialize(results, ExperimentStore.Json)).ConfigureAwait(false);
+            }
+            else
+            {
+                Summarize(results);
+            }
+
+            return results.Any(r => r.Verdict is ExperimentVerdict.Aborted or ExperimentVerdict.Interrupted) ? ExitCodes.InvalidInput
+                : results.Any(r => r.Verdict == ExperimentVerdict.Failed) ? ExitCodes.Failure
+                : ExitCodes.Success;
+        }, ct));
+        return command;
+    }
+
+    private static IReadOnlyList<ScenarioDefinition> Select(ScenarioLibrary library, string name)
+    {
+        if (name.EndsWith(".yaml", StringComparison.Ordinal) || name.EndsWith(".yml", StringComparison.Ordinal) || File.Exists(name))
+        {
+            return library.Load(name);
+        }
+
+        if (name.EndsWith(".json", StringComparison.Ordinal))
+        {
+            throw new ChaosValidationException("SCENARIO", name, "a scenario, a suite or a scenarios.yaml file (Chaos Toolkit experiment.json is not supported yet)");
+        }
+
+        if (library.Suites.ContainsKey(name))
+        {
+            return library.GetScenarioSuite(name);
+        }
+
+        return library.GetScenario(name) is { } scenario
+            ? [scenario]
+            : throw new ChaosValidationException("SCENARIO", name, "a scenario (" + string.Join(", ", library.Scenarios.Select(s => s.Name)) + "), a suite (" + string.Join(", ", library.Suites.Keys) + ") or a .yaml file");
+    }
+
+    internal static void PrintTimeline(ExperimentConfig experiment)
+    {
+        var table = new Table().AddColumns("at", "for", "fault", "target", "profile / parameters");
+        foreach (var f in experiment.FaultInjections.OrderBy(f => f.Offset))
+        {
+            table.AddRow(DurationText.Format(f.Offset), DurationText.Format(f.Duration), f.Injector, Markup.Escape(f.Target),
+                Markup.Escape(string.Join(", ", new[] { f.Profile }.Concat(f.Parameters.Select(p => $"{p.Key}={p.Value}")).OfType<string>())));
+        }
+
+        foreach (var l in experiment.Loads)
+        {
+            table.AddRow(DurationText.Format(l.Offset), DurationText.Format(l.Duration), "load", Markup.Escape(l.Url.ToString()), $"{l.Rate.ToString(CultureInfo.InvariantCulture)} req/s");
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintPlan(EngineSession session, IReadOnlyList<ExperimentConfig> experiments, bool json)
+    {
+        var safety = session.Configuration.Safety;
+        if (json)
+        {
+            Console.Out.WriteLine(JsonOutput.Serialize(experiments.Select(e => new
+            {
+                e.Name,
+                safety_level = e.SafetyLevel,
+                targets = e.FaultInjections.Select(f => f.Target).Distinct().ToDictionary(t => t, t => session.Targets.Resolve(t).Processes.Select(p => p.Pid)),
+                faults = e.FaultInjections,
+                loads = e.Loads,
+                probes = e.SteadyStateProbes,
+                phases = new { baseline = e.BaselineDuration.TotalSeconds, injection = e.InjectionDuration.TotalSeconds, recovery_window = e.RecoveryWindow.TotalSeconds, validation = e.ValidationDuration.TotalSeconds },
+            })));
+            return;
+        }
+
+        foreach (var e in experiments)
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(e.Name)}[/] (dry run: nothing is touched) — safety level {e.SafetyLevel.ToString().ToLowerInvariant()}");
+            foreach (var target in e.FaultInjections.Select(f => f.Target).Distinct())
+            {
+                var resolved = session.Targets.Resolve(target);
+                AnsiConsole.MarkupLine($"  target {Markup.Escape(target)} → pid {string.Join(", ", resolved.Processes.Select(p => p.Pid))}");
+            }
+
+            AnsiConsole.MarkupLine($"  phases: baseline {DurationText.Format(e.BaselineDuration)}, injection {DurationText.Format(e.InjectionDuration)}, recovery within {DurationText.Format(e.RecoveryWindow)}, validation {DurationText.Format(e.ValidationDuration)}");
+            PrintTimeline(e);
+            AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {p.Url}{p.Host}{(p.Port > 0 ? ":" + p.Port : "")}{p.Target})"))))}");
+            AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(safety.SafetyMonitoringInterval)}: cpu ≤ {safety.MaxCpuUsage}%, memory ≤ {safety.MaxMemoryUsage}%, error rate ≤ {safety.MaxErrorRate}, response time ≤ {DurationText.Format(safety.MaxResponseTime)}; auto rollback {(safety.AutoRollbackEnabled ? "on" : "off")}");
+            if (e.SafetyLevel == SafetyLevel.Critical && safety.RequireApprovalForCritical)
+            {
+                AnsiConsole.MarkupLine("  [yellow]needs approval[/] (critical): it waits in awaiting_approval until approved");
+            }
+        }
+    }
+
+    private static async Task PrintEventsAsync(ChaosEventStream.Subscription events, CancellationToken token)
+    {
+        try
+        {
+            await foreach (var e in events.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                var line = e switch
+                {
+                    ExperimentPhaseEvent p => $"[blue]{Markup.Escape(p.Name)}[/]: {p.Phase.ToString().ToLowerInvariant()}",
+                    FaultInjectedEvent i => $"  [green]+[/] {i.Injector} on {Markup.Escape(i.Target)} ({i.FaultId})",
+                    FaultRemovedEvent r => $"  [grey]-[/] {r.Injector} on {Markup.Escape(r.Target)} ({r.Reason.ToString().ToLowerInvariant()})",
+                    SafetyBreachEvent b => $"  [red]safety breach[/]: {b.Threshold} {b.Observed:0.###} > {b.Limit:0.###}",
+                    _ => null,
+                };
+                if (line is not null)
+                {
+                    AnsiConsole.MarkupLine(line);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static void Summarize(IReadOnlyList<ExperimentResult> results)
+    {
+        var table = new Table().AddColumns("experiment", "verdict", "faults", "time to recover", "reasons");
+        foreach (var r in results)
+        {
+            var colour = r.Verdict switch { ExperimentVerdict.Passed => "green", ExperimentVerdict.Failed => "red", _ => "yellow" };
+            table.AddRow(Markup.Escape(r.Name), $"[{colour}]{r.Verdict.ToString().ToLowerInvariant()}[/]", r.Faults.Count.ToString(CultureInfo.InvariantCulture),
+                r.TimeToRecover is { } t ? $"{t.TotalMilliseconds:0} ms" : "-", Markup.Escape(string.Join("; ", r.Reasons)));
+        }
+
+        AnsiConsole.Write(table);
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Events;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Probes;
+using Bev.Chaos.Safety;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bev.Chaos.Experiments;
+
+/// <summary>
+/// Runs experiments: baseline (the steady state must hold) → injection (faults on their timeline,
+/// the safety monitor watching) → recovery (faults removed, targets healthy again within the
+/// window) → validation (the steady state holds again). Rollback — removing every fault of the
+/// experiment — always runs, whatever the outcome. Emergency stop aborts every experiment, removes
+/// every fault and engages the safety lock.
+/// </summary>
+public sealed partial class ChaosEngineer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ExperimentRun> _runs = new(StringComparer.Ordinal);
+    private readonly ChaosConfiguration _configuration;
+    private readonly FaultInjectionManager _faults;
+    private readonly SafetyLock _lock;
+    private readonly ProbeRunner _probes;
+    private readonly ExperimentStore? _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+
+    public ChaosEngineer(ChaosConfiguration configuration, FaultInjectionManager faults, SafetyLock safetyLock, ProbeRunner probes, ExperimentStore? store = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
+    {
+        _configuration = configuration;
+        _faults = faults;
+        _lock = safetyLock;
+        _probes = probes;
+        _store = store;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ChaosEngineer>();
+        _slots = new SemaphoreSlim(configuration.Global.MaxConcurrentExperiments);
+    }
+
+    /// <summary>The fault manager experiments inject through.</summary>
+    public FaultInjectionManager Faults => _faults;
+
+    /// <summary>Experiments in flight.</summary>
+    public IReadOnlyCollection<ExperimentRun> Running => _runs.Values.OrderBy(r => r.Started).ToList();
+
+    /// <summary>Reverts what dead engines left behind.</summary>
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => _faults.InitializeAsync(cancellationToken);
+
+    /// <summary>Approves an experiment waiting for approval; false when no such experiment waits.</summary>
+    public bool Approve(string experimentId)
+    {
+        if (!_runs.TryGetValue(experimentId, out var run) || run.Status != ExperimentStatus.AwaitingApproval)
+        {
+            return false;
+        }
+
+        run.Approve();
+        return true;
+    }
+
+    /// <summary>Aborts one experiment (its faults are rolled back); false when it is not running.</summary>
+    public bool Stop(string experimentId, string reason = "stopped on request")
+    {
+        if (!_runs.TryGetValue(experimentId, out var run))
+        {
+            return false;
+        }
+
+        run.Abort(reason);
+        return true;
+    }
+
+    /// <summary>Aborts every experiment, removes every fault, engages the safety lock. Returns the faults removed.</summary>
+    public async Task<int> EmergencyStopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
+        foreach (var run in _runs.Values)
+        {
+            run.Abort("emergency stop");
+        }
+
+        return await _faults.EmergencyStopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Releases the safety lock so faults may be injected again.</summary>
+    public Task ReleaseSafetyLockAsync(CancellationToken cancellationToken = default) => _lock.ReleaseAsync(cancellationToken);
+
+    /// <summary>Runs an experiment to its verdict. Throws only for invalid input or a refusal before it starts.</summary>
+    /// <exception cref="ChaosValidationException">Every problem with the experiment; nothing ran.</exception>
+    /// <exception cref="ExperimentRefusedException">Too many experiments running, or not allowed in production mode.</exception>
+    public async Task<ExperimentResult> RunExperimentAsync(ExperimentConfig config, CancellationToken cancellationToken = default)
+    {
+        ExperimentValidator.Validate(config, _faults);
+        if (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium && !_configuration.Safety.RequireApprovalForCritical)
+        {
+            throw new ExperimentRefusedException($"production_mode forbids experiments above safety level Medium ('{config.Name}' is {config.SafetyLevel}) unless approval is required and given");
+        }
+
+        if (!await _slots.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ExperimentRefusedException($"{_configuration.Global.MaxConcurrentExperiments} experiments are running (global.max_concurrent_experiments)");
+        }
+
+        var run = new ExperimentRun($"exp-{Guid.NewGuid().ToString("N")[..12]}", config, _time.GetUtcNow());
+        _runs[run.Id] = run;
+        try
+        {
+            var execution = new ExperimentExecution(this, run, cancellationToken);
+            var result = await execution.RunAsync().ConfigureAwait(false);
+            if (_store is not null)
+            {
+                await _store.SaveAsync(result, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            LogFinished(result.ExperimentId, result.Name, result.Verdict, string.Join("; ", result.Reasons));
+            _faults.Events.Publish(new ExperimentFinishedEvent(_time.GetUtcNow(), result.ExperimentId, result.Name, result.Verdict, result.Reasons));
+            return result;
+        }
+        finally
+        {
+            _runs.TryRemove(run.Id, out _);
+            _slots.Release();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        foreach (var run in _runs.Values)
+        {
+            run.Abort("engine shutting down");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private bool NeedsApproval(ExperimentConfig config) =>
+        (config.SafetyLevel == SafetyLevel.Critical && _configuration.Safety.RequireApprovalForCritical)
+        || (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium);
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Experiment {ExperimentId} ({Name}) entered {Phase}")]
+    private partial void LogPhase(string experimentId, string name, ExperimentStatus phase);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Experiment {ExperimentId} ({Name}) finished: {Verdict} {Reasons}")]
+    private partial void LogFinished(string experimentId, string name, ExperimentVerdict verdict, string reasons);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: safety breach {Breach}; aborting and rolling back")]
+    private partial void LogBreach(string experimentId, SafetyBreach breach);
+}
+
+/// <summary>An experiment refused before it started (concurrency limit, production mode).</summary>
+public sealed class ExperimentRefusedException(string message) : InvalidOperationException(message);

@@ -1,0 +1,54 @@
+using Bev.Chaos.Probes;
+
+namespace Bev.Chaos.Experiments;
+
+/// <summary>
+/// An experiment: its faults on a timeline, the steady-state hypothesis (probes that must hold
+/// before and after), the phase durations and its safety level. Immutable; checked as a whole by
+/// <see cref="ExperimentValidator"/> before anything runs.
+/// </summary>
+public sealed record ExperimentConfig
+{
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    public IReadOnlyList<string> TargetServices { get; init; } = [];
+
+    public IReadOnlyList<FaultInjectionSpec> FaultInjections { get; init; } = [];
+
+    /// <summary>Constant-rate HTTP load during the injection phase (its results feed the safety monitor).</summary>
+    public IReadOnlyList<LoadSpec> Loads { get; init; } = [];
+
+    public SafetyLevel SafetyLevel { get; init; } = SafetyLevel.Medium;
+
+    /// <summary>Probes of the steady-state hypothesis, run through every phase.</summary>
+    public IReadOnlyList<ProbeDefinition> SteadyStateProbes { get; init; } = [];
+
+    /// <summary>Share (0–1) of probe results that must succeed in baseline and validation.</summary>
+    public double SteadyStateTolerance { get; init; } = 1.0;
+
+    public TimeSpan BaselineDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the targets may take to be healthy again after the faults are removed.</summary>
+    public TimeSpan RecoveryWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan ValidationDuration { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The whole experiment is aborted (and rolled back) past this.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Blast radius: at most this many distinct targets.</summary>
+    public int MaxTargets { get; init; } = 10;
+
+    /// <summary>Injection phase length: the last fault's end.</summary>
+    public TimeSpan InjectionDuration => FaultInjections.Select(f => f.Offset + f.Duration)
+        .Concat(Loads.Select(l => l.Offset + l.Duration))
+        .Append(MinimumInjectionDuration)
+        .Max();
+
+    /// <summary>Waits in a scenario can make the injection phase longer than its faults.</summary>
+    public TimeSpan MinimumInjectionDuration { get; init; }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Probes;
+
+namespace Bev.Chaos.Experiments;
+
+/// <summary>Checks a whole experiment before it starts and reports every problem at once.</summary>
+public static class ExperimentValidator
+{
+    public static void Validate(ExperimentConfig config, FaultInjectionManager faults)
+    {
+        var errors = new List<ValidationError>();
+        if (string.IsNullOrWhiteSpace(config.Name))
+        {
+            errors.Add(new ValidationError("name", config.Name, "a non-empty name"));
+        }
+
+        if (config.SteadyStateTolerance is < 0 or > 1)
+        {
+            errors.Add(new ValidationError("steady_state_tolerance", F(config.SteadyStateTolerance), "0 to 1"));
+        }
+
+        foreach (var (value, field) in new[] { (config.BaselineDuration, "baseline_duration"), (config.RecoveryWindow, "recovery_window"), (config.ValidationDuration, "validation_duration") })
+        {
+            if (value < TimeSpan.Zero || value > TimeSpan.FromHours(1))
+            {
+                errors.Add(new ValidationError(field, F(value.TotalSeconds), "0 to 3600 seconds"));
+            }
+        }
+
+        if (config.ProbeInterval < TimeSpan.FromMilliseconds(50) || config.ProbeInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add(new ValidationError("probe_interval", F(config.ProbeInterval.TotalSeconds), "0.05 to 60 seconds"));
+        }
+
+        var targets = config.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal).Count();
+        if (targets > config.MaxTargets)
+        {
+            errors.Add(new ValidationError("fault_injections", $"{targets} targets", $"at most {config.MaxTargets} targets (max_targets, the blast radius)"));
+        }
+
+        for (var i = 0; i < config.FaultInjections.Count; i++)
+        {
+            var spec = config.FaultInjections[i];
+            var prefix = $"fault_injections[{i}]";
+            if (spec.Offset < TimeSpan.Zero)
+            {
+                errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), "0 or more seconds"));
+            }
+
+            if (spec.Offset + spec.Duration > config.Timeout)
+            {
+                errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), $"offset + duration within the experiment's timeout ({F(config.Timeout.TotalSeconds)} s)"));
+            }
+
+            try
+            {
+                faults.Validate(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration);
+            }
+            catch (ChaosValidationException ex)
+            {
+                errors.AddRange(ex.Errors.Select(e => e with { Field = $"{prefix}.{e.Field}" }));
+            }
+        }
+
+        for (var i = 0; i < config.SteadyStateProbes.Count; i++)
+        {
+            var probe = config.SteadyStateProbes[i];
+            var prefix = $"steady_state_probes[{i}]";
+            switch (probe.Kind)
+            {
+                case ProbeKind.Http when probe.Url is null || probe.Url.Scheme is not ("http" or "https"):
+                    errors.Add(new ValidationError($"{prefix}.url", probe.Url?.ToString(), "an absolute http:// or https:// URL"));
+                    break;
+                case ProbeKind.Tcp when string.IsNullOrEmpty(probe.Host) || probe.Port is < 1 or > 65535:
+                    errors.Add(new ValidationError($"{prefix}.port", probe.Port.ToString(CultureInfo.InvariantCulture), "a host and a port from 1 to 65535"));
+                    break;
+                case ProbeKind.Process when string.IsNullOrEmpty(probe.Target):
+                    errors.Add(new ValidationError($"{prefix}.target", null, "a target name"));
+                    break;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ChaosValidationException(errors);
+        }
+    }
+
+    private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(TimeSpan value) => value.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bev.Chaos.Experiments;
+
+namespace Bev.Chaos.Persistence;
+
+/// <summary>Experiment results in the store, as JSON, so history survives restarts.</summary>
+public sealed class ExperimentStore(ChaosStore store)
+{
+    /// <summary>snake_case JSON, enums as text: the shape users read.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public Task SaveAsync(ExperimentResult result, CancellationToken cancellationToken) =>
+        store.WithConnectionAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT OR REPLACE INTO experiments (experiment_id, name, verdict, started_at, ended_at, result) VALUES ($id, $name, $verdict, $started, $ended, $result)";
+            command.Parameters.AddWithValue("$id", result.ExperimentId);
+            command.Parameters.AddWithValue("$name", result.Name);
+            command.Parameters.AddWithValue("$verdict", result.Verdict.ToString().ToLowerInvariant());
+            command.Parameters.AddWithValue("$started", result.Started.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$ended", result.Ended.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$result", JsonSerializer.Serialize(result, Json));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListJsonAsync(int limit, CancellationToken cancellationToken) =>
+        store.WithConnectionAsync<IReadOnlyList<string>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var results = new List<string>();
+            while (reader.Read())
+            {
+                results.Add(reader.GetString(0));
+            }
+
+            return results;
+        }, cancellationToken);
+}

@@ -1,0 +1,234 @@
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Probes;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Bev.Chaos.Scenarios;
+
+/// <summary>
+/// Reads <c>scenarios.yaml</c> (the contract shape) strictly: unknown keys, wrong types and bad
+/// values are reported together with file, line and key. Every scenario is also compiled, so an
+/// impossible timeline is caught at load time too.
+/// </summary>
+public static class ScenarioLoader
+{
+    private static readonly Dictionary<string, ScenarioCategory> Categories = Enum.GetValues<ScenarioCategory>().ToDictionary(c => c.ToString().ToLowerInvariant());
+    private static readonly Dictionary<string, ScenarioComplexity> Complexities = Enum.GetValues<ScenarioComplexity>().ToDictionary(c => c.ToString().ToLowerInvariant());
+    private static readonly Dictionary<string, SafetyLevel> Levels = Enum.GetValues<SafetyLevel>().ToDictionary(c => c.ToString().ToLowerInvariant());
+
+    /// <summary>Scenarios and suites of one file (or text).</summary>
+    public sealed record ScenarioFile(IReadOnlyList<ScenarioDefinition> Scenarios, IReadOnlyDictionary<string, IReadOnlyList<string>> Suites);
+
+    /// <exception cref="ChaosValidationException">Every problem in the file.</exception>
+    public static ScenarioFile Parse(string yaml, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ChaosValidationException([new ValidationError("(yaml)", null, "well-formed YAML: " + (ex.InnerException?.Message ?? ex.Message), $"{fileName}:{ex.Start.Line}")]);
+        }
+
+        var errors = new List<ValidationError>();
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode rootNode)
+        {
+            throw new ChaosValidationException([new ValidationError("(root)", null, "a mapping with scenarios (and suites)", $"{fileName}:1")]);
+        }
+
+        var root = new YamlSection(rootNode, string.Empty, fileName, errors);
+        var scenarios = new List<ScenarioDefinition>();
+        if (root.Find("scenarios") is { } list)
+        {
+            if (list is YamlSequenceNode sequence)
+            {
+                foreach (var item in sequence)
+                {
+                    if (item is YamlMappingNode mapping)
+                    {
+                        scenarios.Add(ReadScenario(new YamlSection(mapping, "scenarios[" + scenarios.Count + "]", fileName, errors)));
+                    }
+                    else
+                    {
+                        root.Error("scenarios", item, YamlSection.Describe(item), "a list of scenario mappings");
+                    }
+                }
+            }
+            else
+            {
+                root.Error("scenarios", list, YamlSection.Describe(list), "a list of scenarios");
+            }
+        }
+
+        var suites = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (root.Section("suites") is { } suiteSection)
+        {
+            foreach (var (name, node) in suiteSection.Entries())
+            {
+                if (node is YamlSequenceNode names && names.All(n => n is YamlScalarNode))
+                {
+                    suites[name] = names.Select(n => ((YamlScalarNode)n).Value ?? string.Empty).ToList();
+                }
+                else
+                {
+                    suiteSection.Error(name, node, YamlSection.Describe(node), "a list of scenario names");
+                }
+            }
+        }
+
+        root.Finish();
+        foreach (var duplicate in scenarios.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            errors.Add(new ValidationError("scenarios.name", duplicate.Key, "a name used once", duplicate.Last().Location));
+        }
+
+        foreach (var scenario in scenarios)
+        {
+            try
+            {
+                ScenarioCompiler.Compile(scenario);
+            }
+            catch (ChaosValidationException ex)
+            {
+                errors.AddRange(ex.Errors);
+            }
+        }
+
+        return errors.Count > 0 ? throw new ChaosValidationException(errors) : new ScenarioFile(scenarios, suites);
+    }
+
+    private static ScenarioDefinition ReadScenario(YamlSection s)
+    {
+        var name = s.String("name");
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            s.Error("name", s.Find("name"), name, "a scenario name");
+        }
+
+        var definition = new ScenarioDefinition
+        {
+            Name = name ?? "(unnamed)",
+            Location = s.Location,
+            Description = s.String("description") ?? string.Empty,
+            Category = s.Enum("category", ScenarioCategory.Application, Categories),
+            Complexity = s.Enum("complexity", ScenarioComplexity.Simple, Complexities),
+            SafetyLevel = s.Enum("safety_level", SafetyLevel.Medium, Levels),
+            TargetServices = s.StringList("target_services") ?? [],
+            BaselineDuration = s.Duration("baseline_duration", TimeSpan.FromSeconds(5), TimeSpan.Zero, TimeSpan.FromHours(1)),
+            RecoveryWindow = s.Duration("recovery_window", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromHours(1)),
+            ValidationDuration = s.Duration("validation_duration", TimeSpan.FromSeconds(5), TimeSpan.Zero, TimeSpan.FromHours(1)),
+            SteadyState = ReadProbes(s),
+            Steps = ReadSteps(s, "steps"),
+        };
+        s.Finish();
+        return definition;
+    }
+
+    private static List<ScenarioStep> ReadSteps(YamlSection s, string key)
+    {
+        var steps = new List<ScenarioStep>();
+        var node = s.Find(key);
+        if (node is null)
+        {
+            return steps;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            s.Error(key, node, YamlSection.Describe(node), "a list of steps");
+            return steps;
+        }
+
+        foreach (var item in sequence)
+        {
+            if (item is not YamlMappingNode mapping)
+            {
+                s.Error(key, item, YamlSection.Describe(item), "a step mapping with name, action_type, parameters");
+                continue;
+            }
+
+            var step = new YamlSection(mapping, $"{s.KeyPath(key)}[{steps.Count}]", s.File, s.Errors);
+            var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var nested = new List<ScenarioStep>();
+            if (step.Section("parameters") is { } p)
+            {
+                foreach (var (name, value) in p.Entries().ToList())
+                {
+                    if (name == "steps")
+                    {
+                        nested = ReadSteps(p, "steps");
+                    }
+                    else if (value is YamlScalarNode scalar)
+                    {
+                        parameters[name] = scalar.Value;
+                    }
+                    else
+                    {
+                        p.Error(name, value, YamlSection.Describe(value), "a single value");
+                    }
+                }
+            }
+
+            var stepName = step.String("name") ?? $"step{steps.Count + 1}";
+            var action = step.String("action_type");
+            if (action is null)
+            {
+                step.Error("action_type", null, null, "inject_fault, remove_fault, wait, probe, load or parallel");
+            }
+
+            steps.Add(new ScenarioStep { Name = stepName, ActionType = action ?? "?", Parameters = parameters, Steps = nested, Location = step.Location });
+            step.Finish();
+        }
+
+        return steps;
+    }
+
+    private static List<ProbeDefinition> ReadProbes(YamlSection s)
+    {
+        var probes = new List<ProbeDefinition>();
+        if (s.Find("steady_state") is not { } node)
+        {
+            return probes;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            s.Error("steady_state", node, YamlSection.Describe(node), "a list of probes");
+            return probes;
+        }
+
+        foreach (var item in sequence.OfType<YamlMappingNode>())
+        {
+            var p = new YamlSection(item, $"{s.KeyPath("steady_state")}[{probes.Count}]", s.File, s.Errors);
+            var name = p.String("name") ?? $"probe{probes.Count + 1}";
+            var type = p.String("type") ?? "http";
+            var url = p.String("url");
+            var probe = type switch
+            {
+                "http" => new ProbeDefinition { Name = name, Kind = ProbeKind.Http, Url = Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null, BodyContains = p.String("body_contains") },
+                "tcp" => new ProbeDefinition { Name = name, Kind = ProbeKind.Tcp, Host = p.String("host") ?? "127.0.0.1", Port = p.Int("port", 0, 0, 65535) },
+                "process" => new ProbeDefinition { Name = name, Kind = ProbeKind.Process, Target = p.String("target") },
+                _ => null,
+            };
+            if (probe is null)
+            {
+                p.Error("type", p.Find("type"), type, "http, tcp or process");
+            }
+            else if (probe.Kind == ProbeKind.Http && probe.Url is null)
+            {
+                p.Error("url", p.Find("url"), url, "an absolute http:// URL");
+            }
+            else
+            {
+                probes.Add(probe with { Timeout = p.Duration("timeout", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1)) });
+            }
+
+            p.Finish();
+        }
+
+        return probes;
+    }
+}
