@@ -50,6 +50,7 @@ internal static class RunCommand
                 return ExitCodes.Success;
             }
 
+            session.Supervisor.StartAll(session.Configuration);
             CatalogProxies.StartAll(session.Configuration, session.Proxies);
             await session.Engineer.InitializeAsync(token).ConfigureAwait(false);
             using var events = session.Manager.Events.Subscribe();

@@ -44,12 +44,33 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
     /// <summary>The state of one managed target.</summary>
     public ManagedProcessState? GetState(string name) => _managed.TryGetValue(name, out var m) ? m.State : null;
 
-    /// <summary>Starts every catalog target that has a command.</summary>
+    /// <summary>
+    /// Starts every catalog target that has a command, except those already supervised here or
+    /// running under another bev-chaos process (its pid file names a live process).
+    /// </summary>
     public void StartAll(ChaosConfiguration configuration)
     {
         foreach (var definition in configuration.Targets.Values.Where(d => d.Kind == TargetKind.Process && d.Command is not null))
         {
+            if (_managed.ContainsKey(definition.Name) || RunningElsewhere(definition.Name))
+            {
+                continue;
+            }
+
             Start(definition);
+        }
+    }
+
+    private bool RunningElsewhere(string name)
+    {
+        try
+        {
+            var text = File.ReadAllText(PidFilePath(_runDirectory, name)).Trim();
+            return text.Contains('@', StringComparison.Ordinal) && ProcessIdentity.Parse(text).IsAlive;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

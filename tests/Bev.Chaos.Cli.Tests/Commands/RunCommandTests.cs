@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Cli.Tests.Commands;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+    private readonly TestProcess _target = TestProcess.Sleeper();
+
+    public void Dispose()
+    {
+        _target.Dispose();
+        _data.Dispose();
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_data.Path, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private string Config() => Write("chaos.yaml", $"""
+        targets:
+          worker:
+            pid: {_target.Pid}
+        """);
+
+    private string Scenario(string probeUrl) => Write("scenarios.yaml", $$"""
+        scenarios:
+          - name: burn_worker
+            description: a short CPU burn
+            category: compute
+            complexity: simple
+            target_services: [worker]
+            baseline_duration: 500ms
+            validation_duration: 500ms
+            recovery_window: 2s
+            steady_state:
+              - { name: health, type: http, url: "{{probeUrl}}", timeout: 300ms }
+            steps:
+              - { name: burn, action_type: inject_fault, parameters: { injector: cpu_stress, load_percent: 10, duration: 1s } }
+        """);
+
+    [Fact]
+    public async Task DryRun_PrintsThePlanAndTouchesNothing()
+    {
+        using var server = new HealthServer();
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config(), "--dry-run");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("burn_worker (dry run: nothing is touched)", result.Stdout);
+        Assert.Contains($"target worker → pid {_target.Pid}", result.Stdout);
+        Assert.Contains("cpu_stress", result.Stdout);
+        Assert.Contains("safety checks every 5s", result.Stdout);
+        Assert.Equal(0, server.Requests);
+    }
+
+    [Fact]
+    public async Task Run_HypothesisHolds_ExitsZeroAndWritesTheReport()
+    {
+        using var server = new HealthServer();
+        var reports = Path.Combine(_data.Path, "reports");
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config(), "--report", reports);
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reports, "experiment-burn_worker.json"), TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal("passed", report.GetProperty("verdict").GetString());
+        Assert.Equal(4, report.GetProperty("phases").GetArrayLength());
+        Assert.True(server.Requests > 3);
+    }
+
+    [Fact]
+    public async Task Run_SteadyStateFails_ExitsOne()
+    {
+        int closedPort;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario($"http://127.0.0.1:{closedPort}/health"), "--config", Config(), "--output", "json");
+
+        Assert.Equal(1, result.ExitCode);
+        var verdict = JsonDocument.Parse(result.Stdout).RootElement[0];
+        Assert.Equal("failed", verdict.GetProperty("verdict").GetString());
+        Assert.StartsWith("the steady state did not hold before injection", verdict.GetProperty("reasons")[0].GetString());
+        Assert.Equal(0, verdict.GetProperty("faults").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Run_SafetyLockEngaged_AbortsWithExitTwo()
+    {
+        using var server = new HealthServer();
+        Assert.Equal(0, (await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "emergency-stop")).ExitCode);
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config());
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("aborted", result.Stdout);
+        Assert.Equal(0, (await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "emergency-stop", "--release")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Run_UnknownScenario_ExitsTwo()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "run", "no_such_scenario");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("SCENARIO: 'no_such_scenario' is not allowed; allowed: a scenario (", result.Stderr);
+    }
+
+    /// <summary>A tiny real HTTP server answering /health.</summary>
+    private sealed class HealthServer : IDisposable
+    {
+        private readonly HttpListenerLike _listener = new();
+
+        public string Url => $"http://127.0.0.1:{_listener.Port}/health";
+
+        public int Requests => _listener.Requests;
+
+        public void Dispose() => _listener.Dispose();
+
+        private sealed class HttpListenerLike : IDisposable
+        {
+            private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+            private readonly CancellationTokenSource _stop = new();
+            private int _requests;
+
+            public HttpListenerLike()
+            {
+                _listener.Start();
+                _ = Task.Run(LoopAsync);
+            }
+
+            public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+            public int Requests => Volatile.Read(ref _requests);
+
+            private async Task LoopAsync()
+            {
+                try
+                {
+                    while (true)
+                    {
+                        var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                        _ = Task.Run(async () =>
+                        {
+                            using (client)
+                            {
+                                var stream = client.GetStream();
+                                var buffer = new byte[4096];
+                                try
+                                {
+                                    while (await stream.ReadAsync(buffer, _stop.Token) > 0)
+                                    {
+                                        Interlocked.Increment(ref _requests);
+                                        await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(), _stop.Token);
+                                    }
+                                }
+                                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                                {
+                                }
+                            }
+                        });
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+
+            public void Dispose()
+            {
+                _stop.Cancel();
+                _listener.Stop();
+            }
+        }
+    }
+}

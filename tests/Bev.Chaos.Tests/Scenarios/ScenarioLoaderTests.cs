@@ -1,0 +1,108 @@
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Scenarios;
+
+namespace Bev.Chaos.Tests.Scenarios;
+
+public sealed class ScenarioLoaderTests
+{
+    [Fact]
+    public void BuiltInLibrary_HasEveryCategoryAndTheFourSuites()
+    {
+        var library = new ScenarioLibrary();
+
+        Assert.Equal(["advanced_chaos", "basic_resilience", "comprehensive_stress", "osint_specific"], library.Suites.Keys.Order());
+        foreach (var category in Enum.GetValues<ScenarioCategory>())
+        {
+            Assert.NotEmpty(library.GetScenariosByCategory(category));
+        }
+
+        Assert.All(library.Scenarios, s => Assert.NotEmpty(ScenarioCompiler.Compile(s).FaultInjections));
+        Assert.Equal(3, library.GetScenarioSuite("basic_resilience").Count);
+        Assert.NotNull(library.GetScenario("network_latency_light"));
+    }
+
+    [Fact]
+    public void Compile_WaitsParallelAndRemove_BuildTheTimeline()
+    {
+        const string yaml = """
+            scenarios:
+              - name: timeline
+                target_services: [api]
+                steps:
+                  - { name: slow, action_type: inject_fault, parameters: { injector: network_delay, delay_ms: 200, duration: 60s } }
+                  - { name: pause, action_type: wait, parameters: { duration: 10s } }
+                  - name: together
+                    action_type: parallel
+                    parameters:
+                      steps:
+                        - { name: burn, action_type: inject_fault, parameters: { injector: cpu_stress, target: worker, duration: 5s } }
+                        - { name: hold, action_type: wait, parameters: { duration: 8s } }
+                  - { name: heal, action_type: remove_fault, parameters: { step: slow } }
+                  - { name: health, action_type: probe, parameters: { type: http, url: "http://127.0.0.1:9000/health" } }
+            """;
+
+        var scenario = Assert.Single(ScenarioLoader.Parse(yaml, "t.yaml").Scenarios);
+        var experiment = ScenarioCompiler.Compile(scenario);
+
+        var slow = experiment.FaultInjections.Single(f => f.Name == "slow");
+        var burn = experiment.FaultInjections.Single(f => f.Name == "burn");
+        Assert.Equal(("api", TimeSpan.Zero, TimeSpan.FromSeconds(18)), (slow.Target, slow.Offset, slow.Duration));
+        Assert.Equal(200, Convert.ToInt32(slow.Parameters["delay_ms"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(("worker", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)), (burn.Target, burn.Offset, burn.Duration));
+        Assert.Equal(TimeSpan.FromSeconds(18), experiment.InjectionDuration);
+        Assert.Equal("health", Assert.Single(experiment.SteadyStateProbes).Name);
+    }
+
+    [Fact]
+    public void Parse_BadScenario_ReportsEveryProblemWithFileLineAndKey()
+    {
+        const string yaml = """
+            scenarios:
+              - name: broken
+                category: weather
+                complexity: simple
+                colour: blue
+                steps:
+                  - { name: a, action_type: teleport }
+                  - { name: b, action_type: wait, parameters: { duration: -5s } }
+                  - { name: c, action_type: remove_fault, parameters: { step: nothing } }
+            suites:
+              mine: [broken, missing]
+            """;
+
+        var error = Assert.Throws<ChaosValidationException>(() => ScenarioLoader.Parse(yaml, "s.yaml"));
+
+        Assert.Equal(
+            [
+                "s.yaml:3: scenarios[0].category: 'weather' is not allowed; allowed: network, compute, storage, application, integration, cascading",
+                "s.yaml:5: scenarios[0].colour: 'blue' is not allowed; allowed: no such key here; known keys: baseline_duration, category, complexity, description, name, recovery_window, safety_level, steady_state, steps, target_services, validation_duration",
+                "s.yaml:7: broken.steps.a.action_type: 'teleport' is not allowed; allowed: inject_fault, remove_fault, wait, probe, load or parallel",
+                "s.yaml:8: broken.steps.b.parameters.duration: '-5s' is not allowed; allowed: a duration above 0 and at most 1h (seconds, or with ms/s/m/h)",
+                "s.yaml:9: broken.steps.c.parameters.step: 'nothing' is not allowed; allowed: the name of an earlier inject_fault step: ",
+            ],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Library_SuiteNamingUnknownScenario_IsAnError()
+    {
+        using var dir = new Bev.Chaos.TestSupport.TempDirectory();
+        var file = Path.Combine(dir.Path, "mine.yaml");
+        File.WriteAllText(file, "scenarios: []\nsuites:\n  mine: [ghost]\n");
+
+        var error = Assert.Throws<ChaosValidationException>(() => new ScenarioLibrary().Load(file));
+
+        Assert.Equal("suites.mine: 'ghost' is not allowed; allowed: names of scenarios in the library", error.Message);
+    }
+
+    [Fact]
+    public void ToExperiment_TimeScale_ShortensEveryPhase()
+    {
+        var full = new ScenarioLibrary().ToExperiment("cascading_failure");
+        var quick = new ScenarioLibrary().ToExperiment("cascading_failure", 0.1);
+
+        Assert.Equal(SafetyLevel.Critical, full.SafetyLevel);
+        Assert.Equal(full.InjectionDuration * 0.1, quick.InjectionDuration);
+        Assert.Equal(full.BaselineDuration * 0.1, quick.BaselineDuration);
+    }
+}
