@@ -18,13 +18,14 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var what = new Argument<string>("SCENARIO") { Description = "A scenario or suite name from the library, or a scenarios.yaml file (every scenario in it runs)." };
+        var what = new Argument<string>("SCENARIO") { Description = "A scenario or suite name from the library, a scenarios.yaml file (every scenario in it runs), or a Chaos Toolkit experiment.json/.yaml." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan (targets, faults, timings, safety checks) and touch nothing." };
         var report = new Option<string?>("--report") { Description = "Directory for the result JSON (one file per experiment)." };
         var files = new Option<string[]>("--scenarios") { Description = "Extra scenarios.yaml files or directories to load first." };
         var output = CliOptions.Output();
         var command = new Command("run", """
             Run a scenario, a suite or a scenarios.yaml file as experiments: baseline, injection, recovery, validation; rollback always.
+            A Chaos Toolkit experiment (experiment.json, or YAML with a method) runs too, writing journal.json to --report (default: here).
             Exit codes: 0 every hypothesis held, 1 deviated/failed, 2 aborted or invalid input.
             Example: bev-chaos run network_latency_light --config chaos.yaml --dry-run
             """)
@@ -35,6 +36,11 @@ internal static class RunCommand
         {
             var library = ScenariosCommand.Load(parse.GetValue(files));
             var name = parse.GetValue(what)!;
+            if (IsChaosToolkitExperiment(name))
+            {
+                return await RunChaosToolkitAsync(name, parse.GetValue(report), parse.GetValue(dryRun), CommandRunner.IsJson(parse, output), token).ConfigureAwait(false);
+            }
+
             var scenarios = Select(library, name);
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
             var experiments = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
@@ -97,11 +103,6 @@ internal static class RunCommand
             return library.Load(name);
         }
 
-        if (name.EndsWith(".json", StringComparison.Ordinal))
-        {
-            throw new ChaosValidationException("SCENARIO", name, "a scenario, a suite or a scenarios.yaml file (Chaos Toolkit experiment.json is not supported yet)");
-        }
-
         if (library.Suites.ContainsKey(name))
         {
             return library.GetScenarioSuite(name);
@@ -110,6 +111,43 @@ internal static class RunCommand
         return library.GetScenario(name) is { } scenario
             ? [scenario]
             : throw new ChaosValidationException("SCENARIO", name, "a scenario (" + string.Join(", ", library.Scenarios.Select(s => s.Name)) + "), a suite (" + string.Join(", ", library.Suites.Keys) + ") or a .yaml file");
+    }
+
+    // A Chaos Toolkit experiment: any .json, or a YAML file whose top level has a method.
+    private static bool IsChaosToolkitExperiment(string path) =>
+        File.Exists(path) && (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+            || File.ReadLines(path).Any(l => l.StartsWith("method:", StringComparison.Ordinal)));
+
+    private static async Task<int> RunChaosToolkitAsync(string path, string? reportDirectory, bool dryRun, bool json, CancellationToken token)
+    {
+        var experiment = Bev.Chaos.Experiments.ChaosToolkit.ChaosToolkitDocument.Load(path);
+        if (dryRun)
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment["title"]!.ToString())}[/] (Chaos Toolkit experiment, dry run: nothing is touched)");
+            foreach (var activity in experiment["method"]!.AsArray())
+            {
+                AnsiConsole.MarkupLine($"  method: {Markup.Escape(activity?["name"]?.ToString() ?? activity?["ref"]?.ToString() ?? "?")} ({Markup.Escape(activity?["provider"]?["type"]?.ToString() ?? "ref")})");
+            }
+
+            return ExitCodes.Success;
+        }
+
+        using var runner = new Bev.Chaos.Experiments.ChaosToolkit.ChaosToolkitRunner(TimeProvider.System);
+        var journal = await runner.RunAsync(experiment, token).ConfigureAwait(false);
+        var directory = reportDirectory ?? Directory.GetCurrentDirectory();
+        Directory.CreateDirectory(directory);
+        var file = Path.Combine(directory, "journal.json");
+        await File.WriteAllTextAsync(file, journal.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None).ConfigureAwait(false);
+        if (json)
+        {
+            await Console.Out.WriteLineAsync(journal.ToJsonString()).ConfigureAwait(false);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(experiment["title"]!.ToString())}[/]: status {journal["status"]}, deviated {journal["deviated"]}; journal at {Markup.Escape(file)}");
+        }
+
+        return Bev.Chaos.Experiments.ChaosToolkit.ChaosToolkitRunner.ExitCode(journal);
     }
 
     internal static void PrintTimeline(ExperimentConfig experiment)

@@ -49,7 +49,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task DryRun_PrintsThePlanAndTouchesNothing()
     {
-        using var server = new HealthServer();
+        using var server = new LoopbackHttpServer();
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config(), "--dry-run");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
@@ -63,7 +63,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_HypothesisHolds_ExitsZeroAndWritesTheReport()
     {
-        using var server = new HealthServer();
+        using var server = new LoopbackHttpServer();
         var reports = Path.Combine(_data.Path, "reports");
 
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config(), "--report", reports);
@@ -97,7 +97,7 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_SafetyLockEngaged_AbortsWithExitTwo()
     {
-        using var server = new HealthServer();
+        using var server = new LoopbackHttpServer();
         Assert.Equal(0, (await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "emergency-stop")).ExitCode);
 
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config());
@@ -114,73 +114,5 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("SCENARIO: 'no_such_scenario' is not allowed; allowed: a scenario (", result.Stderr);
-    }
-
-    /// <summary>A tiny real HTTP server answering /health.</summary>
-    private sealed class HealthServer : IDisposable
-    {
-        private readonly HttpListenerLike _listener = new();
-
-        public string Url => $"http://127.0.0.1:{_listener.Port}/health";
-
-        public int Requests => _listener.Requests;
-
-        public void Dispose() => _listener.Dispose();
-
-        private sealed class HttpListenerLike : IDisposable
-        {
-            private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-            private readonly CancellationTokenSource _stop = new();
-            private int _requests;
-
-            public HttpListenerLike()
-            {
-                _listener.Start();
-                _ = Task.Run(LoopAsync);
-            }
-
-            public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-            public int Requests => Volatile.Read(ref _requests);
-
-            private async Task LoopAsync()
-            {
-                try
-                {
-                    while (true)
-                    {
-                        var client = await _listener.AcceptTcpClientAsync(_stop.Token);
-                        _ = Task.Run(async () =>
-                        {
-                            using (client)
-                            {
-                                var stream = client.GetStream();
-                                var buffer = new byte[4096];
-                                try
-                                {
-                                    while (await stream.ReadAsync(buffer, _stop.Token) > 0)
-                                    {
-                                        Interlocked.Increment(ref _requests);
-                                        await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(), _stop.Token);
-                                    }
-                                }
-                                catch (Exception ex) when (ex is IOException or OperationCanceledException)
-                                {
-                                }
-                            }
-                        });
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
-            public void Dispose()
-            {
-                _stop.Cancel();
-                _listener.Stop();
-            }
-        }
     }
 }

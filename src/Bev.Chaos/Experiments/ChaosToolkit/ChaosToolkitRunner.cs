@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Bev.Chaos.Experiments.ChaosToolkit;
+
+/// <summary>
+/// Runs a Chaos Toolkit experiment with the <c>http</c> and <c>process</c> providers: the steady-state
+/// hypothesis before, the method (with pauses and refs), the hypothesis after, then the rollbacks
+/// (always). Writes a journal in Chaos Toolkit's shape. Statuses: <c>completed</c> (deviated or
+/// not), <c>failed</c> (the hypothesis did not hold before, or a method activity failed),
+/// <c>aborted</c>, <c>interrupted</c>.
+/// </summary>
+public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHandler? handler = null) : IDisposable
+{
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The journal of one run.</summary>
+    public async Task<JsonObject> RunAsync(JsonObject experiment, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetUtcNow();
+        var journal = new JsonObject
+        {
+            ["chaoslib-version"] = "bev-chaos",
+            ["platform"] = Environment.OSVersion.VersionString,
+            ["node"] = Environment.MachineName,
+            ["experiment"] = experiment.DeepClone(),
+            ["start"] = Time(started),
+            ["status"] = "completed",
+            ["deviated"] = false,
+            ["steady_states"] = new JsonObject { ["before"] = null, ["after"] = null, ["during"] = new JsonArray() },
+            ["run"] = new JsonArray(),
+            ["rollbacks"] = new JsonArray(),
+        };
+        var activities = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var activity in (experiment["steady-state-hypothesis"]?["probes"] as JsonArray ?? []).Concat(experiment["method"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if (activity["name"]?.GetValue<string>() is { } name)
+            {
+                activities.TryAdd(name, activity);
+            }
+        }
+
+        try
+        {
+            var before = await HypothesisAsync(experiment, cancellationToken).ConfigureAwait(false);
+            journal["steady_states"]!["before"] = before;
+            if (before is not null && !before["steady_state_met"]!.GetValue<bool>())
+            {
+                journal["status"] = "failed";
+            }
+            else
+            {
+                var runs = journal["run"]!.AsArray();
+                foreach (var item in experiment["method"] as JsonArray ?? [])
+                {
+                    var activity = Resolve(item as JsonObject, activities);
+                    var result = await ActivityAsync(activity, cancellationToken).ConfigureAwait(false);
+                    runs.Add(result);
+                    if (result["status"]!.GetValue<string>() == "failed")
+                    {
+                        journal["status"] = "failed";
+                        break;
+                    }
+                }
+
+                if (journal["status"]!.GetValue<string>() == "completed")
+                {
+                    var after = await HypothesisAsync(experiment, cancellationToken).ConfigureAwait(false);
+                    journal["steady_states"]!["after"] = after;
+                    if (after is not null && !after["steady_state_met"]!.GetValue<bool>())
+                    {
+                        journal["deviated"] = true;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            journal["status"] = "interrupted";
+        }
+        finally
+        {
+            var rollbacks = journal["rollbacks"]!.AsArray();
+            foreach (var item in experiment["rollbacks"] as JsonArray ?? [])
+            {
+                rollbacks.Add(await ActivityAsync(Resolve(item as JsonObject, activities), CancellationToken.None).ConfigureAwait(false));
+            }
+
+            var ended = timeProvider.GetUtcNow();
+            journal["end"] = Time(ended);
+            journal["duration"] = (ended - started).TotalSeconds;
+        }
+
+        return journal;
+    }
+
+    /// <summary>0 held, 1 deviated or failed, 2 aborted or interrupted.</summary>
+    public static int ExitCode(JsonObject journal) => journal["status"]!.GetValue<string>() switch
+    {
+        "completed" when !journal["deviated"]!.GetValue<bool>() => 0,
+        "completed" or "failed" => 1,
+        _ => 2,
+    };
+
+    private async Task<JsonObject?> HypothesisAsync(JsonObject experiment, CancellationToken cancellationToken)
+    {
+        if (experiment["steady-state-hypothesis"] is not JsonObject hypothesis)
+        {
+            return null;
+        }
+
+        var probes = new JsonArray();
+        var met = true;
+        foreach (var probe in hypothesis["probes"] as JsonArray ?? [])
+        {
+            var run = await ActivityAsync((JsonObject)probe!, cancellationToken).ConfigureAwait(false);
+            var tolerated = run["status"]!.GetValue<string>() == "succeeded"
+                && Tolerance.Check(probe!["tolerance"], run["output"], probe["provider"]!["type"]!.GetValue<string>());
+            run["tolerance_met"] = tolerated;
+            met &= tolerated;
+            probes.Add(run);
+            if (!tolerated)
+            {
+                break;
+            }
+        }
+
+        return new JsonObject { ["steady_state_met"] = met, ["probes"] = probes };
+    }
+
+    private async Task<JsonObject> ActivityAsync(JsonObject activity, CancellationToken cancellationToken)
+    {
+        await PauseAsync(activity, "before", cancellationToken).ConfigureAwait(false);
+        var started = timeProvider.GetUtcNow();
+        var record = new JsonObject { ["activity"] = activity.DeepClone(), ["start"] = Time(started) };
+        try
+        {
+            var provider = (JsonObject)activity["provider"]!;
+            var timeout = TimeoutOf(provider);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(timeout);
+            var (output, failure) = provider["type"]!.GetValue<string>() == "http"
+                ? await HttpAsync(provider, cts.Token).ConfigureAwait(false)
+                : await ProcessAsync(provider, cts.Token).ConfigureAwait(false);
+            record["output"] = output;
+            record["status"] = failure is null ? "succeeded" : "failed";
+            if (failure is not null)
+            {
+                record["exception"] = new JsonArray(failure);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            record["status"] = "failed";
+            record["exception"] = new JsonArray("activity timed out");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            record["status"] = "failed";
+            record["exception"] = new JsonArray(ex.Message);
+        }
+
+        var ended = timeProvider.GetUtcNow();
+        record["end"] = Time(ended);
+        record["duration"] = (ended - started).TotalSeconds;
+        await PauseAsync(activity, "after", cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    private async Task<(JsonNode Output, string? Failure)> HttpAsync(JsonObject provider, CancellationToken cancellationToken)
+    {
+        var method = new HttpMethod((provider["method"]?.GetValue<string>() ?? "GET").ToUpperInvariant());
+        using var request = new HttpRequestMessage(method, provider["url"]!.GetValue<string>());
+        if (provider["arguments"] is JsonObject arguments && method != HttpMethod.Get)
+        {
+            request.Content = new StringContent(arguments.ToJsonString(), Encoding.UTF8, "application/json");
+        }
+
+        foreach (var (name, value) in provider["headers"] as JsonObject ?? [])
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value?.ToString()))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, value?.ToString());
+            }
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        JsonNode? body = text;
+        if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true)
+        {
+            try
+            {
+                body = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        var headers = new JsonObject();
+        foreach (var header in response.Headers.Concat(response.Content.Headers))
+        {
+            headers[header.Key] = string.Join(", ", header.Value);
+        }
+
+        return (new JsonObject { ["status"] = (int)response.StatusCode, ["headers"] = headers, ["body"] = body }, null);
+    }
+
+    private static async Task<(JsonNode Output, string? Failure)> ProcessAsync(JsonObject provider, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(provider["path"]!.GetValue<string>())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        switch (provider["arguments"])
+        {
+            case JsonArray list:
+                foreach (var argument in list)
+                {
+                    info.ArgumentList.Add(ChaosToolkitDocument.Scalar(argument!));
+                }
+
+                break;
+            case JsonValue single:
+                foreach (var argument in ChaosToolkitDocument.Scalar(single).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    info.ArgumentList.Add(argument);
+                }
+
+                break;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var output = new JsonObject { ["status"] = process.ExitCode, ["stdout"] = await stdout.ConfigureAwait(false), ["stderr"] = await stderr.ConfigureAwait(false) };
+        return (output, process.ExitCode == 0 ? null : $"{info.FileName} exited with {process.ExitCode}");
+    }
+
+    private static JsonObject Resolve(JsonObject? item, IReadOnlyDictionary<string, JsonObject> activities) =>
+        item?["ref"]?.GetValue<string>() is { } reference
+            ? activities.TryGetValue(reference, out var found) ? found : throw new InvalidOperationException($"ref '{reference}' names no activity")
+            : item ?? throw new InvalidOperationException("an empty activity");
+
+    private static TimeSpan TimeoutOf(JsonObject provider) => provider["timeout"] switch
+    {
+        JsonArray pair when pair.Count == 2 => TimeSpan.FromSeconds(pair.Sum(p => double.Parse(p!.ToJsonString(), CultureInfo.InvariantCulture))),
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => TimeSpan.FromSeconds(double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture)),
+        _ => TimeSpan.FromSeconds(30),
+    };
+
+    private async Task PauseAsync(JsonObject activity, string when, CancellationToken cancellationToken)
+    {
+        if (activity["pauses"]?[when] is JsonValue value && value.GetValueKind() == JsonValueKind.Number
+            && double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture) is var seconds && seconds > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(seconds), timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,135 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Cli.Tests.Commands;
+
+/// <summary>Chaos Toolkit experiments through `bev-chaos run`: journal statuses and exit codes.</summary>
+public sealed class ChaosToolkitRunTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir.Path, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private async Task<(int Exit, JsonElement Journal)> RunAsync(string experiment)
+    {
+        var reports = Path.Combine(_dir.Path, "out-" + Guid.NewGuid().ToString("N")[..6]);
+        var result = await CliRunner.RunAsync(_dir.Path, TimeSpan.FromSeconds(60), "run", experiment, "--report", reports);
+        var journal = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reports, "journal.json"), TestContext.Current.CancellationToken)).RootElement;
+        return (result.ExitCode, journal);
+    }
+
+    [Fact]
+    public async Task Experiment_ThatHolds_CompletesWithExitZero()
+    {
+        using var server = new LoopbackHttpServer();
+        var experiment = Write("holds.json", $$"""
+            {
+              "version": "1.0.0",
+              "title": "the service answers while we poke it",
+              "configuration": { "base_url": { "type": "env", "key": "BEV_TEST_UNSET_URL", "default": "http://127.0.0.1:{{server.Port}}" } },
+              "steady-state-hypothesis": {
+                "title": "service healthy",
+                "probes": [
+                  { "type": "probe", "name": "port-open", "tolerance": { "type": "range", "range": [200, 299] },
+                    "provider": { "type": "http", "url": "${base_url}/health", "timeout": 2 } },
+                  { "type": "probe", "name": "body-ok", "tolerance": { "type": "regex", "pattern": "^ok$" },
+                    "provider": { "type": "http", "url": "${base_url}/health" } }
+                ]
+              },
+              "method": [
+                { "type": "action", "name": "poke", "provider": { "type": "process", "path": "/bin/true" }, "pauses": { "after": 0.2 } },
+                { "ref": "port-open" }
+              ]
+            }
+            """);
+
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("completed", journal.GetProperty("status").GetString());
+        Assert.False(journal.GetProperty("deviated").GetBoolean());
+        Assert.True(journal.GetProperty("steady_states").GetProperty("before").GetProperty("steady_state_met").GetBoolean());
+        Assert.True(journal.GetProperty("steady_states").GetProperty("after").GetProperty("steady_state_met").GetBoolean());
+        Assert.Equal(2, journal.GetProperty("run").GetArrayLength());
+        Assert.Equal($"http://127.0.0.1:{server.Port}/health", journal.GetProperty("experiment").GetProperty("steady-state-hypothesis").GetProperty("probes")[0].GetProperty("provider").GetProperty("url").GetString());
+        Assert.True(server.Requests >= 4);
+    }
+
+    [Fact]
+    public async Task Experiment_ThatDeviates_ExitsOneWithDeviatedJournal()
+    {
+        var marker = Write("alive.flag", "x");
+        var experiment = Write("deviates.yaml", $"""
+            version: 1.0.0
+            title: the flag file survives its removal
+            steady-state-hypothesis:
+              title: flag exists
+              probes:
+                - type: probe
+                  name: flag-exists
+                  tolerance: 0
+                  provider: {"{"} type: process, path: /usr/bin/test, arguments: "-f {marker}" {"}"}
+            method:
+              - type: action
+                name: remove-flag
+                provider: {"{"} type: process, path: /bin/rm, arguments: "{marker}" {"}"}
+            """);
+
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("completed", journal.GetProperty("status").GetString());
+        Assert.True(journal.GetProperty("deviated").GetBoolean());
+        Assert.False(journal.GetProperty("steady_states").GetProperty("after").GetProperty("steady_state_met").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Experiment_WhoseMethodFails_IsFailedAndStillRollsBack()
+    {
+        var rolledBack = Path.Combine(_dir.Path, "rolled-back");
+        var experiment = Write("fails.json", $$"""
+            {
+              "title": "an action that cannot run",
+              "method": [
+                { "type": "action", "name": "broken", "provider": { "type": "process", "path": "/bin/false" } },
+                { "type": "action", "name": "never", "provider": { "type": "process", "path": "/bin/true" } }
+              ],
+              "rollbacks": [
+                { "type": "action", "name": "undo", "provider": { "type": "process", "path": "/usr/bin/touch", "arguments": ["{{rolledBack}}"] } }
+              ]
+            }
+            """);
+
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("failed", journal.GetProperty("status").GetString());
+        var run = journal.GetProperty("run");
+        Assert.Equal(1, run.GetArrayLength());
+        Assert.Equal("failed", run[0].GetProperty("status").GetString());
+        Assert.Equal("succeeded", journal.GetProperty("rollbacks")[0].GetProperty("status").GetString());
+        Assert.True(File.Exists(rolledBack));
+    }
+
+    [Fact]
+    public async Task Experiment_UnsupportedProvider_IsInvalidInput()
+    {
+        var experiment = Write("python.json", """
+            { "title": "python provider", "method": [ { "type": "action", "name": "x", "provider": { "type": "python", "module": "os", "func": "getcwd" } } ] }
+            """);
+
+        var result = await CliRunner.RunAsync(_dir.Path, TimeSpan.FromSeconds(30), "run", experiment);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("method[0].provider.type: 'python' is not allowed; allowed: http or process (the supported subset)", result.Stderr);
+    }
+}
