@@ -15,6 +15,9 @@ public sealed record ChaosConfiguration
     /// <summary>The service catalog, keyed by service name.</summary>
     public IReadOnlyDictionary<string, TargetDefinition> Targets { get; init; } = new Dictionary<string, TargetDefinition>();
 
+    /// <summary>Recurring experiments (off unless configured).</summary>
+    public IReadOnlyList<ScheduleDefinition> Schedules { get; init; } = [];
+
     /// <summary>The file this came from, for error messages; null for defaults.</summary>
     public string? SourceFile { get; init; }
 
@@ -63,7 +66,14 @@ public sealed record InjectorSettings
 /// <summary><c>integration:</c></summary>
 public sealed record IntegrationSettings
 {
+    /// <summary>Polled in every experiment's recovery phase until it reports healthy.</summary>
     public Uri? AutoRecoveryUrl { get; init; }
+
+    /// <summary>Where in the auto-recovery answer the health is (<c>$.status</c>); null: any 2xx/3xx answer is healthy.</summary>
+    public string? AutoRecoveryJsonPath { get; init; }
+
+    /// <summary>The value at <see cref="AutoRecoveryJsonPath"/> that means healthy.</summary>
+    public string AutoRecoveryExpected { get; init; } = "healthy";
 
     public Uri? HealthMonitorUrl { get; init; }
 }
@@ -91,3 +101,6 @@ public sealed record SafetySettings
     /// <summary>Targets' response time above which experiments abort.</summary>
     public TimeSpan MaxResponseTime { get; init; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>One entry of <c>schedules:</c>: a scenario (or suite) run on a cron expression, in UTC.</summary>
+public sealed record ScheduleDefinition(string Name, string Scenario, string Cron, bool Enabled = true);

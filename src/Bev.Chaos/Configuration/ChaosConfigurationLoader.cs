@@ -65,6 +65,7 @@ public static class ChaosConfigurationLoader
             Integration = ReadIntegration(root.Section("integration")),
             Safety = ReadSafety(root.Section("safety")),
             Targets = ReadTargets(root.Section("targets")),
+            Schedules = ReadSchedules(root),
         };
         root.Finish();
 
@@ -142,6 +143,8 @@ public static class ChaosConfigurationLoader
         var result = new IntegrationSettings
         {
             AutoRecoveryUrl = ReadUrl(s, "auto_recovery_url"),
+            AutoRecoveryJsonPath = s.String("auto_recovery_json_path"),
+            AutoRecoveryExpected = s.String("auto_recovery_expected") ?? "healthy",
             HealthMonitorUrl = ReadUrl(s, "health_monitor_url"),
         };
         s.Finish();
@@ -267,6 +270,53 @@ public static class ChaosConfigurationLoader
             }
 
             result[name] = definition;
+        }
+
+        return result;
+    }
+
+    private static List<ScheduleDefinition> ReadSchedules(YamlSection root)
+    {
+        var result = new List<ScheduleDefinition>();
+        var node = root.Find("schedules");
+        if (node is null || YamlSection.IsNull(node))
+        {
+            return result;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            root.Error("schedules", node, YamlSection.Describe(node), "a list of {name, scenario, cron, enabled}");
+            return result;
+        }
+
+        foreach (var item in sequence)
+        {
+            if (item is not YamlMappingNode mapping)
+            {
+                root.Error("schedules", item, YamlSection.Describe(item), "a mapping with name, scenario, cron");
+                continue;
+            }
+
+            var s = new YamlSection(mapping, $"schedules[{result.Count}]", root.File, root.Errors);
+            var name = s.String("name");
+            var scenario = s.String("scenario");
+            var cron = s.String("cron");
+            foreach (var (key, value) in new[] { ("name", name), ("scenario", scenario), ("cron", cron) })
+            {
+                if (string.IsNullOrWhiteSpace(value))
+                {
+                    s.Error(key, s.Find(key), value, key == "cron" ? "a cron expression (5 fields, UTC), e.g. \"0 3 * * *\"" : "a non-empty value");
+                }
+            }
+
+            if (!string.IsNullOrWhiteSpace(cron) && !Cronos.CronExpression.TryParse(cron, out _))
+            {
+                s.Error("cron", s.Find("cron"), cron, "a cron expression (5 fields, UTC), e.g. \"0 3 * * *\"");
+            }
+
+            result.Add(new ScheduleDefinition(name ?? string.Empty, scenario ?? string.Empty, cron ?? string.Empty, s.Bool("enabled", true)));
+            s.Finish();
         }
 
         return result;

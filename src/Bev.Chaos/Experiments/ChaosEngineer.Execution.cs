@@ -275,9 +275,39 @@ public sealed partial class ChaosEngineer
             }
         }
 
+        // Healthy again means: every steady-state probe, every target's catalog health_url, and the
+        // auto-recovery system (integration.auto_recovery_url) when one is configured.
+        private IReadOnlyList<ProbeDefinition> RecoveryProbes()
+        {
+            var integration = engineer._configuration.Integration;
+            var probes = Config.SteadyStateProbes.ToList();
+            foreach (var target in Config.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal))
+            {
+                if (engineer._configuration.Targets.TryGetValue(target, out var definition) && definition.HealthUrl is { } health)
+                {
+                    probes.Add(new ProbeDefinition { Name = $"{target} health", Kind = ProbeKind.Http, Url = health });
+                }
+            }
+
+            if (integration.AutoRecoveryUrl is { } recovery)
+            {
+                probes.Add(new ProbeDefinition
+                {
+                    Name = "auto-recovery",
+                    Kind = ProbeKind.Http,
+                    Url = recovery,
+                    JsonPath = integration.AutoRecoveryJsonPath,
+                    JsonExpected = integration.AutoRecoveryJsonPath is null ? null : integration.AutoRecoveryExpected,
+                });
+            }
+
+            return probes;
+        }
+
         private async Task<bool> RecoverAsync(CancellationToken token)
         {
-            if (Config.SteadyStateProbes.Count == 0)
+            var probes = RecoveryProbes();
+            if (probes.Count == 0)
             {
                 _timeToRecover = TimeSpan.Zero;
                 return true;
@@ -286,7 +316,12 @@ public sealed partial class ChaosEngineer
             var started = Time.GetTimestamp();
             while (Time.GetElapsedTime(started) <= Config.RecoveryWindow)
             {
-                var round = await RoundAsync(token).ConfigureAwait(false);
+                var round = await Task.WhenAll(probes.Select(p => engineer._probes.RunAsync(p, token))).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _probes.AddRange(round);
+                }
+
                 if (round.All(r => r.Success))
                 {
                     _timeToRecover = Time.GetElapsedTime(started);

@@ -31,6 +31,11 @@ public sealed record ProbeDefinition
     /// <summary>Http: text the body must contain.</summary>
     public string? BodyContains { get; init; }
 
+    /// <summary>Http: a JSONPath into the body (<c>$.status</c>) whose value must equal <see cref="JsonExpected"/>.</summary>
+    public string? JsonPath { get; init; }
+
+    public string? JsonExpected { get; init; }
+
     /// <summary>Tcp: host and port.</summary>
     public string? Host { get; init; }
 

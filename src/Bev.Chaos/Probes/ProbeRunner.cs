@@ -44,12 +44,28 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
             return (false, $"status {status}, expected {probe.ExpectedStatusMin}-{probe.ExpectedStatusMax}");
         }
 
-        if (probe.BodyContains is { } text)
+        var body = probe.BodyContains is null && probe.JsonPath is null ? null : await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (probe.BodyContains is { } text && !body!.Contains(text, StringComparison.Ordinal))
         {
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (!body.Contains(text, StringComparison.Ordinal))
+            return (false, $"body lacks '{text}'");
+        }
+
+        if (probe.JsonPath is { } path)
+        {
+            System.Text.Json.Nodes.JsonNode? json;
+            try
             {
-                return (false, $"body lacks '{text}'");
+                json = System.Text.Json.Nodes.JsonNode.Parse(body!);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return (false, "the answer is not JSON");
+            }
+
+            var values = Experiments.ChaosToolkit.Tolerance.Select(json, path).Select(v => v is System.Text.Json.Nodes.JsonValue jv && jv.GetValueKind() == System.Text.Json.JsonValueKind.String ? jv.GetValue<string>() : v?.ToJsonString()).ToList();
+            if (!values.Contains(probe.JsonExpected))
+            {
+                return (false, $"{path} is {(values.Count == 0 ? "missing" : string.Join(", ", values))}, not {probe.JsonExpected}");
             }
         }
 

@@ -19,7 +19,7 @@ internal sealed class ExperimentFixture : IAsyncDisposable
     private readonly TempDirectory _data = new();
     private readonly ProxyCollection _proxies = new();
 
-    public ExperimentFixture(SafetySettings? safety = null, int maxConcurrent = 3, TimeSpan? restartDelay = null)
+    public ExperimentFixture(SafetySettings? safety = null, int maxConcurrent = 3, TimeSpan? restartDelay = null, IntegrationSettings? integration = null)
     {
         Port = FreePort();
         var web = new TargetDefinition
@@ -33,6 +33,7 @@ internal sealed class ExperimentFixture : IAsyncDisposable
         Configuration = new ChaosConfiguration
         {
             Global = new GlobalSettings { MaxConcurrentExperiments = maxConcurrent },
+            Integration = integration ?? new IntegrationSettings(),
             Safety = safety ?? new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxCpuUsage = 100, MaxMemoryUsage = 100 },
             Targets = new Dictionary<string, TargetDefinition> { ["web"] = web },
         };

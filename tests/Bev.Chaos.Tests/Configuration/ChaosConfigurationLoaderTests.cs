@@ -115,7 +115,7 @@ public sealed class ChaosConfigurationLoaderTests
                 "c.yaml:2: global.max_concurrent_experiments: '0' is not allowed; allowed: a whole number from 1 to 100",
                 "c.yaml:3: global.emergency_stop_threshold: '1.5' is not allowed; allowed: a number from 0 to 1",
                 "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a number from 1 to 100",
-                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: fault_injectors, global, integration, safety, targets",
+                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: fault_injectors, global, integration, safety, schedules, targets",
             ],
             error.Errors.Select(e => e.ToString()));
     }
