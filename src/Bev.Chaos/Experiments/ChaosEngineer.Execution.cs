@@ -15,6 +15,7 @@ public sealed partial class ChaosEngineer
         private readonly List<string> _reasons = [];
         private readonly Lock _gate = new();
         private SafetyBreach? _breach;
+        private int _customRollbacksRun;
         private TimeSpan? _timeToRecover;
         private ExperimentConfig Config => run.Config;
         private TimeProvider Time => engineer._time;
@@ -174,7 +175,7 @@ public sealed partial class ChaosEngineer
                         await Task.Delay(wait, Time, injection.Token).ConfigureAwait(false);
                     }
 
-                    var id = await engineer._faults.InjectFaultAsync(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration, injection.Token).ConfigureAwait(false);
+                    var id = await engineer._faults.InjectFaultAsync(new Faults.FaultRequest(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration, Config.MaxPercent), injection.Token).ConfigureAwait(false);
                     lock (_gate)
                     {
                         _faults.Add(new AppliedFault(id, spec.Injector, spec.Target, Time.GetUtcNow(), null));
@@ -245,7 +246,9 @@ public sealed partial class ChaosEngineer
         // the safety lock (an emergency stop from another process engages it).
         private async Task MonitorAsync(CancellationTokenSource injection)
         {
-            var monitor = new SafetyMonitor(engineer._configuration.Safety, Time);
+            var integration = engineer._configuration.Integration;
+            var monitor = new SafetyMonitor(Config.AbortConditions ?? engineer._configuration.Safety, Time, engineer._configuration.Global.EmergencyStopThreshold,
+                integration.HealthMonitorUrl is { } url ? new HealthMonitorClient(url, engineer._http) : null);
             var seen = 0;
             while (!injection.IsCancellationRequested)
             {
@@ -263,8 +266,19 @@ public sealed partial class ChaosEngineer
                     return;
                 }
 
-                var breach = monitor.Check(recent);
-                if (breach is not null && engineer._configuration.Safety.AutoRollbackEnabled)
+                var breach = await monitor.CheckAsync(recent, injection.Token).ConfigureAwait(false);
+                if (breach?.Threshold == SafetyMonitor.EmergencyStopThreshold)
+                {
+                    // Too many targets down: not this experiment's problem alone — stop everything.
+                    _breach = breach;
+                    engineer.LogBreach(run.Id, breach);
+                    engineer._faults.Events.Publish(new SafetyBreachEvent(breach.Time, run.Id, breach.Threshold, breach.Observed, breach.Limit));
+                    _ = engineer.EmergencyStopAsync(CancellationToken.None);
+                    await injection.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+
+                if (breach is not null && (Config.AbortConditions ?? engineer._configuration.Safety).AutoRollbackEnabled)
                 {
                     _breach = breach;
                     engineer.LogBreach(run.Id, breach);
@@ -365,7 +379,49 @@ public sealed partial class ChaosEngineer
             }
 
             run.ActiveFaultIds = [];
+            if (Interlocked.Exchange(ref _customRollbacksRun, 1) == 0)
+            {
+                foreach (var action in Config.Rollbacks)
+                {
+                    if (await RunRollbackAsync(action).ConfigureAwait(false) is { } failure)
+                    {
+                        _reasons.Add($"rollback {action.Name} failed: {failure}");
+                    }
+                }
+            }
+
             return true;
+        }
+
+        private async Task<string?> RunRollbackAsync(RollbackAction action)
+        {
+            using var timeout = new CancellationTokenSource(action.Timeout, Time);
+            try
+            {
+                if (action.Url is { } url)
+                {
+                    using var request = new HttpRequestMessage(new HttpMethod(action.Method), url);
+                    using var response = await engineer._http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+                    return response.IsSuccessStatusCode ? null : $"status {(int)response.StatusCode}";
+                }
+
+                var info = new System.Diagnostics.ProcessStartInfo(action.Command![0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var argument in action.Command.Skip(1))
+                {
+                    info.ArgumentList.Add(argument);
+                }
+
+                using var process = System.Diagnostics.Process.Start(info)!;
+                var drain = process.StandardOutput.ReadToEndAsync(timeout.Token);
+                var errors = process.StandardError.ReadToEndAsync(timeout.Token);
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                await drain.ConfigureAwait(false);
+                return process.ExitCode == 0 ? null : $"exit {process.ExitCode}: {(await errors.ConfigureAwait(false)).Trim()}";
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.ComponentModel.Win32Exception or IOException)
+            {
+                return ex.Message;
+            }
         }
 
         private bool Holds(List<ProbeResult> results) =>

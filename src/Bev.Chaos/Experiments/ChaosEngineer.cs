@@ -28,6 +28,7 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     public ChaosEngineer(ChaosConfiguration configuration, FaultInjectionManager faults, SafetyLock safetyLock, ProbeRunner probes, ExperimentStore? store = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
@@ -134,6 +135,7 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
             run.Abort("engine shutting down");
         }
 
+        _http.Dispose();
         return ValueTask.CompletedTask;
     }
 

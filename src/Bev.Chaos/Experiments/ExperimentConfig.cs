@@ -25,6 +25,15 @@ public sealed record ExperimentConfig
     /// <summary>Probes of the steady-state hypothesis, run through every phase.</summary>
     public IReadOnlyList<ProbeDefinition> SteadyStateProbes { get; init; } = [];
 
+    /// <summary>This experiment's own abort thresholds; null: the configuration's <c>safety:</c> ones.</summary>
+    public Configuration.SafetySettings? AbortConditions { get; init; }
+
+    /// <summary>Steps run after the faults are removed, always (HTTP calls or commands).</summary>
+    public IReadOnlyList<RollbackAction> Rollbacks { get; init; } = [];
+
+    /// <summary>Blast radius: the share (1–100) of a target's processes a fault may touch; the rest are spared.</summary>
+    public int MaxPercent { get; init; } = 100;
+
     /// <summary>Share (0–1) of probe results that must succeed in baseline and validation.</summary>
     public double SteadyStateTolerance { get; init; } = 1.0;
 

@@ -33,6 +33,20 @@ public static class ExperimentValidator
             errors.Add(new ValidationError("probe_interval", F(config.ProbeInterval.TotalSeconds), "0.05 to 60 seconds"));
         }
 
+        if (config.MaxPercent is < 1 or > 100)
+        {
+            errors.Add(new ValidationError("max_percent", config.MaxPercent.ToString(CultureInfo.InvariantCulture), "1 to 100"));
+        }
+
+        for (var i = 0; i < config.Rollbacks.Count; i++)
+        {
+            var rollback = config.Rollbacks[i];
+            if ((rollback.Url is null) == (rollback.Command is null or { Count: 0 }))
+            {
+                errors.Add(new ValidationError($"rollbacks[{i}]", rollback.Name, "exactly one of url or command"));
+            }
+        }
+
         var targets = config.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal).Count();
         if (targets > config.MaxTargets)
         {

@@ -77,14 +77,21 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the injection (the fault is then removed).</param>
     /// <exception cref="ChaosValidationException">Every problem with the request; nothing was applied.</exception>
     /// <exception cref="FeatureUnavailableException">The machine lacks what the fault needs; nothing was applied.</exception>
-    public async Task<string> InjectFaultAsync(
+    public Task<string> InjectFaultAsync(
         string injectorName,
         string targetService,
         string? profileName = null,
         IReadOnlyDictionary<string, object?>? parameters = null,
         TimeSpan? duration = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        InjectFaultAsync(new FaultRequest(injectorName, targetService, profileName, parameters, duration), cancellationToken);
+
+    /// <summary>Injects a fault described by <paramref name="request"/>; see the other overload.</summary>
+    /// <exception cref="ChaosValidationException">Every problem with the request; nothing was applied.</exception>
+    /// <exception cref="FeatureUnavailableException">The machine lacks what the fault needs; nothing was applied.</exception>
+    public async Task<string> InjectFaultAsync(FaultRequest request, CancellationToken cancellationToken = default)
     {
+        var (injectorName, targetService, profileName, parameters, duration, maxPercent) = request;
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var started = Stopwatch.GetTimestamp();
         if (_lock is not null)
@@ -92,7 +99,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
             await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var context = BuildContext(injectorName, targetService, profileName, parameters ?? new Dictionary<string, object?>(), duration, out var injector);
+        var context = BuildContext(injectorName, targetService, profileName, parameters ?? new Dictionary<string, object?>(), duration, out var injector, maxPercent);
         var undo = await injector.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
         await _journal.AppendAsync(
@@ -124,7 +131,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     }
 
     /// <summary>
-    /// Validates a request as <see cref="InjectFaultAsync"/> would, without applying anything.
+    /// Validates a request as <see cref="InjectFaultAsync(FaultRequest, CancellationToken)"/> would, without applying anything.
     /// </summary>
     /// <exception cref="ChaosValidationException">Every problem with the request.</exception>
     public FaultContext Validate(string injectorName, string targetService, string? profileName, IReadOnlyDictionary<string, object?>? parameters, TimeSpan? duration) =>
@@ -206,7 +213,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         await RemoveManyLiveAsync(_live.Keys.ToList(), RemovalReason.Shutdown).ConfigureAwait(false);
     }
 
-    private FaultContext BuildContext(string injectorName, string targetService, string? profileName, IReadOnlyDictionary<string, object?> parameters, TimeSpan? duration, out FaultInjector injector)
+    private FaultContext BuildContext(string injectorName, string targetService, string? profileName, IReadOnlyDictionary<string, object?> parameters, TimeSpan? duration, out FaultInjector injector, int maxPercent = 100)
     {
         if (!_injectors.TryGetValue(injectorName ?? string.Empty, out var found))
         {
@@ -241,6 +248,16 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         try
         {
             target = _targets.Resolve(targetService);
+            if (maxPercent is < 1 or > 100)
+            {
+                errors.Add(new ValidationError("max_percent", maxPercent.ToString(System.Globalization.CultureInfo.InvariantCulture), "1 to 100"));
+            }
+            else if (maxPercent < 100)
+            {
+                // Blast radius: only the first share of the matched processes (at least one).
+                var keep = Math.Max(1, (int)Math.Floor(target.Processes.Count * maxPercent / 100.0));
+                target = target with { Processes = target.Processes.Take(keep).ToList() };
+            }
         }
         catch (ChaosValidationException ex)
         {

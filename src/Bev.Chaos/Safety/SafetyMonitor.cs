@@ -6,13 +6,54 @@ namespace Bev.Chaos.Safety;
 
 /// <summary>
 /// Checks an experiment against the safety thresholds each monitoring interval: host CPU and
-/// memory, and the targets' error rate and response time from the experiment's recent probes.
+/// memory, the targets' error rate and response time from the experiment's recent probes, the
+/// share of unhealthy targets (<c>global.emergency_stop_threshold</c>), and what the external
+/// health monitor reports when one is configured.
 /// </summary>
-public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProvider)
+public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProvider, double emergencyStopThreshold = 1.0, HealthMonitorClient? healthMonitor = null)
 {
     private readonly HostMetrics _host = new();
 
-    /// <summary>The first threshold crossed, or null.</summary>
+    /// <summary>The name of the breach that calls for an emergency stop, not only an abort.</summary>
+    public const string EmergencyStopThreshold = "emergency_stop_threshold";
+
+    /// <summary>The first threshold crossed (the health monitor's values included), or null.</summary>
+    public async Task<SafetyBreach?> CheckAsync(IReadOnlyList<ProbeResult> recentProbes, CancellationToken cancellationToken)
+    {
+        if (Check(recentProbes) is { } local)
+        {
+            return local;
+        }
+
+        if (healthMonitor is null)
+        {
+            return null;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        IReadOnlyDictionary<string, double> reported;
+        try
+        {
+            reported = await healthMonitor.ReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // Flying blind is itself unsafe: an unreadable monitor stops the experiment.
+            return new SafetyBreach("health_monitor_url unreachable", 1, 0, now);
+        }
+
+        foreach (var (name, limit) in new[] { ("cpu_usage", settings.MaxCpuUsage), ("memory_usage", settings.MaxMemoryUsage), ("error_rate", settings.MaxErrorRate), ("response_time_ms", settings.MaxResponseTime.TotalMilliseconds) })
+        {
+            if (reported.TryGetValue(name, out var value) && value > limit)
+            {
+                return new SafetyBreach($"health monitor {name} (max_{(name == "response_time_ms" ? "response_time" : name)})", value, limit, now);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first local threshold crossed, or null.</summary>
     public SafetyBreach? Check(IReadOnlyList<ProbeResult> recentProbes)
     {
         var now = timeProvider.GetUtcNow();
@@ -30,6 +71,14 @@ public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProv
 
         if (recentProbes.Count > 0)
         {
+            // Each probe stands for a target: the share whose latest result failed.
+            var latest = recentProbes.GroupBy(p => p.Probe).Select(g => g.OrderBy(p => p.Time).Last()).ToList();
+            var unhealthy = latest.Count(p => !p.Success) / (double)latest.Count;
+            if (latest.Count > 0 && unhealthy > emergencyStopThreshold)
+            {
+                return new SafetyBreach(EmergencyStopThreshold, unhealthy, emergencyStopThreshold, now);
+            }
+
             var errorRate = recentProbes.Count(p => !p.Success) / (double)recentProbes.Count;
             if (errorRate > settings.MaxErrorRate)
             {

@@ -25,6 +25,9 @@ public sealed class RunCommandTests : IDisposable
     }
 
     private string Config() => Write("chaos.yaml", $"""
+        safety:
+          max_cpu_usage: 100
+          max_memory_usage: 100
         targets:
           worker:
             pid: {_target.Pid}

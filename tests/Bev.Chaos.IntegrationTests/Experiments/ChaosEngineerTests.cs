@@ -171,4 +171,54 @@ public sealed class ChaosEngineerTests
             error.Errors.Select(e => e.ToString()));
         Assert.Empty(f.Engineer.Running);
     }
+
+    [Fact]
+    public async Task Rollbacks_AlwaysRun_AndTheirFailuresAreReasons()
+    {
+        await using var f = new ExperimentFixture();
+        using var dir = new TempDirectory();
+        var done = Path.Combine(dir.Path, "rolled-back");
+        var config = Experiment(f, "cpu_stress", TimeSpan.FromMilliseconds(300), new Dictionary<string, object?> { ["load_percent"] = 5 }) with
+        {
+            SteadyStateProbes = [],
+            BaselineDuration = TimeSpan.Zero,
+            ValidationDuration = TimeSpan.Zero,
+            Rollbacks =
+            [
+                new RollbackAction { Name = "mark", Command = ["/usr/bin/touch", done] },
+                new RollbackAction { Name = "broken", Command = ["/bin/false"] },
+            ],
+        };
+
+        var result = await f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+
+        Assert.True(File.Exists(done));
+        Assert.Contains("rollback broken failed: exit 1: ", result.Reasons);
+    }
+
+    [Fact]
+    public async Task MaxPercent_TouchesOnlyThatShareOfTheTargetsProcesses()
+    {
+        await using var f = new ExperimentFixture();
+        using var group = TestProcess.Start("/bin/sh", "-c", "sleep 600 & sleep 600 & sleep 600 & wait");
+        await Poll.UntilAsync(() => f.Faults.Validate("service_pause", $"pid:{group.Pid}", null, null, TimeSpan.FromSeconds(1)).Target.Processes.Count == 4, TimeSpan.FromSeconds(5), "four processes");
+        var config = new ExperimentConfig
+        {
+            Name = "half",
+            MaxPercent = 50,
+            FaultInjections = [new FaultInjectionSpec { Injector = "service_pause", Target = $"pid:{group.Pid}", Duration = TimeSpan.FromSeconds(30) }],
+            BaselineDuration = TimeSpan.Zero,
+        };
+
+        var running = f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => f.Faults.ActiveFaults.Count == 1, TimeSpan.FromSeconds(10), "the fault");
+        var processes = f.Faults.ActiveFaults.Single().TargetProcesses;
+        Assert.Equal(2, processes.Count);
+        await Poll.UntilAsync(() => processes.All(p => Targets.Linux.ProcFs.TryReadStat(p.Pid)?.State == 'T'), TimeSpan.FromSeconds(2), "those two stopped");
+        var all = f.Faults.Validate("service_pause", $"pid:{group.Pid}", null, null, TimeSpan.FromSeconds(1)).Target.Processes;
+        Assert.Equal(2, all.Count(p => Targets.Linux.ProcFs.TryReadStat(p.Pid)?.State == 'S'));
+
+        f.Engineer.Stop(f.Engineer.Running.Single().Id);
+        Assert.Equal(ExperimentVerdict.Aborted, (await running).Verdict);
+    }
 }

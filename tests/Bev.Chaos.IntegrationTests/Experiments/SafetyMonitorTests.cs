@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Probes;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.IntegrationTests.Experiments;
+
+/// <summary>The external health monitor and the unhealthy-share threshold stop experiments.</summary>
+public sealed class SafetyMonitorTests
+{
+    [Fact]
+    public async Task HealthMonitorReportingErrors_AbortsTheExperiment()
+    {
+        using var monitor = new FixedJsonServer("""{"error_rate": 0.9, "cpu_usage": 10}""");
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxErrorRate = 0.5, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        await using var f = new ExperimentFixture(safety, integration: new IntegrationSettings { HealthMonitorUrl = monitor.Url });
+        await f.WaitHealthyAsync();
+        var config = new ExperimentConfig
+        {
+            Name = "monitored",
+            FaultInjections = [new FaultInjectionSpec { Injector = "cpu_stress", Target = "web", Duration = TimeSpan.FromSeconds(30), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
+            BaselineDuration = TimeSpan.Zero,
+        };
+
+        var result = await f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
+        Assert.Equal("health monitor error_rate (max_error_rate)", result.Breach!.Threshold);
+        Assert.Equal(0.9, result.Breach.Observed);
+        Assert.Empty(f.Faults.ActiveFaults);
+    }
+
+    [Fact]
+    public async Task TooManyTargetsUnhealthy_EmergencyStopsEverything()
+    {
+        using var other = new LoopbackHttpServer();
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(300), MaxErrorRate = 1, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        await using var f = new ExperimentFixture(safety);
+        await f.WaitHealthyAsync();
+        var config = new ExperimentConfig
+        {
+            Name = "half-down",
+            FaultInjections = [new FaultInjectionSpec { Injector = "service_pause", Target = "web", Duration = TimeSpan.FromSeconds(30) }],
+            SteadyStateProbes = [f.Health, new ProbeDefinition { Name = "other", Kind = ProbeKind.Http, Url = new Uri(other.Url) }],
+            ProbeInterval = TimeSpan.FromMilliseconds(100),
+            BaselineDuration = TimeSpan.FromMilliseconds(300),
+        };
+        var threshold = f.Configuration with { Global = f.Configuration.Global with { EmergencyStopThreshold = 0.4 } };
+        await using var engineer = new ChaosEngineer(threshold, f.Faults, f.Lock, f.Probes);
+
+        var result = await engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
+        Assert.Equal("emergency_stop_threshold", result.Breach!.Threshold);
+        Assert.Equal(0.5, result.Breach.Observed);
+        Assert.NotNull(await f.Lock.GetAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(f.Faults.ActiveFaults);
+        Assert.Equal('S', Targets.Linux.ProcFs.TryReadStat(f.Supervisor.TryGetCurrent("web")!.Value.Pid)!.Value.State);
+    }
+
+    /// <summary>Answers a fixed JSON body.</summary>
+    private sealed class FixedJsonServer : IDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+
+        public FixedJsonServer(string body)
+        {
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        using var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+                        var stream = client.GetStream();
+                        if (await stream.ReadAsync(new byte[4096], _stop.Token) > 0)
+                        {
+                            await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}"), _stop.Token);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+                {
+                }
+            });
+        }
+
+        public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/health");
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+        }
+    }
+}
