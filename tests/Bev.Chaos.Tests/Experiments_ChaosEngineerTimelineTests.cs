@@ -62,6 +62,9 @@ public sealed class ChaosEngineerTimelineTests : IAsyncLifetime
         await Step(TimeSpan.FromSeconds(0.1), () => Markers == 2, "the second fault at 5 s");
         await Step(TimeSpan.FromSeconds(5), () => Markers == 1, "the first fault expired at 10 s");
         await Step(TimeSpan.FromSeconds(5), () => Markers == 0, "the second fault expired at 15 s");
+
+        // The validation wait starts when the engine gets there, not when the test advances time.
+        await Poll.UntilAsync(() => _engineer.Running.FirstOrDefault()?.Status == ExperimentStatus.Validation, TimeSpan.FromSeconds(5), "the validation phase");
         await Step(TimeSpan.FromSeconds(1), () => running.IsCompleted, "validation over");
         var result = await running;
 
@@ -70,7 +73,7 @@ public sealed class ChaosEngineerTimelineTests : IAsyncLifetime
         Assert.Equal(start, phases[ExperimentStatus.Baseline].Started);
         Assert.Equal(start.AddSeconds(2), phases[ExperimentStatus.Injection].Started);
         Assert.Equal(start.AddSeconds(17), phases[ExperimentStatus.Injection].Ended);
-        Assert.Equal(start.AddSeconds(18), phases[ExperimentStatus.Validation].Ended);
+        Assert.Equal(phases[ExperimentStatus.Validation].Started.AddSeconds(1), phases[ExperimentStatus.Validation].Ended);
         Assert.Equal([start.AddSeconds(2), start.AddSeconds(7)], result.Faults.Select(f => f.InjectedAt));
     }
 

@@ -40,6 +40,9 @@ public static class ScenarioCompiler
             RecoveryWindow = scenario.RecoveryWindow,
             ValidationDuration = Scale(scenario.ValidationDuration, scale),
             MinimumInjectionDuration = end,
+            MaxPercent = scenario.MaxPercent,
+            Rollbacks = scenario.Rollbacks,
+            AbortConditions = scenario.AbortConditions,
         };
     }
 

@@ -46,5 +46,14 @@ public sealed record ScenarioDefinition
 
     public TimeSpan ValidationDuration { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Blast radius: share (1–100) of each target's processes a fault may touch.</summary>
+    public int MaxPercent { get; init; } = 100;
+
+    /// <summary>Steps run after the faults are removed, always.</summary>
+    public IReadOnlyList<RollbackAction> Rollbacks { get; init; } = [];
+
+    /// <summary>This scenario's own abort thresholds (null: the configuration's).</summary>
+    public Configuration.SafetySettings? AbortConditions { get; init; }
+
     public string? Location { get; init; }
 }

@@ -121,6 +121,9 @@ public static class ScenarioLoader
             RecoveryWindow = s.Duration("recovery_window", TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromHours(1)),
             ValidationDuration = s.Duration("validation_duration", TimeSpan.FromSeconds(5), TimeSpan.Zero, TimeSpan.FromHours(1)),
             SteadyState = ReadProbes(s),
+            MaxPercent = s.Int("max_percent", 100, 1, 100),
+            Rollbacks = ReadRollbacks(s),
+            AbortConditions = ReadAbortConditions(s),
             Steps = ReadSteps(s, "steps"),
         };
         s.Finish();
@@ -184,6 +187,65 @@ public static class ScenarioLoader
         }
 
         return steps;
+    }
+
+    private static List<RollbackAction> ReadRollbacks(YamlSection s)
+    {
+        var result = new List<RollbackAction>();
+        if (s.Find("rollbacks") is not { } node)
+        {
+            return result;
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            s.Error("rollbacks", node, YamlSection.Describe(node), "a list of {name, url, method} or {name, command}");
+            return result;
+        }
+
+        foreach (var item in sequence.OfType<YamlMappingNode>())
+        {
+            var r = new YamlSection(item, $"{s.KeyPath("rollbacks")}[{result.Count}]", s.File, s.Errors);
+            var url = r.String("url");
+            var command = r.StringList("command");
+            if ((url is null) == (command is null))
+            {
+                r.Error("url", r.Find("url"), url, "exactly one of url or command");
+            }
+
+            result.Add(new RollbackAction
+            {
+                Name = r.String("name") ?? $"rollback{result.Count + 1}",
+                Url = url is not null && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null,
+                Method = r.String("method") ?? "POST",
+                Command = command,
+                Timeout = r.Duration("timeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+            });
+            r.Finish();
+        }
+
+        return result;
+    }
+
+    private static SafetySettings? ReadAbortConditions(YamlSection s)
+    {
+        if (s.Section("abort_conditions") is not { } a)
+        {
+            return null;
+        }
+
+        var d = new SafetySettings();
+        var result = new SafetySettings
+        {
+            AutoRollbackEnabled = true,
+            SafetyMonitoringInterval = a.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            MaxCpuUsage = a.Double("max_cpu_usage", d.MaxCpuUsage, 1, 100),
+            MaxMemoryUsage = a.Double("max_memory_usage", d.MaxMemoryUsage, 1, 100),
+            MaxErrorRate = a.Double("max_error_rate", d.MaxErrorRate, 0, 1),
+            MaxResponseTime = a.Duration("max_response_time", d.MaxResponseTime, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+        };
+        a.Finish();
+        return result;
     }
 
     private static List<ProbeDefinition> ReadProbes(YamlSection s)

@@ -75,7 +75,7 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(
             [
                 "s.yaml:3: scenarios[0].category: 'weather' is not allowed; allowed: network, compute, storage, application, integration, cascading",
-                "s.yaml:5: scenarios[0].colour: 'blue' is not allowed; allowed: no such key here; known keys: baseline_duration, category, complexity, description, name, recovery_window, safety_level, steady_state, steps, target_services, validation_duration",
+                "s.yaml:5: scenarios[0].colour: 'blue' is not allowed; allowed: no such key here; known keys: abort_conditions, baseline_duration, category, complexity, description, max_percent, name, recovery_window, rollbacks, safety_level, steady_state, steps, target_services, validation_duration",
                 "s.yaml:7: broken.steps.a.action_type: 'teleport' is not allowed; allowed: inject_fault, remove_fault, wait, probe, load or parallel",
                 "s.yaml:8: broken.steps.b.parameters.duration: '-5s' is not allowed; allowed: a duration above 0 and at most 1h (seconds, or with ms/s/m/h)",
                 "s.yaml:9: broken.steps.c.parameters.step: 'nothing' is not allowed; allowed: the name of an earlier inject_fault step: ",
@@ -104,5 +104,30 @@ public sealed class ScenarioLoaderTests
         Assert.Equal(SafetyLevel.Critical, full.SafetyLevel);
         Assert.Equal(full.InjectionDuration * 0.1, quick.InjectionDuration);
         Assert.Equal(full.BaselineDuration * 0.1, quick.BaselineDuration);
+    }
+
+    [Fact]
+    public void Parse_ExperimentLevelKeys_ReachTheExperiment()
+    {
+        const string yaml = """
+            scenarios:
+              - name: guarded
+                target_services: [api]
+                max_percent: 25
+                abort_conditions: { max_error_rate: 0.1, safety_monitoring_interval: 1s }
+                rollbacks:
+                  - { name: flush, url: "http://127.0.0.1:9000/flush", method: POST }
+                  - { name: restart, command: ["/usr/bin/systemctl", "restart", "api"] }
+                steps:
+                  - { name: burn, action_type: inject_fault, parameters: { injector: cpu_stress } }
+            """;
+
+        var experiment = ScenarioCompiler.Compile(Assert.Single(ScenarioLoader.Parse(yaml, "g.yaml").Scenarios));
+
+        Assert.Equal(25, experiment.MaxPercent);
+        Assert.Equal(0.1, experiment.AbortConditions!.MaxErrorRate);
+        Assert.Equal(TimeSpan.FromSeconds(1), experiment.AbortConditions.SafetyMonitoringInterval);
+        Assert.Equal(["flush", "restart"], experiment.Rollbacks.Select(r => r.Name));
+        Assert.Equal(new Uri("http://127.0.0.1:9000/flush"), experiment.Rollbacks[0].Url);
     }
 }
