@@ -13,6 +13,21 @@ internal static class HelperProgram
             return 2;
         }
 
+        if (args[0] == "standby")
+        {
+            // Started ahead of need: the runtime is up when the engine hands over the real command
+            // line, so a fault's inject latency does not include process start-up.
+            Console.Out.WriteLine("standby");
+            Console.Out.Flush();
+            var command = Console.In.ReadLine();
+            if (string.IsNullOrWhiteSpace(command))
+            {
+                return 0;
+            }
+
+            args = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+
         var options = HelperOptions.Parse(args.AsSpan(1));
         using var lifetime = new CancellationTokenSource(TimeSpan.FromMilliseconds(options.GetLong("ttl-ms")));
         StartLifelineWatch(lifetime);

@@ -31,41 +31,32 @@ internal sealed class HelperProcess : IAsyncDisposable
     /// </summary>
     public static async Task<HelperProcess> StartAsync(string mode, IReadOnlyDictionary<string, string> options, TimeSpan timeToLive, Action<ProcessIdentity>? beforeReady, CancellationToken cancellationToken)
     {
-        var (file, prefix) = Locate();
-        var start = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in prefix)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.ArgumentList.Add(mode);
-        start.ArgumentList.Add("--ttl-ms");
-        start.ArgumentList.Add(((long)Math.Ceiling(timeToLive.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture));
+        var command = new List<string> { mode, "--ttl-ms", ((long)Math.Ceiling(timeToLive.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) };
         foreach (var (key, value) in options)
         {
-            start.ArgumentList.Add("--" + key);
-            start.ArgumentList.Add(value);
+            if (value.Contains(' ', StringComparison.Ordinal) || value.Length == 0)
+            {
+                throw new ArgumentException($"helper option {key} must be one word: '{value}'", nameof(options));
+            }
+
+            command.Add("--" + key);
+            command.Add(value);
         }
 
-        // A helper needs little of the runtime: no server GC, no tiered compilation delays.
-        start.Environment["DOTNET_TieredPGO"] = "0";
-        start.Environment["DOTNET_TC_QuickJitForLoops"] = "1";
-        start.Environment["DOTNET_gcServer"] = "0";
-        start.Environment["DOTNET_GCgen0size"] = "0x400000";
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the helper " + file);
-        var identity = ProcessIdentity.TryRead(process.Id) ?? new ProcessIdentity(process.Id, 0);
+        var standby = await Standby.TryTakeAsync().ConfigureAwait(false);
+        Standby.Refill();
+        var (process, identity) = standby ?? Launch(command);
         try
         {
             beforeReady?.Invoke(identity);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            if (standby is not null)
+            {
+                await process.StandardInput.WriteLineAsync(string.Join(' ', command).AsMemory(), timeout.Token).ConfigureAwait(false);
+                await process.StandardInput.FlushAsync(timeout.Token).ConfigureAwait(false);
+            }
+
             var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
             if (line is null || !line.StartsWith("ready", StringComparison.Ordinal))
             {
@@ -83,6 +74,94 @@ internal sealed class HelperProcess : IAsyncDisposable
             Kill(identity);
             process.Dispose();
             throw;
+        }
+    }
+
+    private static (Process Process, ProcessIdentity Identity) Launch(IReadOnlyList<string> arguments)
+    {
+        var (file, prefix) = Locate();
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in prefix.Concat(arguments))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // A helper needs little of the runtime: no server GC, no tiered compilation delays.
+        start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_GCgen0size"] = "0x400000";
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the helper " + file);
+        return (process, ProcessIdentity.TryRead(process.Id) ?? new ProcessIdentity(process.Id, 0));
+    }
+
+    /// <summary>
+    /// One helper started ahead of need and waiting for its command, so the next helper-carried
+    /// fault skips process start-up. It dies with the engine like any helper (its lifeline is open
+    /// from the start).
+    /// </summary>
+    private static class Standby
+    {
+        private static readonly Lock Gate = new();
+        private static Task<(Process, ProcessIdentity)?>? _next;
+
+        // A standby still starting is taken too: the rest of its start-up is shorter than a whole one.
+        public static async Task<(Process Process, ProcessIdentity Identity)?> TryTakeAsync()
+        {
+            Task<(Process, ProcessIdentity)?>? next;
+            lock (Gate)
+            {
+                next = _next;
+                _next = null;
+            }
+
+            if (next is null)
+            {
+                return null;
+            }
+
+            var taken = await next.ConfigureAwait(false);
+            return taken is { } t && t.Item2.IsAlive ? t : null;
+        }
+
+        public static void Refill()
+        {
+            if (Environment.GetEnvironmentVariable("BEV_CHAOS_HELPER_STANDBY") == "0")
+            {
+                return;
+            }
+
+            lock (Gate)
+            {
+                _next ??= Task.Run(StartStandbyAsync);
+            }
+        }
+
+        private static async Task<(Process, ProcessIdentity)?> StartStandbyAsync()
+        {
+            try
+            {
+                var (process, identity) = Launch(["standby"]);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false);
+                if (line == "standby")
+                {
+                    return (process, identity);
+                }
+
+                Kill(identity);
+                return null;
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception or FeatureUnavailableException)
+            {
+                return null;
+            }
         }
     }
 
