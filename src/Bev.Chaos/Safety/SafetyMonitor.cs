@@ -71,18 +71,19 @@ public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProv
 
         if (recentProbes.Count > 0)
         {
-            // Each probe stands for a target: the share whose latest result failed.
-            var latest = recentProbes.GroupBy(p => p.Probe).Select(g => g.OrderBy(p => p.Time).Last()).ToList();
-            var unhealthy = latest.Count(p => !p.Success) / (double)latest.Count;
-            if (latest.Count > 0 && unhealthy > emergencyStopThreshold)
-            {
-                return new SafetyBreach(EmergencyStopThreshold, unhealthy, emergencyStopThreshold, now);
-            }
-
             var errorRate = recentProbes.Count(p => !p.Success) / (double)recentProbes.Count;
             if (errorRate > settings.MaxErrorRate)
             {
                 return new SafetyBreach("max_error_rate", errorRate, settings.MaxErrorRate, now);
+            }
+
+            // Each probe stands for a target: the share whose latest result failed. A share needs
+            // several targets to mean anything: with one, its outage is what the experiment causes.
+            var latest = recentProbes.GroupBy(p => p.Probe).Select(g => g.OrderBy(p => p.Time).Last()).ToList();
+            var unhealthy = latest.Count(p => !p.Success) / (double)latest.Count;
+            if (latest.Count >= 2 && unhealthy > emergencyStopThreshold)
+            {
+                return new SafetyBreach(EmergencyStopThreshold, unhealthy, emergencyStopThreshold, now);
             }
 
             var slowest = recentProbes.Where(p => p.Success).Select(p => p.Latency.TotalMilliseconds).DefaultIfEmpty(0).Max();
