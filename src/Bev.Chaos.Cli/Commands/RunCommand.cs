@@ -44,9 +44,22 @@ internal static class RunCommand
             var scenarios = Select(library, name);
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
             var experiments = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
+            var problems = new List<ValidationError>();
             foreach (var experiment in experiments)
             {
-                ExperimentValidator.Validate(experiment, session.Manager);
+                try
+                {
+                    ExperimentValidator.Validate(experiment, session.Manager);
+                }
+                catch (ChaosValidationException ex)
+                {
+                    problems.AddRange(ex.Errors);
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                throw new ChaosValidationException(problems);
             }
 
             var json = CommandRunner.IsJson(parse, output);

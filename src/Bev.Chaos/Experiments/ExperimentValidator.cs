@@ -56,15 +56,15 @@ public static class ExperimentValidator
         for (var i = 0; i < config.FaultInjections.Count; i++)
         {
             var spec = config.FaultInjections[i];
-            var prefix = $"fault_injections[{i}]";
+            var prefix = spec.Name is null ? $"fault_injections[{i}]" : $"{config.Name}.steps.{spec.Name}";
             if (spec.Offset < TimeSpan.Zero)
             {
-                errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), "0 or more seconds"));
+                errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), "0 or more seconds", spec.Location));
             }
 
             if (spec.Offset + spec.Duration > config.Timeout)
             {
-                errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), $"offset + duration within the experiment's timeout ({F(config.Timeout.TotalSeconds)} s)"));
+                errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), $"offset + duration within the experiment's timeout ({F(config.Timeout.TotalSeconds)} s)", spec.Location));
             }
 
             try
@@ -73,7 +73,7 @@ public static class ExperimentValidator
             }
             catch (ChaosValidationException ex)
             {
-                errors.AddRange(ex.Errors.Select(e => e with { Field = $"{prefix}.{e.Field}" }));
+                errors.AddRange(ex.Errors.Select(e => e with { Field = $"{prefix}.{e.Field}", Location = e.Location ?? spec.Location }));
             }
         }
 

@@ -18,4 +18,7 @@ public sealed record FaultInjectionSpec
 
     /// <summary>A name other steps (remove_fault) refer to.</summary>
     public string? Name { get; init; }
+
+    /// <summary>Where it was written (file:line), so errors found before the run can name it.</summary>
+    public string? Location { get; init; }
 }

@@ -79,6 +79,7 @@ public static class ScenarioCompiler
                             Parameters = step.Parameters.Where(p => !InjectKeys.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value),
                             Offset = cursor,
                             Duration = Scale(duration, scale),
+                            Location = step.Location,
                         });
                     }
 

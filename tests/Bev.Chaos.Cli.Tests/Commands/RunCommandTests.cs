@@ -118,4 +118,23 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("SCENARIO: 'no_such_scenario' is not allowed; allowed: a scenario (", result.Stderr);
     }
+
+    [Fact]
+    public async Task Run_ScenarioWithUnknownInjectorAndTarget_ListsBothWithFileAndLine()
+    {
+        var scenarios = Write("bad.yaml", """
+            scenarios:
+              - name: bad
+                target_services: [worker]
+                steps:
+                  - { name: melt, action_type: inject_fault, parameters: { injector: cpu_melt } }
+                  - { name: ghost, action_type: inject_fault, parameters: { injector: cpu_stress, target: ghost } }
+            """);
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "run", scenarios, "--config", Config(), "--dry-run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{scenarios}:5: bad.steps.melt.injector_name: 'cpu_melt' is not allowed; allowed: one of ", result.Stderr);
+        Assert.Contains($"{scenarios}:6: bad.steps.ghost.target_service: 'ghost' is not allowed; allowed: a catalog service name (catalog: worker), pid:N or name:PROCESS_NAME", result.Stderr);
+    }
 }
