@@ -25,6 +25,7 @@ internal static class BevChaosCli
         root.Subcommands.Add(ScenariosCommand.Create());
         root.Subcommands.Add(ScenariosCommand.CreateSuites());
         root.Subcommands.Add(ScheduleCommand.Create());
+        root.Subcommands.Add(LoadCommand.Create());
         return root;
     }
 

@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace Bev.Chaos.Resilience;
+
+/// <summary>
+/// Open-loop constant-rate HTTP GETs: request <c>i</c> is due at <c>start + i/rate</c> whatever the
+/// answers so far. At most <c>connections</c> are in flight (keep-alive); a request that must wait
+/// for a free connection is still timed from when it was due (coordinated-omission correction, as
+/// wrk2 does). Every latency goes into an HDR histogram. Bounded: it stops after
+/// <c>rate × duration</c> requests.
+/// </summary>
+public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposable
+{
+    private const long HighestMicros = 60_000_000;
+    private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 1024,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        EnableMultipleHttp2Connections = false,
+    })
+    { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <exception cref="ChaosValidationException">A bad URL, rate, duration or connection count.</exception>
+    public async Task<LoadResult> RunAsync(Uri url, double rate, TimeSpan duration, int connections, CancellationToken cancellationToken)
+    {
+        Validate(url, rate, duration, connections);
+        var total = (long)Math.Round(rate * duration.TotalSeconds);
+        var corrected = new LongHistogram(HighestMicros, 3);
+        var uncorrected = new LongHistogram(HighestMicros, 3);
+        var perSecond = new List<(long Requests, long Errors, LongHistogram Histogram)>();
+        for (var i = 0; i <= (int)Math.Ceiling(duration.TotalSeconds); i++)
+        {
+            perSecond.Add((0, 0, new LongHistogram(HighestMicros, 2)));
+        }
+
+        var gate = new SemaphoreSlim(connections);
+        var errors = 0L;
+        var delayed = 0L;
+        var inFlight = new List<Task>();
+        var lockObject = new Lock();
+        var start = Stopwatch.GetTimestamp();
+        var ticksPerRequest = Stopwatch.Frequency / rate;
+        for (long i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var due = start + (long)(i * ticksPerRequest);
+            await WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
+            if (!gate.Wait(0, CancellationToken.None))
+            {
+                Interlocked.Increment(ref delayed);
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var task = SendAsync(due);
+            inFlight.Add(task);
+            if (inFlight.Count > 4096)
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var requests = corrected.TotalCount;
+        var achieved = requests / Math.Max(elapsed.TotalSeconds, duration.TotalSeconds);
+        return new LoadResult
+        {
+            Requests = requests,
+            Errors = errors,
+            RequestedRate = rate,
+            AchievedRate = achieved,
+            Duration = elapsed,
+            Latency = Summary(corrected),
+            UncorrectedLatency = Summary(uncorrected),
+            Seconds = perSecond.Select((s, index) => new LoadSecond(index, s.Requests, s.Errors, s.Histogram.TotalCount == 0 ? 0 : s.Histogram.GetValueAtPercentile(50) / 1000.0, s.Histogram.TotalCount == 0 ? 0 : s.Histogram.GetValueAtPercentile(99) / 1000.0)).Where(s => s.Requests > 0).ToList(),
+            Delayed = delayed,
+            Saturated = delayed > total / 100 || achieved < rate * 0.98,
+        };
+
+        async Task SendAsync(long due)
+        {
+            var sent = Stopwatch.GetTimestamp();
+            var failed = false;
+            try
+            {
+                using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                failed = (int)response.StatusCode >= 500;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                failed = true;
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            var done = Stopwatch.GetTimestamp();
+            var correctedMicros = Math.Clamp((done - due) * 1_000_000 / Stopwatch.Frequency, 1, HighestMicros);
+            var uncorrectedMicros = Math.Clamp((done - sent) * 1_000_000 / Stopwatch.Frequency, 1, HighestMicros);
+            var second = (int)Math.Min(perSecond.Count - 1, (due - start) / Stopwatch.Frequency);
+            lock (lockObject)
+            {
+                corrected.RecordValue(correctedMicros);
+                uncorrected.RecordValue(uncorrectedMicros);
+                var slot = perSecond[second];
+                slot.Histogram.RecordValue(correctedMicros);
+                perSecond[second] = (slot.Requests + 1, slot.Errors + (failed ? 1 : 0), slot.Histogram);
+                if (failed)
+                {
+                    errors++;
+                }
+            }
+        }
+    }
+
+    private static void Validate(Uri url, double rate, TimeSpan duration, int connections)
+    {
+        var errors = new List<ValidationError>();
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+        {
+            errors.Add(new ValidationError("URL", url.ToString(), "an absolute http:// URL"));
+        }
+
+        if (rate is < 1 or > 1_000_000 || double.IsNaN(rate))
+        {
+            errors.Add(new ValidationError("--rate", rate.ToString(System.Globalization.CultureInfo.InvariantCulture), "1 to 1,000,000 requests per second"));
+        }
+
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(1))
+        {
+            errors.Add(new ValidationError("--duration", DurationText.Format(duration), "more than 0 and at most 1h"));
+        }
+
+        if (connections is < 1 or > 10_000)
+        {
+            errors.Add(new ValidationError("--connections", connections.ToString(System.Globalization.CultureInfo.InvariantCulture), "1 to 10,000"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ChaosValidationException(errors);
+        }
+    }
+
+    // Coarse sleep, then a short spin: request times stay within tens of microseconds of due.
+    private static async ValueTask WaitUntilAsync(long due, CancellationToken cancellationToken)
+    {
+        var left = due - Stopwatch.GetTimestamp();
+        if (left > Stopwatch.Frequency / 500)
+        {
+            await Task.Delay(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency) - TimeSpan.FromMilliseconds(1.5), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+
+        while (Stopwatch.GetTimestamp() < due)
+        {
+            Thread.SpinWait(20);
+        }
+    }
+
+    private static LatencySummary Summary(LongHistogram histogram) => histogram.TotalCount == 0
+        ? new LatencySummary(0, 0, 0, 0)
+        : new LatencySummary(histogram.GetValueAtPercentile(50) / 1000.0, histogram.GetValueAtPercentile(90) / 1000.0, histogram.GetValueAtPercentile(99) / 1000.0, histogram.GetMaxValue() / 1000.0);
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,37 @@
+namespace Bev.Chaos.Resilience;
+
+/// <summary>Latency percentiles in milliseconds.</summary>
+public sealed record LatencySummary(double P50, double P90, double P99, double Max);
+
+/// <summary>One second of a load run.</summary>
+public sealed record LoadSecond(int Second, long Requests, long Errors, double P50, double P99);
+
+/// <summary>
+/// What a load run did. Latencies are corrected for coordinated omission (measured from when a
+/// request was due, not when it could be sent); the uncorrected ones are kept beside them.
+/// </summary>
+public sealed record LoadResult
+{
+    public required long Requests { get; init; }
+
+    public required long Errors { get; init; }
+
+    public required double RequestedRate { get; init; }
+
+    /// <summary>Requests completed per second of the run.</summary>
+    public required double AchievedRate { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    public required LatencySummary Latency { get; init; }
+
+    public required LatencySummary UncorrectedLatency { get; init; }
+
+    public required IReadOnlyList<LoadSecond> Seconds { get; init; }
+
+    /// <summary>True when the generator could not send at the requested rate (every connection busy).</summary>
+    public bool Saturated { get; init; }
+
+    /// <summary>Requests sent late because every connection was busy.</summary>
+    public long Delayed { get; init; }
+}
