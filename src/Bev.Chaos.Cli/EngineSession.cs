@@ -1,87 +1,74 @@
 using System.CommandLine;
 using Bev.Chaos.Configuration;
-using Bev.Chaos.Faults;
 using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults;
 using Bev.Chaos.Persistence;
-using Bev.Chaos.Probes;
-using Bev.Chaos.Safety;
 using Bev.Chaos.Proxy;
+using Bev.Chaos.Safety;
 using Bev.Chaos.Targets;
 using Microsoft.Extensions.Logging;
 
 namespace Bev.Chaos.Cli;
 
 /// <summary>
-/// The engine as one CLI command uses it: configuration, the store, the supervisor and the fault
-/// manager. Opening it reverts whatever dead engines left active (and says so on stderr).
+/// The engine as one CLI command uses it: the configuration and data directory from the command
+/// line, console logging, and a <see cref="ChaosEngine"/>. Opening it reverts whatever dead engines
+/// left active (and says so on stderr).
 /// </summary>
 internal sealed class EngineSession : IAsyncDisposable
 {
-    private EngineSession(ChaosConfiguration configuration, ChaosStore store, ProcessSupervisor supervisor, FaultInjectionManager manager, ILoggerFactory loggers, ProxyCollection proxies, SafetyLock safetyLock, TargetResolver targets)
+    private EngineSession(ChaosEngine engine, ILoggerFactory loggers)
     {
-        Proxies = proxies;
-        SafetyLock = safetyLock;
-        Targets = targets;
-        Configuration = configuration;
-        Store = store;
-        Supervisor = supervisor;
-        Manager = manager;
+        Engine = engine;
         Loggers = loggers;
     }
 
-    public ChaosConfiguration Configuration { get; }
-
-    public ChaosStore Store { get; }
-
-    public ProcessSupervisor Supervisor { get; }
-
-    public FaultInjectionManager Manager { get; }
+    public ChaosEngine Engine { get; }
 
     public ILoggerFactory Loggers { get; }
 
-    public SafetyLock SafetyLock { get; }
+    public ChaosConfiguration Configuration => Engine.Configuration;
 
-    public TargetResolver Targets { get; }
+    public ChaosStore Store => Engine.Store;
 
-    /// <summary>The experiment engine over this session's fault manager (made on first use).</summary>
-    public ChaosEngineer Engineer => _engineer ??= new ChaosEngineer(Configuration, Manager, SafetyLock, _probes ??= new ProbeRunner(Targets, TimeProvider.System), new ExperimentStore(Store), TimeProvider.System, Loggers);
+    public ProcessSupervisor Supervisor => Engine.Supervisor;
 
-    private ChaosEngineer? _engineer;
-    private ProbeRunner? _probes;
+    public FaultInjectionManager Manager => Engine.Faults;
 
-    /// <summary>The fault proxies this process hosts (catalog proxies start when a fault needs them).</summary>
-    public ProxyCollection Proxies { get; }
+    public SafetyLock SafetyLock => Engine.SafetyLock;
 
-    public FaultJournal Journal => new(Store);
+    public TargetResolver Targets => Engine.Targets;
+
+    public ChaosEngineer Engineer => Engine.Engineer;
+
+    public ProxyCollection Proxies => Engine.Proxies;
+
+    public FaultJournal Journal => Engine.Journal;
 
     /// <summary>Loads configuration (throws <see cref="ChaosValidationException"/>), opens the store and reconciles.</summary>
     public static async Task<EngineSession> OpenAsync(ParseResult parse, CancellationToken cancellationToken, ChaosConfiguration? configurationOverride = null)
     {
         var configuration = configurationOverride ?? LoadConfiguration(parse);
         var dataDir = parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory();
-        var loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(parse.GetValue(CliOptions.LogLevelOption))
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss ";
-            })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
-        var store = ChaosStore.Open(dataDir);
-        var supervisor = new ProcessSupervisor(store.RunDirectory, TimeProvider.System, null, loggers.CreateLogger<ProcessSupervisor>());
-        var journal = new FaultJournal(store);
-        var proxies = new ProxyCollection();
-        var safetyLock = new SafetyLock(store, TimeProvider.System);
-        var targets = new TargetResolver(configuration, supervisor, store.RunDirectory);
-        var manager = new FaultInjectionManager(configuration, journal, targets, BuiltInInjectors.Create(proxies), loggerFactory: loggers, safetyLock: safetyLock);
-        var reverted = await manager.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        if (reverted > 0)
+        var loggers = CreateLoggers(parse.GetValue(CliOptions.LogLevelOption));
+        var engine = await ChaosEngine.OpenAsync(configuration, dataDir, loggers, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        if (engine.RevertedOnOpen > 0)
         {
-            await Console.Error.WriteLineAsync($"bev-chaos: reverted {reverted} fault(s) left active by an engine that died (see the log lines above)").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"bev-chaos: reverted {engine.RevertedOnOpen} fault(s) left active by an engine that died (see the log lines above)").ConfigureAwait(false);
         }
 
-        return new EngineSession(configuration, store, supervisor, manager, loggers, proxies, safetyLock, targets);
+        return new EngineSession(engine, loggers);
     }
+
+    /// <summary>Single-line console logs on stderr, so stdout stays for results.</summary>
+    public static ILoggerFactory CreateLoggers(LogLevel level) => LoggerFactory.Create(builder => builder
+        .SetMinimumLevel(level)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        })
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
     /// <summary>The configuration from <c>--config</c>, <c>BEV_CHAOS_CONFIG</c>, or the built-in defaults.</summary>
     public static ChaosConfiguration LoadConfiguration(ParseResult parse)
@@ -92,16 +79,7 @@ internal sealed class EngineSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_engineer is not null)
-        {
-            await _engineer.DisposeAsync().ConfigureAwait(false);
-        }
-
-        _probes?.Dispose();
-        await Manager.DisposeAsync().ConfigureAwait(false);
-        await Proxies.DisposeAsync().ConfigureAwait(false);
-        await Supervisor.DisposeAsync().ConfigureAwait(false);
-        await Store.DisposeAsync().ConfigureAwait(false);
+        await Engine.DisposeAsync().ConfigureAwait(false);
         Loggers.Dispose();
     }
 }

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Bev.Chaos.Events;
 using Bev.Chaos.Experiments;
-using Bev.Chaos.Faults.Network.Proxy;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Scenarios;
 using Spectre.Console;
@@ -69,8 +68,7 @@ internal static class RunCommand
                 return ExitCodes.Success;
             }
 
-            session.Supervisor.StartAll(session.Configuration);
-            CatalogProxies.StartAll(session.Configuration, session.Proxies);
+            session.Engine.StartCatalog();
             await session.Engineer.InitializeAsync(token).ConfigureAwait(false);
             using var events = session.Manager.Events.Subscribe();
             var printer = json ? Task.CompletedTask : PrintEventsAsync(events, token);

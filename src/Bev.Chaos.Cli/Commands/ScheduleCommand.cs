@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Bev.Chaos.Experiments;
-using Bev.Chaos.Faults.Network.Proxy;
 using Bev.Chaos.Scenarios;
 using Spectre.Console;
 
@@ -37,8 +36,7 @@ internal static class ScheduleCommand
                 throw new ChaosValidationException("schedules", null, "at least one enabled schedule in the configuration (--config)");
             }
 
-            session.Supervisor.StartAll(session.Configuration);
-            CatalogProxies.StartAll(session.Configuration, session.Proxies);
+            session.Engine.StartCatalog();
             await using var scheduler = new ExperimentScheduler(session.Configuration.Schedules, async (name, runToken) =>
             {
                 var scenarios = library.Suites.ContainsKey(name) ? library.GetScenarioSuite(name) : [library.GetScenario(name)!];

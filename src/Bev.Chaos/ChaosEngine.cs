@@ -1,0 +1,100 @@
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Probes;
+using Bev.Chaos.Proxy;
+using Bev.Chaos.Safety;
+using Bev.Chaos.Scenarios;
+using Bev.Chaos.Targets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Bev.Chaos;
+
+/// <summary>
+/// The whole engine over one data directory: configuration, the store with the fault journal,
+/// the supervisor of managed targets, the fault proxies, the fault manager, the experiment engine
+/// and the scenario library. Opening it reverts whatever dead engines left active. Hosts (the
+/// CLI, the server) compose nothing themselves.
+/// </summary>
+public sealed class ChaosEngine : IAsyncDisposable
+{
+    private readonly ProbeRunner _probes;
+
+    private ChaosEngine(ChaosConfiguration configuration, ChaosStore store, ILoggerFactory loggers, TimeProvider time)
+    {
+        Configuration = configuration;
+        Store = store;
+        Loggers = loggers;
+        Supervisor = new ProcessSupervisor(store.RunDirectory, time, null, loggers.CreateLogger<ProcessSupervisor>());
+        Proxies = new ProxyCollection(time);
+        SafetyLock = new SafetyLock(store, time);
+        Targets = new TargetResolver(configuration, Supervisor, store.RunDirectory);
+        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies), timeProvider: time, loggerFactory: loggers, safetyLock: SafetyLock);
+        _probes = new ProbeRunner(Targets, time);
+        Experiments = new ExperimentStore(store);
+        Engineer = new ChaosEngineer(configuration, Faults, SafetyLock, _probes, Experiments, time, loggers);
+    }
+
+    public ChaosConfiguration Configuration { get; }
+
+    public ChaosStore Store { get; }
+
+    public ILoggerFactory Loggers { get; }
+
+    public ProcessSupervisor Supervisor { get; }
+
+    /// <summary>The fault proxies this process hosts.</summary>
+    public ProxyCollection Proxies { get; }
+
+    public SafetyLock SafetyLock { get; }
+
+    public TargetResolver Targets { get; }
+
+    public FaultInjectionManager Faults { get; }
+
+    public ChaosEngineer Engineer { get; }
+
+    public ExperimentStore Experiments { get; }
+
+    public FaultJournal Journal => new(Store);
+
+    /// <summary>How many faults of dead engines were reverted when the engine opened.</summary>
+    public int RevertedOnOpen { get; private set; }
+
+    /// <summary>Opens the store in <paramref name="dataDirectory"/> and reverts what dead engines left.</summary>
+    public static async Task<ChaosEngine> OpenAsync(ChaosConfiguration configuration, string dataDirectory, ILoggerFactory? loggers = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        var store = ChaosStore.Open(dataDirectory);
+        var engine = new ChaosEngine(configuration, store, loggers ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System);
+        try
+        {
+            engine.RevertedOnOpen = await engine.Faults.InitializeAsync(cancellationToken).ConfigureAwait(false);
+            return engine;
+        }
+        catch
+        {
+            await engine.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Starts the catalog's supervised targets (unless another process runs them) and its fault proxies.</summary>
+    public void StartCatalog()
+    {
+        Supervisor.StartAll(Configuration);
+        Bev.Chaos.Faults.Network.Proxy.CatalogProxies.StartAll(Configuration, Proxies);
+    }
+
+    /// <summary>Stops experiments, removes this engine's faults, stops proxies and managed targets, closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Engineer.DisposeAsync().ConfigureAwait(false);
+        _probes.Dispose();
+        await Faults.DisposeAsync().ConfigureAwait(false);
+        await Proxies.DisposeAsync().ConfigureAwait(false);
+        await Supervisor.DisposeAsync().ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+    }
+}
