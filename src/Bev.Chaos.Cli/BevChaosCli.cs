@@ -21,6 +21,7 @@ internal static class BevChaosCli
         root.Subcommands.Add(RemoveCommand.Create());
         root.Subcommands.Add(EmergencyStopCommand.Create());
         root.Subcommands.Add(ProxyCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ScenariosCommand.Create());
         root.Subcommands.Add(ScenariosCommand.CreateSuites());

@@ -93,7 +93,16 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     /// <summary>Runs an experiment to its verdict. Throws only for invalid input or a refusal before it starts.</summary>
     /// <exception cref="ChaosValidationException">Every problem with the experiment; nothing ran.</exception>
     /// <exception cref="ExperimentRefusedException">Too many experiments running, or not allowed in production mode.</exception>
-    public async Task<ExperimentResult> RunExperimentAsync(ExperimentConfig config, CancellationToken cancellationToken = default)
+    public Task<ExperimentResult> RunExperimentAsync(ExperimentConfig config, CancellationToken cancellationToken = default) =>
+        StartExperiment(config, cancellationToken).Completion;
+
+    /// <summary>
+    /// Validates and starts an experiment, returning at once with its run (id, status); the run's
+    /// <see cref="ExperimentRun.Completion"/> ends with the verdict.
+    /// </summary>
+    /// <exception cref="ChaosValidationException">Every problem with the experiment; nothing ran.</exception>
+    /// <exception cref="ExperimentRefusedException">Too many experiments running, or not allowed in production mode.</exception>
+    public ExperimentRun StartExperiment(ExperimentConfig config, CancellationToken cancellationToken = default)
     {
         ExperimentValidator.Validate(config, _faults);
         if (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium && !_configuration.Safety.RequireApprovalForCritical)
@@ -101,15 +110,25 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
             throw new ExperimentRefusedException($"production_mode forbids experiments above safety level Medium ('{config.Name}' is {config.SafetyLevel}) unless approval is required and given");
         }
 
-        if (!await _slots.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        if (!_slots.Wait(0, CancellationToken.None))
         {
             throw new ExperimentRefusedException($"{_configuration.Global.MaxConcurrentExperiments} experiments are running (global.max_concurrent_experiments)");
         }
 
         var run = new ExperimentRun($"exp-{Guid.NewGuid().ToString("N")[..12]}", config, _time.GetUtcNow());
         _runs[run.Id] = run;
+        run.Completion = RunAsync(run, cancellationToken);
+        return run;
+    }
+
+    /// <summary>A running experiment by id, or null.</summary>
+    public ExperimentRun? GetRun(string experimentId) => _runs.GetValueOrDefault(experimentId);
+
+    private async Task<ExperimentResult> RunAsync(ExperimentRun run, CancellationToken cancellationToken)
+    {
         try
         {
+            await Task.Yield();
             var execution = new ExperimentExecution(this, run, cancellationToken);
             var result = await execution.RunAsync().ConfigureAwait(false);
             if (_store is not null)

@@ -24,6 +24,9 @@ public sealed class ExperimentRun
     /// <summary>The faults it holds now.</summary>
     public IReadOnlyList<string> ActiveFaultIds { get; internal set; } = [];
 
+    /// <summary>Ends with the verdict.</summary>
+    public Task<ExperimentResult> Completion { get; internal set; } = Task.FromResult<ExperimentResult>(null!);
+
     /// <summary>Why it was aborted from outside, if it was.</summary>
     public string? AbortReason { get; private set; }
 

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Safety;
+using Bev.Chaos.Scenarios;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Bev.Chaos.Server;
+
+/// <summary>The chaos HTTP API (ARCHITECTURE.md): endpoints translate HTTP to <see cref="ChaosEngine"/> calls and nothing more.</summary>
+public static class ChaosApi
+{
+    public static IEndpointRouteBuilder MapChaosApi(this IEndpointRouteBuilder app, ChaosEngine engine, ScenarioLibrary library)
+    {
+        app.MapGet("/health", () => Results.Json(new { status = "ok", service = "bev-chaos" }, ServerJson.Options));
+
+        app.MapGet("/status", async (CancellationToken ct) =>
+        {
+            var open = await engine.Journal.ListOpenAsync(ct);
+            var locked = await engine.SafetyLock.GetAsync(ct);
+            return Results.Json(new
+            {
+                active_experiments = engine.Engineer.Running.Select(Run),
+                active_faults = open.Count,
+                safety = new { lock_engaged = locked is not null, reason = locked?.Reason, since = locked?.Since },
+                integrations = new
+                {
+                    auto_recovery_url = engine.Configuration.Integration.AutoRecoveryUrl,
+                    health_monitor_url = engine.Configuration.Integration.HealthMonitorUrl,
+                    proxies = engine.Proxies.All.Select(p => new { p.Name, p.Listen, p.Upstream, p.Enabled }),
+                },
+            }, ServerJson.Options);
+        });
+
+        app.MapGet("/faults", async (CancellationToken ct) => Results.Json((await engine.Journal.ListOpenAsync(ct)).Select(Fault), ServerJson.Options));
+        app.MapGet("/faults/{id}", async (string id, CancellationToken ct) =>
+            await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(Fault(entry), ServerJson.Options) : ApiError.NotFound("fault", id));
+        app.MapPost("/faults", (HttpRequest request) => HandleAsync(async ct =>
+        {
+            var fault = RequestReader.Fault(await RequestReader.ObjectAsync(request, ct));
+            var id = await engine.Faults.InjectFaultAsync(fault, ct);
+            return Results.Json(new { fault_id = id }, ServerJson.Options, statusCode: StatusCodes.Status201Created);
+        }, request.HttpContext.RequestAborted));
+        app.MapDelete("/faults/{id}", (string id) => HandleAsync(async ct =>
+            await engine.Faults.RemoveFaultAsync(id, ct) ? Results.Json(new { fault_id = id, removed = true }, ServerJson.Options) : ApiError.NotFound("fault", id), CancellationToken.None));
+
+        app.MapGet("/experiments", async (int? limit, CancellationToken ct) =>
+        {
+            var history = await engine.Experiments.ListJsonAsync(Math.Clamp(limit ?? 50, 1, 500), ct);
+            return Results.Json(new
+            {
+                running = engine.Engineer.Running.Select(Run),
+                finished = history.Select(h => JsonNode.Parse(h)),
+            }, ServerJson.Options);
+        });
+        app.MapPost("/experiments", (HttpRequest request) => HandleAsync(async ct =>
+        {
+            var (scenario, scale, config) = RequestReader.Experiment(await RequestReader.ObjectAsync(request, ct));
+            config ??= library.GetScenario(scenario!) is { } found ? ScenarioCompiler.Compile(found, scale) : throw new ChaosValidationException("scenario", scenario, "one of " + string.Join(", ", library.Scenarios.Select(s => s.Name)));
+            var run = engine.Engineer.StartExperiment(config, CancellationToken.None);
+            return Results.Json(new { experiment_id = run.Id, status = run.Status }, ServerJson.Options, statusCode: StatusCodes.Status202Accepted);
+        }, request.HttpContext.RequestAborted));
+        app.MapGet("/experiments/{id}", async (string id, CancellationToken ct) =>
+        {
+            if (engine.Engineer.GetRun(id) is { } run)
+            {
+                return Results.Json(Run(run), ServerJson.Options);
+            }
+
+            var stored = (await engine.Experiments.ListJsonAsync(500, ct)).Select(h => JsonNode.Parse(h)!).FirstOrDefault(h => h["experiment_id"]?.GetValue<string>() == id);
+            return stored is not null ? Results.Json(stored, ServerJson.Options) : ApiError.NotFound("experiment", id);
+        });
+        app.MapPost("/experiments/{id}/stop", (string id) =>
+            engine.Engineer.Stop(id, "stopped through the API") ? Results.Json(new { experiment_id = id, stopping = true }, ServerJson.Options) : ApiError.NotFound("experiment", id));
+        app.MapPost("/experiments/{id}/approve", (string id) =>
+            engine.Engineer.Approve(id) ? Results.Json(new { experiment_id = id, approved = true }, ServerJson.Options)
+            : engine.Engineer.GetRun(id) is null ? ApiError.NotFound("experiment", id)
+            : ApiError.Status(StatusCodes.Status409Conflict, $"experiment '{id}' is not awaiting approval", "experiment_id"));
+
+        app.MapGet("/scenarios", () => Results.Json(library.Scenarios.Select(s => new { s.Name, s.Description, s.Category, s.Complexity, s.SafetyLevel, s.TargetServices }), ServerJson.Options));
+        app.MapGet("/scenarios/{name}", (string name) =>
+            library.GetScenario(name) is { } s ? Results.Json(s, ServerJson.Options) : ApiError.NotFound("scenario", name));
+        app.MapGet("/suites", () => Results.Json(library.Suites, ServerJson.Options));
+
+        app.MapPost("/emergency-stop", () => HandleAsync(async ct =>
+        {
+            var removed = await engine.Engineer.EmergencyStopAsync(ct);
+            return Results.Json(new { faults_removed = removed, safety_lock_engaged = true }, ServerJson.Options);
+        }, CancellationToken.None));
+        app.MapDelete("/emergency-stop", () => HandleAsync(async ct =>
+        {
+            await engine.Engineer.ReleaseSafetyLockAsync(ct);
+            return Results.Json(new { safety_lock_engaged = false }, ServerJson.Options);
+        }, CancellationToken.None));
+        return app;
+    }
+
+    private static object Run(ExperimentRun run) => new
+    {
+        experiment_id = run.Id,
+        name = run.Config.Name,
+        status = run.Status,
+        started = run.Started,
+        active_faults = run.ActiveFaultIds,
+    };
+
+    private static object Fault(JournalEntry e) => new
+    {
+        fault_id = e.FaultId,
+        injector = e.Injector,
+        target = e.Target,
+        profile = e.Profile,
+        state = e.State,
+        parameters = JsonDocument.Parse(e.ParametersJson).RootElement,
+        created_at = e.CreatedAt,
+        expires_at = e.ExpiresAt,
+        owner_pid = e.Owner.Pid,
+        removal_reason = e.RemovalReason,
+        error = e.Error,
+    };
+
+    // Bad input is a 4xx with the field, never a 5xx: the engine's own exceptions map here.
+    private static async Task<IResult> HandleAsync(Func<CancellationToken, Task<IResult>> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await action(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChaosValidationException ex)
+        {
+            return ApiError.From(ex);
+        }
+        catch (SafetyLockException ex)
+        {
+            return ApiError.Status(StatusCodes.Status409Conflict, ex.Message, "safety_lock");
+        }
+        catch (ExperimentRefusedException ex)
+        {
+            return ApiError.Status(StatusCodes.Status409Conflict, ex.Message);
+        }
+        catch (FeatureUnavailableException ex)
+        {
+            return ApiError.Status(StatusCodes.Status422UnprocessableEntity, "not possible on this machine: " + ex.Message);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ApiError.Status(StatusCodes.Status422UnprocessableEntity, ex.Message);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return ApiError.Status(ex.StatusCode, ex.Message, "(body)");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Scenarios;
+using Bev.Chaos.Targets.Linux;
+using Bev.Chaos.TestSupport;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Bev.Chaos.Server.Tests;
+
+/// <summary>The chaos API over real HTTP on loopback, against a real engine and real processes.</summary>
+public sealed class ChaosApiTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly TestProcess _target = TestProcess.Sleeper();
+    private ChaosEngine _engine = null!;
+    private ChaosServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var configuration = new ChaosConfiguration { Safety = new SafetySettings { MaxCpuUsage = 100, MaxMemoryUsage = 100 } };
+        _engine = await ChaosEngine.OpenAsync(configuration, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
+        _http = new HttpClient { BaseAddress = _server.Url };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        await _engine.DisposeAsync();
+        _target.Dispose();
+        _data.Dispose();
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    [Fact]
+    public async Task HealthAndStatus_Answer()
+    {
+        var (health, body) = await SendAsync(HttpMethod.Get, "/health");
+        Assert.Equal(HttpStatusCode.OK, health);
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+
+        var (status, state) = await SendAsync(HttpMethod.Get, "/status");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(0, state.GetProperty("active_faults").GetInt32());
+        Assert.False(state.GetProperty("safety").GetProperty("lock_engaged").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Faults_InjectListGetRemove_ActOnTheRealTarget()
+    {
+        var (created, body) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":60}""");
+        Assert.Equal(HttpStatusCode.Created, created);
+        var id = body.GetProperty("fault_id").GetString()!;
+        await Poll.UntilAsync(() => _target.State == 'T', TimeSpan.FromSeconds(2), "state T");
+
+        var (listed, list) = await SendAsync(HttpMethod.Get, "/faults");
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Equal(id, Assert.Single(list.EnumerateArray()).GetProperty("fault_id").GetString());
+        var (got, one) = await SendAsync(HttpMethod.Get, $"/faults/{id}");
+        Assert.Equal(HttpStatusCode.OK, got);
+        Assert.Equal("active", one.GetProperty("state").GetString());
+
+        var (deleted, _) = await SendAsync(HttpMethod.Delete, $"/faults/{id}");
+        Assert.Equal(HttpStatusCode.OK, deleted);
+        Assert.Equal('S', _target.State);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Delete, $"/faults/{id}")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/faults/nope")).Status);
+    }
+
+    [Theory]
+    [InlineData("{bad json", "(body)")]
+    [InlineData("[1,2]", "(body)")]
+    [InlineData("""{"injector_name":"cpu_stress"}""", "target_service")]
+    [InlineData("""{"injector_name":7,"target_service":"pid:1"}""", "injector_name")]
+    [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","colour":"red"}""", "colour")]
+    [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","parameters":{"load_percent":500}}""", "parameters.load_percent")]
+    [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","parameters":[1]}""", "parameters")]
+    [InlineData("""{"injector_name":"cpu_melt","target_service":"TARGET"}""", "injector_name")]
+    [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","duration_seconds":-1}""", "duration_seconds")]
+    public async Task Faults_BadBodies_Are400NamingTheFieldAndApplyNothing(string body, string field)
+    {
+        var (status, error) = await SendAsync(HttpMethod.Post, "/faults", body.Replace("TARGET", $"pid:{_target.Pid}", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.False(string.IsNullOrEmpty(error.GetProperty("error").GetString()));
+        Assert.Empty(await _engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+        Assert.Equal('S', _target.State);
+    }
+
+    [Fact]
+    public async Task Faults_HugeBody_IsRefusedWith4xx()
+    {
+        var huge = "{\"injector_name\":\"" + new string('x', 600_000) + "\"}";
+
+        var (status, _) = await SendAsync(HttpMethod.Post, "/faults", huge);
+
+        Assert.InRange((int)status, 400, 499);
+    }
+
+    [Fact]
+    public async Task EmergencyStop_RemovesLocksAndReleases()
+    {
+        await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}"}""");
+
+        var (stopped, body) = await SendAsync(HttpMethod.Post, "/emergency-stop");
+        Assert.Equal(HttpStatusCode.OK, stopped);
+        Assert.Equal(1, body.GetProperty("faults_removed").GetInt32());
+        Assert.Equal('S', _target.State);
+
+        var (refused, error) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}"}""");
+        Assert.Equal(HttpStatusCode.Conflict, refused);
+        Assert.Equal("safety_lock", error.GetProperty("field").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, "/emergency-stop")).Status);
+        var (again, fault) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":5}""");
+        Assert.Equal(HttpStatusCode.Created, again);
+        await SendAsync(HttpMethod.Delete, $"/faults/{fault.GetProperty("fault_id").GetString()}");
+    }
+
+    [Fact]
+    public async Task Experiments_StartPollAndFinish()
+    {
+        var (accepted, body) = await SendAsync(HttpMethod.Post, "/experiments", $$"""
+            {"name":"api-experiment","baseline_seconds":0,"validation_seconds":0,
+             "fault_injections":[{"injector":"service_pause","target":"pid:{{_target.Pid}}","duration_seconds":0.5}]}
+            """);
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        var id = body.GetProperty("experiment_id").GetString()!;
+
+        var finished = await Poll.UntilAsync(() => SendAsync(HttpMethod.Get, $"/experiments/{id}").GetAwaiter().GetResult(), r => r.Body.TryGetProperty("verdict", out _), TimeSpan.FromSeconds(20), "the verdict");
+        Assert.Equal("passed", finished.Body.GetProperty("verdict").GetString());
+        var (listed, list) = await SendAsync(HttpMethod.Get, "/experiments");
+        Assert.Equal(HttpStatusCode.OK, listed);
+        Assert.Contains(list.GetProperty("finished").EnumerateArray(), e => e.GetProperty("experiment_id").GetString() == id);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, "/experiments/exp-none/stop")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, "/experiments/exp-none/approve")).Status);
+    }
+
+    [Theory]
+    [InlineData("""{"scenario":"no_such"}""", "scenario")]
+    [InlineData("""{"name":"x","fault_injections":[{"injector":"cpu_melt","target":"pid:1"}]}""", "fault_injections[0].injector_name")]
+    [InlineData("""{"name":"x","safety_level":"extreme"}""", "safety_level")]
+    public async Task Experiments_BadBodies_Are400(string body, string field)
+    {
+        var (status, error) = await SendAsync(HttpMethod.Post, "/experiments", body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.Empty(_engine.Engineer.Running);
+    }
+
+    [Fact]
+    public async Task ScenariosAndSuites_AreListed()
+    {
+        var (scenarios, list) = await SendAsync(HttpMethod.Get, "/scenarios");
+        Assert.Equal(HttpStatusCode.OK, scenarios);
+        Assert.Contains(list.EnumerateArray(), s => s.GetProperty("name").GetString() == "network_latency_light");
+        var (one, scenario) = await SendAsync(HttpMethod.Get, "/scenarios/cascading_failure");
+        Assert.Equal(HttpStatusCode.OK, one);
+        Assert.Equal("critical", scenario.GetProperty("safety_level").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/scenarios/nope")).Status);
+        var (suites, all) = await SendAsync(HttpMethod.Get, "/suites");
+        Assert.Equal(HttpStatusCode.OK, suites);
+        Assert.Equal(3, all.GetProperty("basic_resilience").GetArrayLength());
+    }
+}
