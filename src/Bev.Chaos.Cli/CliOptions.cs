@@ -25,6 +25,12 @@ internal static class CliOptions
         Recursive = true,
     };
 
+    /// <summary>A running server to talk to instead of acting in this process.</summary>
+    public static Option<string?> Server() => new("--server")
+    {
+        Description = "A bev-chaos server (e.g. http://127.0.0.1:8080) to hand the command to, instead of acting here.",
+    };
+
     public static Option<string> Output()
     {
         var option = new Option<string>("--output")

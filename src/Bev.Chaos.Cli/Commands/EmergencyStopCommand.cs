@@ -10,6 +10,7 @@ internal static class EmergencyStopCommand
     public static Command Create()
     {
         var output = CliOptions.Output();
+        var server = CliOptions.Server();
         var release = new Option<bool>("--release") { Description = "Release the safety lock an emergency stop engaged, so faults may be injected again." };
         var command = new Command("emergency-stop", """
             Remove every active fault of every bev-chaos process on this data directory at once, abort running
@@ -17,11 +18,19 @@ internal static class EmergencyStopCommand
             Example: bev-chaos emergency-stop        (and later: bev-chaos emergency-stop --release)
             """)
         {
-            output, release,
+            output, release, server,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var started = Stopwatch.GetTimestamp();
+            using var remote = ServerClient.From(parse.GetValue(server));
+            if (remote is not null)
+            {
+                var answer = await remote.SendAsync(parse.GetValue(release) ? HttpMethod.Delete : HttpMethod.Post, "/emergency-stop", null, CancellationToken.None).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(answer?.ToJsonString() ?? "{}").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
             if (parse.GetValue(release))
             {

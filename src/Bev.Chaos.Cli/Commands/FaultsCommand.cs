@@ -11,16 +11,25 @@ internal static class FaultsCommand
     public static Command Create()
     {
         var output = CliOptions.Output();
+        var server = CliOptions.Server();
         var injectors = new Option<bool>("--injectors") { Description = "List the fault types with their parameters and profiles instead." };
         var command = new Command("faults", """
             List active faults (of every engine on this data directory), or with --injectors the fault types.
             Example: bev-chaos faults --output json
             """)
         {
-            output, injectors,
+            output, injectors, server,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
+            using var remote = ServerClient.From(parse.GetValue(server));
+            if (remote is not null && !parse.GetValue(injectors))
+            {
+                var list = await remote.SendAsync(HttpMethod.Get, "/faults", null, token).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(list?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "[]").ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
             await using var session = await EngineSession.OpenAsync(parse, token).ConfigureAwait(false);
             var json = CommandRunner.IsJson(parse, output);
             if (parse.GetValue(injectors))

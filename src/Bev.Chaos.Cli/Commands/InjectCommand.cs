@@ -16,17 +16,38 @@ internal static class InjectCommand
         var parameters = new Option<string[]>("--param") { Description = "A parameter as KEY=VALUE; repeat for more.", AllowMultipleArgumentsPerToken = false };
         var duration = new Option<string?>("--duration", "-d") { Description = "How long, e.g. 30s, 5m (default: the profile's or 60s; capped by configuration)." };
         var output = CliOptions.Output();
+        var server = CliOptions.Server();
         var command = new Command("inject", """
             Inject one fault and hold it in the foreground with live progress until it expires or Ctrl-C; then remove it.
             Example: bev-chaos inject cpu_stress --target name:nginx --param load_percent=50 --duration 30s
             """)
         {
-            injector, target, profile, parameters, duration, output,
+            injector, target, profile, parameters, duration, output, server,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var pairs = CommandRunner.ParseParameters(parse.GetValue(parameters));
             var length = CommandRunner.ParseDuration(parse.GetValue(duration));
+            using var remote = ServerClient.From(parse.GetValue(server));
+            if (remote is not null)
+            {
+                var body = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["injector_name"] = parse.GetValue(injector),
+                    ["target_service"] = parse.GetValue(target),
+                    ["profile_name"] = parse.GetValue(profile),
+                    ["parameters"] = new System.Text.Json.Nodes.JsonObject(pairs.Select(p => KeyValuePair.Create(p.Key, (System.Text.Json.Nodes.JsonNode?)System.Text.Json.Nodes.JsonValue.Create(p.Value?.ToString())))),
+                };
+                if (length is { } d)
+                {
+                    body["duration_seconds"] = d.TotalSeconds;
+                }
+
+                var created = await remote.SendAsync(HttpMethod.Post, "/faults", body, token).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(CommandRunner.IsJson(parse, output) ? created!.ToJsonString() : created!["fault_id"]!.ToString()).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
             var json = CommandRunner.IsJson(parse, output);
             var targetName = parse.GetValue(target)!;

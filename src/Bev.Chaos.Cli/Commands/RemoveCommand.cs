@@ -9,15 +9,24 @@ internal static class RemoveCommand
     public static Command Create()
     {
         var id = new Argument<string>("FAULT_ID") { Description = "The fault to remove (see 'bev-chaos faults')." };
+        var server = CliOptions.Server();
         var command = new Command("remove", """
             Remove one active fault, whichever bev-chaos process holds it.
             Example: bev-chaos remove cpu_stress-3f2a9c1b7e44
             """)
         {
-            id,
+            id, server,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
+            using var remote = ServerClient.From(parse.GetValue(server));
+            if (remote is not null)
+            {
+                await remote.SendAsync(HttpMethod.Delete, "/faults/" + Uri.EscapeDataString(parse.GetValue(id)!), null, token).ConfigureAwait(false);
+                AnsiConsole.MarkupLine($"[green]removed[/] {Markup.Escape(parse.GetValue(id)!)}");
+                return ExitCodes.Success;
+            }
+
             await using var session = await EngineSession.OpenAsync(parse, token).ConfigureAwait(false);
             var faultId = parse.GetValue(id)!;
             if (!await session.Manager.RemoveFaultAsync(faultId, token).ConfigureAwait(false))

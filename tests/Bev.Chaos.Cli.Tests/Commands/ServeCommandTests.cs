@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Cli.Tests.Commands;
+
+/// <summary>`bev-chaos serve` as a real process, and the commands that hand their work to it with --server.</summary>
+public sealed class ServeCommandTests : IDisposable
+{
+    private readonly TempDirectory _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public async Task Serve_ThenInjectListRemoveAndStopThroughIt()
+    {
+        var (api, toxi) = (FreePort(), FreePort());
+        using var server = CliRunner.Start(_data.Path, "serve", "--urls", $"http://127.0.0.1:{api}", "--toxiproxy-url", $"http://127.0.0.1:{toxi}");
+        var url = $"http://127.0.0.1:{api}";
+        using var http = new HttpClient();
+        await Poll.UntilAsync(async () =>
+        {
+            try
+            {
+                return (await http.GetAsync(url + "/health", TestContext.Current.CancellationToken)).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(30), "the server");
+        using var target = TestProcess.Sleeper();
+
+        var injected = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "service_pause", "--target", $"pid:{target.Pid}", "--duration", "60s", "--server", url);
+        Assert.True(injected.ExitCode == 0, injected.Stderr);
+        var id = injected.Stdout.Trim();
+        Assert.StartsWith("service_pause-", id);
+        Assert.Equal('T', target.State);
+
+        var listed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--server", url);
+        Assert.Equal(id, JsonDocument.Parse(listed.Stdout).RootElement[0].GetProperty("fault_id").GetString());
+
+        var bad = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "cpu_stress", "--target", $"pid:{target.Pid}", "--param", "load_percent=500", "--server", url);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("parameters.load_percent", bad.Stderr);
+
+        Assert.Equal(0, (await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "remove", id, "--server", url)).ExitCode);
+        Assert.Equal('S', target.State);
+
+        var stop = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "emergency-stop", "--server", url);
+        Assert.True(JsonDocument.Parse(stop.Stdout).RootElement.GetProperty("safety_lock_engaged").GetBoolean());
+        Assert.Equal(0, (await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "emergency-stop", "--release", "--server", url)).ExitCode);
+
+        var version = await http.GetStringAsync($"http://127.0.0.1:{toxi}/version", TestContext.Current.CancellationToken);
+        Assert.Contains("version", version);
+        Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
+        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, server.ExitCode);
+    }
+
+    [Fact]
+    public async Task Serve_BeyondLoopback_IsRefused()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "serve", "--urls", "http://0.0.0.0:18099");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--urls: 'http://0.0.0.0:18099' is not allowed; allowed: a loopback address: a server reachable from other hosts needs auth tokens, which this version does not have yet", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Inject_ServerNotRunning_SaysSo()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "cpu_stress", "--target", "pid:1", "--server", $"http://127.0.0.1:{FreePort()}");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no bev-chaos server answers at", result.Stderr);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
