@@ -128,7 +128,7 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     {
         try
         {
-            await Task.Yield();
+            // No yield before the first phase: its timers exist by the time StartExperiment returns.
             var execution = new ExperimentExecution(this, run, cancellationToken);
             var result = await execution.RunAsync().ConfigureAwait(false);
             if (_store is not null)

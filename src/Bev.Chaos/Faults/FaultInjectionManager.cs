@@ -211,6 +211,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
 
         await _journalSync.DisposeAsync().ConfigureAwait(false);
         await RemoveManyLiveAsync(_live.Keys.ToList(), RemovalReason.Shutdown).ConfigureAwait(false);
+        Helpers.HelperProcess.StopStandby();
     }
 
     private FaultContext BuildContext(string injectorName, string targetService, string? profileName, IReadOnlyDictionary<string, object?> parameters, TimeSpan? duration, out FaultInjector injector, int maxPercent = 100)

@@ -24,6 +24,6 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("restarted as pid", result.Stdout);
         Assert.Contains("demo summary", result.Stdout);
         Assert.Empty(Directory.GetFiles(_data.Path, "bev-chaos-fill-*"));
-        Assert.DoesNotContain(ProcFs.EnumeratePids(), pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper");
+        await Poll.UntilAsync(() => !ProcFs.EnumeratePids().Any(pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper"), TimeSpan.FromSeconds(5), "no demo service or helper left");
     }
 }

@@ -130,6 +130,23 @@ internal sealed class HelperProcess : IAsyncDisposable
             return taken is { } t && t.Item2.IsAlive ? t : null;
         }
 
+        /// <summary>Ends the standby helper, if one waits.</summary>
+        public static void Stop()
+        {
+            Task<(Process, ProcessIdentity)?>? next;
+            lock (Gate)
+            {
+                next = _next;
+                _next = null;
+            }
+
+            if (next is { IsCompletedSuccessfully: true, Result: { } standby })
+            {
+                Kill(standby.Item2);
+                standby.Item1.Dispose();
+            }
+        }
+
         public static void Refill()
         {
             if (Environment.GetEnvironmentVariable("BEV_CHAOS_HELPER_STANDBY") == "0")
@@ -164,6 +181,9 @@ internal sealed class HelperProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Ends the warm standby helper (an engine shutting down calls this; the next fault starts one afresh).</summary>
+    public static void StopStandby() => Standby.Stop();
 
     /// <summary>Kills the helper recorded in an undo recipe, if that very process still runs.</summary>
     public static void Kill(ProcessIdentity identity)
