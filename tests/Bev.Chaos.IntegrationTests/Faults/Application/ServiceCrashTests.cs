@@ -38,7 +38,7 @@ public sealed class ServiceCrashTests
         Assert.True(second.IsAlive);
         var state = supervisor.GetState("worker")!;
         Assert.Equal(1, state.Restarts);
-        Assert.InRange(state.LastDowntime!.Value, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3));
+        Assert.InRange(state.LastDowntime!.Value, TimeSpan.FromMilliseconds(90), TimeSpan.FromSeconds(3));
         var restarted = Assert.IsType<TargetRestartedEvent>(await restarts.Reader.ReadAsync(TestContext.Current.CancellationToken));
         Assert.Equal(second.Pid, restarted.Pid);
         Assert.Equal(second.Pid, engine.Manager.Validate("service_crash", "worker", null, null, TimeSpan.FromSeconds(1)).Target.MainProcess.Pid);
