@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -16,8 +17,13 @@ public sealed class ChaosServer : IAsyncDisposable
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
     private readonly WebApplication _app;
+    private readonly ChaosMetrics _metrics;
 
-    private ChaosServer(WebApplication app) => _app = app;
+    private ChaosServer(WebApplication app, ChaosMetrics metrics)
+    {
+        _app = app;
+        _metrics = metrics;
+    }
 
     /// <summary>The address actually bound.</summary>
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -33,7 +39,22 @@ public sealed class ChaosServer : IAsyncDisposable
         // Huge bodies are refused before they are read.
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 256 * 1024);
         var app = builder.Build();
+        var metrics = new ChaosMetrics(engine);
+        var requestDuration = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateHistogram("bev_chaos_api_request_duration_seconds", "Chaos API request durations.", new Prometheus.HistogramConfiguration { LabelNames = ["method", "status"], Buckets = Prometheus.Histogram.ExponentialBuckets(0.0001, 2, 16) });
+        app.Use(async (context, next) =>
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await next(context);
+            requestDuration.WithLabels(context.Request.Method, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        });
+        app.UseWebSockets();
         app.MapChaosApi(engine, library);
+        app.MapGet("/metrics", async (HttpContext context) =>
+        {
+            context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        });
+        app.Map("/ws", (HttpContext context) => EventSocket.HandleAsync(context, engine.Faults.Events));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -41,15 +62,17 @@ public sealed class ChaosServer : IAsyncDisposable
         catch (IOException ex)
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            metrics.Dispose();
             throw new InvalidOperationException($"cannot serve the chaos API on {url}: {ex.Message}", ex);
         }
 
-        return new ChaosServer(app);
+        return new ChaosServer(app, metrics);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _metrics.Dispose();
     }
 }

@@ -1,0 +1,98 @@
+using Bev.Chaos.Events;
+using Prometheus;
+
+namespace Bev.Chaos.Server;
+
+/// <summary>
+/// Prometheus metrics fed by the engine's event stream, plus the fault proxies' toxic counters read
+/// at scrape time. One registry per server, so several servers in one process never mix.
+/// </summary>
+internal sealed class ChaosMetrics : IDisposable
+{
+    private readonly ChaosEventStream.Subscription _events;
+    private readonly Task _pump;
+    private readonly Counter _faultsInjected;
+    private readonly Counter _faultsRemoved;
+    private readonly Counter _faultsFailed;
+    private readonly Histogram _injectLatency;
+    private readonly Counter _experiments;
+    private readonly Counter _breaches;
+    private readonly Counter _emergencyStops;
+    private readonly Histogram _restartDowntime;
+
+    public ChaosMetrics(ChaosEngine engine)
+    {
+        Registry = Metrics.NewCustomRegistry();
+        var factory = Metrics.WithCustomRegistry(Registry);
+        _faultsInjected = factory.CreateCounter("bev_chaos_faults_injected_total", "Faults injected, by injector.", "injector");
+        _faultsRemoved = factory.CreateCounter("bev_chaos_faults_removed_total", "Faults removed, by injector and reason.", "injector", "reason");
+        _faultsFailed = factory.CreateCounter("bev_chaos_faults_failed_total", "Faults that could not be injected or removed, by injector.", "injector");
+        _injectLatency = factory.CreateHistogram("bev_chaos_inject_latency_seconds", "Time from request to the effect in place.", new HistogramConfiguration { LabelNames = ["injector"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
+        _experiments = factory.CreateCounter("bev_chaos_experiments_total", "Experiments finished, by verdict.", "verdict");
+        _breaches = factory.CreateCounter("bev_chaos_safety_breaches_total", "Safety thresholds crossed, by threshold.", "threshold");
+        _emergencyStops = factory.CreateCounter("bev_chaos_emergency_stops_total", "Emergency stops.");
+        _restartDowntime = factory.CreateHistogram("bev_chaos_target_restart_downtime_seconds", "Managed target exit to restart.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 10) });
+        var active = factory.CreateGauge("bev_chaos_active_faults", "Faults in effect held by this engine.");
+        var toxicConnections = factory.CreateGauge("bev_chaos_proxy_toxic_connections", "Connections a toxic applied to.", "proxy", "toxic");
+        var toxicBytes = factory.CreateGauge("bev_chaos_proxy_toxic_bytes_delayed", "Bytes a toxic delayed.", "proxy", "toxic");
+        var toxicResets = factory.CreateGauge("bev_chaos_proxy_toxic_resets", "Resets a toxic sent.", "proxy", "toxic");
+        var proxyConnections = factory.CreateGauge("bev_chaos_proxy_connections", "Open connections through a proxy.", "proxy");
+        Registry.AddBeforeCollectCallback(() =>
+        {
+            active.Set(engine.Faults.ActiveFaults.Count);
+            foreach (var proxy in engine.Proxies.All)
+            {
+                proxyConnections.WithLabels(proxy.Name).Set(proxy.ConnectionCount);
+                foreach (var (toxic, counters) in proxy.Counters)
+                {
+                    toxicConnections.WithLabels(proxy.Name, toxic).Set(counters.ConnectionsAffected);
+                    toxicBytes.WithLabels(proxy.Name, toxic).Set(counters.BytesDelayed);
+                    toxicResets.WithLabels(proxy.Name, toxic).Set(counters.Resets);
+                }
+            }
+        });
+
+        _events = engine.Faults.Events.Subscribe();
+        _pump = PumpAsync();
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    private async Task PumpAsync()
+    {
+        await foreach (var e in _events.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            switch (e)
+            {
+                case FaultInjectedEvent i:
+                    _faultsInjected.WithLabels(i.Injector).Inc();
+                    _injectLatency.WithLabels(i.Injector).Observe(i.InjectLatency.TotalSeconds);
+                    break;
+                case FaultRemovedEvent r:
+                    _faultsRemoved.WithLabels(r.Injector, r.Reason.ToString().ToLowerInvariant()).Inc();
+                    break;
+                case FaultFailedEvent f:
+                    _faultsFailed.WithLabels(f.Injector).Inc();
+                    break;
+                case ExperimentFinishedEvent x:
+                    _experiments.WithLabels(x.Verdict.ToString().ToLowerInvariant()).Inc();
+                    break;
+                case SafetyBreachEvent b:
+                    _breaches.WithLabels(b.Threshold).Inc();
+                    break;
+                case EmergencyStopEvent:
+                    _emergencyStops.Inc();
+                    break;
+                case TargetRestartedEvent t:
+                    _restartDowntime.Observe(t.Downtime.TotalSeconds);
+                    break;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _events.Dispose();
+        _pump.Wait(TimeSpan.FromSeconds(1));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Proxy;
+using Bev.Chaos.Scenarios;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Server.Tests;
+
+/// <summary>/metrics and /ws over real HTTP.</summary>
+public sealed class MetricsAndEventsTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly TestProcess _target = TestProcess.Sleeper();
+    private ChaosEngine _engine = null!;
+    private ChaosServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
+        _http = new HttpClient { BaseAddress = _server.Url };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        await _engine.DisposeAsync();
+        _target.Dispose();
+        _data.Dispose();
+    }
+
+    private async Task<string> InjectAsync(string body)
+    {
+        using var response = await _http.PostAsync("/faults", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("fault_id").GetString()!;
+    }
+
+    [Fact]
+    public async Task Metrics_CountFaultsLatencyAndProxyToxics()
+    {
+        var id = await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
+        await _http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
+        var proxy = _engine.Proxies.Create("cache", "127.0.0.1:0", "127.0.0.1:9");
+        proxy.AddToxic(ToxicTypes.Define(null, "latency", null, null, new Dictionary<string, long> { ["latency"] = 10 }));
+
+        var text = await Poll.UntilAsync(() => _http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
+            t => t.Contains("bev_chaos_faults_removed_total{injector=\"service_pause\",reason=\"requested\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the removal counted");
+
+        Assert.Contains("bev_chaos_faults_injected_total{injector=\"service_pause\"} 1", text);
+        Assert.Contains("bev_chaos_inject_latency_seconds_count{injector=\"service_pause\"} 1", text);
+        Assert.Contains("bev_chaos_active_faults 0", text);
+        Assert.Contains("bev_chaos_proxy_toxic_connections{proxy=\"cache\",toxic=\"latency_downstream\"} 0", text);
+        Assert.Contains("bev_chaos_api_request_duration_seconds_bucket{method=\"POST\",status=\"201\"", text);
+        Assert.All(text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')), l => Assert.Matches(@"^[a-z_]+(\{[^}]*\})? [-+0-9.eE]+$|^[a-z_]+(\{[^}]*\})? (\+Inf|NaN)$", l));
+    }
+
+    [Fact]
+    public async Task EventSocket_DeliversInjectedThenRemovedInOrder()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(_server.Url.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "ws"), TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => true, TimeSpan.FromSeconds(1), "connected");
+
+        var id = await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
+        await _http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
+
+        var first = await ReceiveAsync(socket);
+        var second = await ReceiveAsync(socket);
+        Assert.Equal(("fault_injected", id), (first.GetProperty("type").GetString(), first.GetProperty("fault_id").GetString()));
+        Assert.Equal(("fault_removed", id), (second.GetProperty("type").GetString(), second.GetProperty("fault_id").GetString()));
+        Assert.Equal("requested", second.GetProperty("reason").GetString());
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<JsonElement> ReceiveAsync(ClientWebSocket socket)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var buffer = new byte[16 * 1024];
+        var result = await socket.ReceiveAsync(buffer, timeout.Token);
+        return JsonDocument.Parse(buffer.AsMemory(0, result.Count)).RootElement.Clone();
+    }
+}
