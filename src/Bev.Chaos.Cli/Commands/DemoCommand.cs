@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Scenarios;
 using Bev.Chaos.Targets.Linux;
 using Spectre.Console;
 
@@ -32,19 +33,23 @@ internal static class DemoCommand
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var port = FreeLoopbackPort();
+            var targets = new Dictionary<string, TargetDefinition>
+            {
+                [Service] = Sample(Service, port, new Dictionary<string, ProxyRoute>()),
+            };
+            var pipelineFree = PipelinePorts.All(PortFree);
+            if (pipelineFree)
+            {
+                // The pipeline the built-in scenarios are written for; its queue is reached through the fault proxy.
+                targets["data-collector"] = Sample("data-collector", 18081, new Dictionary<string, ProxyRoute>());
+                targets["threat-analyzer"] = Sample("threat-analyzer", 18082, new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16379", "127.0.0.1:18081") });
+                targets["osint-processor"] = Sample("osint-processor", 18083, new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16380", "127.0.0.1:18081") });
+            }
+
             var configuration = new ChaosConfiguration
             {
-                Targets = new Dictionary<string, TargetDefinition>
-                {
-                    [Service] = new()
-                    {
-                        Name = Service,
-                        Command = [.. SelfLocator.SiblingCommand("Bev.Chaos.SampleService"), "--port", port.ToString(CultureInfo.InvariantCulture), "--workers", "32"],
-                        Restart = RestartPolicy.Always,
-                        RestartDelay = TimeSpan.FromMilliseconds(200),
-                        Port = port,
-                    },
-                },
+                Safety = new SafetySettings { MaxCpuUsage = 99, SafetyMonitoringInterval = TimeSpan.FromSeconds(1) },
+                Targets = targets,
             };
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration).ConfigureAwait(false);
             var step = parse.GetValue(quick) ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10);
@@ -64,6 +69,12 @@ internal static class DemoCommand
             }
 
             Summarize(results);
+            var suiteOk = true;
+            if (!token.IsCancellationRequested)
+            {
+                suiteOk = await RunSuiteAsync(session, pipelineFree, parse.GetValue(quick), token).ConfigureAwait(false);
+            }
+
             if (!parse.GetValue(exit) && !token.IsCancellationRequested)
             {
                 AnsiConsole.MarkupLine($"serving {Service} at http://127.0.0.1:{port}/ — Ctrl-C to stop");
@@ -76,9 +87,73 @@ internal static class DemoCommand
                 }
             }
 
-            return results.All(r => r.Outcome != "failed") ? ExitCodes.Success : ExitCodes.Failure;
+            return results.All(r => r.Outcome != "failed") && suiteOk ? ExitCodes.Success : ExitCodes.Failure;
         }, ct));
         return command;
+    }
+
+    private static readonly int[] PipelinePorts = [18081, 18082, 18083, 16379, 16380];
+
+    private static TargetDefinition Sample(string name, int port, IReadOnlyDictionary<string, ProxyRoute> proxies) => new()
+    {
+        Name = name,
+        Command = [.. SelfLocator.SiblingCommand("Bev.Chaos.SampleService"), "--port", port.ToString(CultureInfo.InvariantCulture), "--workers", "32"],
+        Restart = RestartPolicy.Always,
+        RestartDelay = TimeSpan.FromMilliseconds(200),
+        Port = port,
+        HealthUrl = new Uri($"http://127.0.0.1:{port}/health"),
+        Proxies = proxies,
+    };
+
+    // Part two: the basic_resilience suite against the three-service pipeline, as experiments.
+    private static async Task<bool> RunSuiteAsync(EngineSession session, bool pipelineFree, bool quick, CancellationToken token)
+    {
+        if (!pipelineFree)
+        {
+            AnsiConsole.MarkupLine($"[yellow]skip[/] the basic_resilience suite: ports {string.Join(", ", PipelinePorts)} are in use, and the built-in scenarios are written for them");
+            return true;
+        }
+
+        AnsiConsole.MarkupLine("[bold]basic_resilience[/] suite against data-collector :18081 → threat-analyzer :18082 → osint-processor :18083");
+        session.Engine.StartCatalog();
+        foreach (var port in new[] { 18081, 18082, 18083 })
+        {
+            await WaitHealthyAsync(port, token).ConfigureAwait(false);
+        }
+
+        var library = new ScenarioLibrary();
+        using var events = session.Manager.Events.Subscribe();
+        var printer = RunCommand.PrintEventsAsync(events, token);
+        var results = new List<Bev.Chaos.Experiments.ExperimentResult>();
+        foreach (var scenario in library.GetScenarioSuite("basic_resilience"))
+        {
+            results.Add(await session.Engineer.RunExperimentAsync(ScenarioCompiler.Compile(scenario, quick ? 0.25 : 1.0), token).ConfigureAwait(false));
+        }
+
+        var reports = Path.Combine(session.Store.DataDirectory, "reports", TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(reports);
+        foreach (var result in results)
+        {
+            await File.WriteAllTextAsync(Path.Combine(reports, $"experiment-{result.Name}.json"), System.Text.Json.JsonSerializer.Serialize(result, Bev.Chaos.Persistence.ExperimentStore.Json), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        RunCommand.Summarize(results);
+        AnsiConsole.MarkupLine($"reports: {Markup.Escape(reports)}");
+        return results.All(r => r.Verdict == Bev.Chaos.Experiments.ExperimentVerdict.Passed);
+    }
+
+    private static bool PortFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private sealed record DemoPlan(string Injector, Dictionary<string, object?> Parameters, string What, bool NeedsRoot = false);

@@ -216,7 +216,7 @@ internal static class RunCommand
         }
     }
 
-    private static async Task PrintEventsAsync(ChaosEventStream.Subscription events, CancellationToken token)
+    internal static async Task PrintEventsAsync(ChaosEventStream.Subscription events, CancellationToken token)
     {
         try
         {
@@ -241,7 +241,7 @@ internal static class RunCommand
         }
     }
 
-    private static void Summarize(IReadOnlyList<ExperimentResult> results)
+    internal static void Summarize(IReadOnlyList<ExperimentResult> results)
     {
         var table = new Table().AddColumns("experiment", "verdict", "faults", "time to recover", "reasons");
         foreach (var r in results)

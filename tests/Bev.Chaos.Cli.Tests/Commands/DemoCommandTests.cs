@@ -23,6 +23,14 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("state T", result.Stdout);
         Assert.Contains("restarted as pid", result.Stdout);
         Assert.Contains("demo summary", result.Stdout);
+
+        // Part two: the basic_resilience suite, with a JSON result per scenario.
+        Assert.Contains("basic_resilience suite against data-collector", result.Stdout);
+        var reports = Assert.Single(Directory.GetDirectories(Path.Combine(_data.Path, "reports")));
+        var verdicts = Directory.GetFiles(reports, "experiment-*.json")
+            .Select(f => System.Text.Json.JsonDocument.Parse(File.ReadAllText(f)).RootElement)
+            .ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("verdict").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["cpu_stress"] = "passed", ["network_latency_light"] = "passed", ["service_crash"] = "passed" }, verdicts);
         Assert.Empty(Directory.GetFiles(_data.Path, "bev-chaos-fill-*"));
         await Poll.UntilAsync(() => !ProcFs.EnumeratePids().Any(pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper"), TimeSpan.FromSeconds(5), "no demo service or helper left");
     }
