@@ -43,6 +43,19 @@ internal static class CommandRunner
         }
     }
 
+    /// <summary>Holds a long-running command until Ctrl-C or SIGTERM.</summary>
+    public static async Task WaitForStopAsync(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop: the caller's disposals remove what it holds.
+        }
+    }
+
     /// <summary>Parses <c>--param k=v</c> pairs; bad ones are invalid input.</summary>
     public static Dictionary<string, object?> ParseParameters(IEnumerable<string>? pairs)
     {

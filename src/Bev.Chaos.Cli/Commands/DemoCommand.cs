@@ -78,13 +78,7 @@ internal static class DemoCommand
             if (!parse.GetValue(exit) && !token.IsCancellationRequested)
             {
                 AnsiConsole.MarkupLine($"serving {Service} at http://127.0.0.1:{port}/ — Ctrl-C to stop");
-                try
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await CommandRunner.WaitForStopAsync(token).ConfigureAwait(false);
             }
 
             return results.All(r => r.Outcome != "failed") && suiteOk ? ExitCodes.Success : ExitCodes.Failure;

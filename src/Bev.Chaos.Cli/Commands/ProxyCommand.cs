@@ -45,13 +45,7 @@ internal static class ProxyCommand
             await using (server.ConfigureAwait(false))
             {
                 AnsiConsole.MarkupLine($"fault proxy: Toxiproxy-compatible API at [bold]{Markup.Escape(server.Url.ToString())}[/] — Ctrl-C to stop");
-                try
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await CommandRunner.WaitForStopAsync(token).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;

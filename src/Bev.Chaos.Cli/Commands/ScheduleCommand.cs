@@ -51,13 +51,7 @@ internal static class ScheduleCommand
                 AnsiConsole.MarkupLine($"schedule {Markup.Escape(name)}: next run {next:yyyy-MM-dd HH:mm} UTC");
             }
 
-            try
-            {
-                await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await CommandRunner.WaitForStopAsync(token).ConfigureAwait(false);
 
             return ExitCodes.Success;
         }, ct));

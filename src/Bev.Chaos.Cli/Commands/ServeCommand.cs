@@ -45,13 +45,7 @@ internal static class ServeCommand
             await using (toxi.ConfigureAwait(false))
             {
                 AnsiConsole.MarkupLine($"chaos API at [bold]{Markup.Escape(server.Url.ToString())}[/], Toxiproxy-compatible API at [bold]{Markup.Escape(toxi.Url.ToString())}[/] — Ctrl-C to stop");
-                try
-                {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
+                await CommandRunner.WaitForStopAsync(token).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
