@@ -67,7 +67,7 @@ else
 fi
 
 log "building"
-if ! dotnet build "$ROOT/Bev.Chaos.slnx" -c Release -nologo -v quiet "-clp:ErrorsOnly;NoSummary"; then
+if ! dotnet build "$ROOT/Bev.Chaos.slnx" -c Release -nologo -v quiet -tl:off "-clp:ErrorsOnly;NoSummary"; then
   log "build failed"
   echo "0 passed, 1 failed"
   exit 1
