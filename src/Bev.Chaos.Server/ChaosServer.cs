@@ -48,6 +48,7 @@ public sealed class ChaosServer : IAsyncDisposable
             requestDuration.WithLabels(context.Request.Method, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         });
         app.UseWebSockets();
+        ApiAccess.Use(app, engine, TimeProvider.System);
         app.MapChaosApi(engine, library);
         app.MapGet("/metrics", async (HttpContext context) =>
         {

@@ -24,12 +24,14 @@ internal static class ServeCommand
         {
             urls, toxiproxy, files,
         };
+        urls.Description = "Where the chaos API listens (loopback, unless auth.tokens are configured).";
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
-            var api = Loopback(parse.GetValue(urls)!, "--urls");
-            var proxyApi = Loopback(parse.GetValue(toxiproxy)!, "--toxiproxy-url");
+            var configuration = EngineSession.LoadConfiguration(parse);
+            var api = Address(parse.GetValue(urls)!, "--urls", configuration.ApiTokens.Count > 0);
+            var proxyApi = Address(parse.GetValue(toxiproxy)!, "--toxiproxy-url", tokensExist: false);
             var library = ScenariosCommand.Load(parse.GetValue(files));
-            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
+            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration).ConfigureAwait(false);
             session.Engine.StartCatalog();
             await using var server = await ChaosServer.StartAsync(session.Engine, library, api, parse.GetValue(CliOptions.LogLevelOption), token).ConfigureAwait(false);
             ToxiproxyServer toxi;
@@ -53,17 +55,19 @@ internal static class ServeCommand
         return command;
     }
 
-    // Until bearer tokens exist, a server never listens beyond loopback.
-    private static string Loopback(string url, string field)
+    // Beyond loopback only with bearer tokens (the Toxiproxy API has none, as in Toxiproxy: loopback only).
+    private static string Address(string url, string field, bool tokensExist)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
         {
             throw new ChaosValidationException(field, url, "an http:// URL, e.g. http://127.0.0.1:8080");
         }
 
-        if (!(uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))))
+        if (!tokensExist && !(uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))))
         {
-            throw new ChaosValidationException(field, url, "a loopback address: a server reachable from other hosts needs auth tokens, which this version does not have yet");
+            throw new ChaosValidationException(field, url, field == "--urls"
+                ? "a loopback address, unless auth.tokens are configured: a server reachable from other hosts must not be open to everyone"
+                : "a loopback address (the Toxiproxy API has no authentication)");
         }
 
         return url;

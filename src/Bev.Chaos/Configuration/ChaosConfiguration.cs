@@ -15,6 +15,9 @@ public sealed record ChaosConfiguration
     /// <summary>The service catalog, keyed by service name.</summary>
     public IReadOnlyDictionary<string, TargetDefinition> Targets { get; init; } = new Dictionary<string, TargetDefinition>();
 
+    /// <summary>API bearer tokens and their roles (none: the API is open, and only on loopback).</summary>
+    public IReadOnlyList<ApiToken> ApiTokens { get; init; } = [];
+
     /// <summary>Recurring experiments (off unless configured).</summary>
     public IReadOnlyList<ScheduleDefinition> Schedules { get; init; } = [];
 
@@ -104,3 +107,19 @@ public sealed record SafetySettings
 
 /// <summary>One entry of <c>schedules:</c>: a scenario (or suite) run on a cron expression, in UTC.</summary>
 public sealed record ScheduleDefinition(string Name, string Scenario, string Cron, bool Enabled = true);
+
+/// <summary>What a token may do on the API.</summary>
+public enum ApiRole
+{
+    /// <summary>Read everything.</summary>
+    Viewer,
+
+    /// <summary>Also inject and remove faults, run and stop experiments, emergency stop.</summary>
+    Operator,
+
+    /// <summary>Also release the safety lock.</summary>
+    Admin,
+}
+
+/// <summary>One entry of <c>auth.tokens</c>: a named bearer token with a role.</summary>
+public sealed record ApiToken(string Name, string Token, ApiRole Role);

@@ -66,6 +66,7 @@ public static class ChaosConfigurationLoader
             Safety = ReadSafety(root.Section("safety")),
             Targets = ReadTargets(root.Section("targets")),
             Schedules = ReadSchedules(root),
+            ApiTokens = ReadTokens(root.Section("auth")),
         };
         root.Finish();
 
@@ -272,6 +273,48 @@ public static class ChaosConfigurationLoader
             result[name] = definition;
         }
 
+        return result;
+    }
+
+    private static List<ApiToken> ReadTokens(YamlSection? auth)
+    {
+        var result = new List<ApiToken>();
+        if (auth is null)
+        {
+            return result;
+        }
+
+        var roles = Enum.GetValues<ApiRole>().ToDictionary(r => r.ToString().ToLowerInvariant());
+        if (auth.Find("tokens") is YamlSequenceNode tokens)
+        {
+            foreach (var item in tokens.OfType<YamlMappingNode>())
+            {
+                var t = new YamlSection(item, $"auth.tokens[{result.Count}]", auth.File, auth.Errors);
+                var name = t.String("name");
+                var fromEnv = t.String("token_env");
+                var token = t.String("token") ?? (fromEnv is null ? null : Environment.GetEnvironmentVariable(fromEnv));
+                var role = t.Enum("role", ApiRole.Viewer, roles);
+                if (string.IsNullOrEmpty(name))
+                {
+                    t.Error("name", t.Find("name"), name, "a name for the audit log");
+                }
+
+                if (token is null || token.Length < 16)
+                {
+                    t.Error(fromEnv is null ? "token" : "token_env", t.Find(fromEnv is null ? "token" : "token_env"), fromEnv ?? (token is null ? null : "(too short)"),
+                        "a secret of 16 characters or more (token, or token_env naming a set environment variable)");
+                }
+
+                result.Add(new ApiToken(name ?? string.Empty, token ?? string.Empty, role));
+                t.Finish();
+            }
+        }
+        else if (auth.Find("tokens") is { } other && !YamlSection.IsNull(other))
+        {
+            auth.Error("tokens", other, YamlSection.Describe(other), "a list of {name, token or token_env, role}");
+        }
+
+        auth.Finish();
         return result;
     }
 

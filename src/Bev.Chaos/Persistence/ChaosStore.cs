@@ -77,6 +77,13 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
                 reason TEXT NOT NULL,
                 since  TEXT NOT NULL
             );
+            CREATE TABLE IF NOT EXISTS audit (
+                id     INTEGER PRIMARY KEY AUTOINCREMENT,
+                time   TEXT NOT NULL,
+                who    TEXT NOT NULL,
+                action TEXT NOT NULL,
+                status INTEGER NOT NULL
+            );
             CREATE TABLE IF NOT EXISTS experiments (
                 experiment_id TEXT PRIMARY KEY,
                 name          TEXT NOT NULL,

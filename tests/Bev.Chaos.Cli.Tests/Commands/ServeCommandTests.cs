@@ -66,7 +66,7 @@ public sealed class ServeCommandTests : IDisposable
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "serve", "--urls", "http://0.0.0.0:18099");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("--urls: 'http://0.0.0.0:18099' is not allowed; allowed: a loopback address: a server reachable from other hosts needs auth tokens, which this version does not have yet", result.Stderr);
+        Assert.Contains("--urls: 'http://0.0.0.0:18099' is not allowed; allowed: a loopback address, unless auth.tokens are configured: a server reachable from other hosts must not be open to everyone", result.Stderr);
     }
 
     [Fact]

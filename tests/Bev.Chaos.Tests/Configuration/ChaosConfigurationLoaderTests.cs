@@ -115,7 +115,7 @@ public sealed class ChaosConfigurationLoaderTests
                 "c.yaml:2: global.max_concurrent_experiments: '0' is not allowed; allowed: a whole number from 1 to 100",
                 "c.yaml:3: global.emergency_stop_threshold: '1.5' is not allowed; allowed: a number from 0 to 1",
                 "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a number from 1 to 100",
-                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: fault_injectors, global, integration, safety, schedules, targets",
+                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: auth, fault_injectors, global, integration, safety, schedules, targets",
             ],
             error.Errors.Select(e => e.ToString()));
     }
@@ -163,6 +163,28 @@ public sealed class ChaosConfigurationLoaderTests
         var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse("global:\n  a: [1, 2\n", "bad.yaml"));
 
         Assert.StartsWith("bad.yaml:", Assert.Single(error.Errors).Location);
+    }
+
+    [Fact]
+    public void Parse_AuthTokens_ReadRolesAndRejectShortSecrets()
+    {
+        const string yaml = """
+            auth:
+              tokens:
+                - { name: ops, token: "0123456789abcdef0123", role: operator }
+                - { name: weak, token: "short", role: admin }
+                - { name: odd, token: "0123456789abcdef0123", role: owner }
+            """;
+
+        var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse(yaml, "a.yaml"));
+
+        Assert.Equal(
+            [
+                "a.yaml:4: auth.tokens[1].token: '(too short)' is not allowed; allowed: a secret of 16 characters or more (token, or token_env naming a set environment variable)",
+                "a.yaml:5: auth.tokens[2].role: 'owner' is not allowed; allowed: viewer, operator, admin",
+            ],
+            error.Errors.Select(e => e.ToString()));
+        Assert.Equal(ApiRole.Operator, ChaosConfigurationLoader.Parse("auth:\n  tokens:\n    - { name: ops, token: \"0123456789abcdef0123\", role: operator }\n", "b.yaml").ApiTokens[0].Role);
     }
 
     internal static string RepoRoot()

@@ -1,0 +1,39 @@
+using System.Globalization;
+
+namespace Bev.Chaos.Persistence;
+
+/// <summary>One mutating API call: who, what, when, and how it ended.</summary>
+public sealed record AuditEntry(DateTimeOffset Time, string Who, string Action, int Status);
+
+/// <summary>The audit log in the store: every mutating call to the API.</summary>
+public sealed class AuditLog(ChaosStore store)
+{
+    public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
+        store.WithConnectionAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO audit (time, who, action, status) VALUES ($time, $who, $action, $status)";
+            command.Parameters.AddWithValue("$time", entry.Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            command.Parameters.AddWithValue("$who", entry.Who);
+            command.Parameters.AddWithValue("$action", entry.Action);
+            command.Parameters.AddWithValue("$status", entry.Status);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+
+    /// <summary>The newest entries first.</summary>
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, CancellationToken cancellationToken) =>
+        store.WithConnectionAsync<IReadOnlyList<AuditEntry>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT time, who, action, status FROM audit ORDER BY id DESC LIMIT $limit";
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = command.ExecuteReader();
+            var entries = new List<AuditEntry>();
+            while (reader.Read())
+            {
+                entries.Add(new AuditEntry(DateTimeOffset.Parse(reader.GetString(0), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
+            }
+
+            return entries;
+        }, cancellationToken);
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Scenarios;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Server.Tests;
+
+/// <summary>The auth matrix and the audit log, over real HTTP.</summary>
+public sealed class AuthTests : IAsyncLifetime
+{
+    private const string Viewer = "viewer-token-0123456789";
+    private const string Operator = "operator-token-0123456789";
+    private const string Admin = "admin-token-0123456789";
+    private readonly TempDirectory _data = new();
+    private readonly TestProcess _target = TestProcess.Sleeper();
+    private ChaosEngine _engine = null!;
+    private ChaosServer _server = null!;
+    private HttpClient _http = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        var configuration = new ChaosConfiguration
+        {
+            ApiTokens = [new ApiToken("dana", Viewer, ApiRole.Viewer), new ApiToken("ops-bot", Operator, ApiRole.Operator), new ApiToken("root-admin", Admin, ApiRole.Admin)],
+        };
+        _engine = await ChaosEngine.OpenAsync(configuration, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
+        _http = new HttpClient { BaseAddress = _server.Url };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        await _engine.DisposeAsync();
+        _target.Dispose();
+        _data.Dispose();
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? token, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
+        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private string Fault => $$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""";
+
+    [Fact]
+    public async Task Matrix_RolesGateTheEndpoints()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, "/health", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/status", null)).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/status", "not-a-token-at-all")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, "/status", Viewer)).Status);
+
+        var (forbidden, error) = await SendAsync(HttpMethod.Post, "/faults", Viewer, Fault);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden);
+        Assert.Equal("operator", error.GetProperty("allowed").GetString());
+        Assert.Equal('S', _target.State);
+
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Post, "/faults", Operator, Fault)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Post, "/emergency-stop", Operator)).Status);
+        Assert.Equal('S', _target.State);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Delete, "/emergency-stop", Operator)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, "/emergency-stop", Admin)).Status);
+        Assert.Null(await _engine.SafetyLock.GetAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Audit_RecordsEveryMutatingCallWithWhoAndResult()
+    {
+        await SendAsync(HttpMethod.Post, "/faults", Viewer, Fault);
+        await SendAsync(HttpMethod.Post, "/faults", null, Fault);
+        var (_, created) = await SendAsync(HttpMethod.Post, "/faults", Operator, Fault);
+        await SendAsync(HttpMethod.Delete, $"/faults/{created.GetProperty("fault_id").GetString()}", Operator);
+        await SendAsync(HttpMethod.Get, "/faults", Viewer);
+
+        var (status, audit) = await SendAsync(HttpMethod.Get, "/audit", Viewer);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var entries = audit.EnumerateArray().Select(e => (e.GetProperty("who").GetString(), e.GetProperty("action").GetString(), e.GetProperty("status").GetInt32())).Reverse().ToList();
+        Assert.Equal(
+            [
+                ("dana", "POST /faults", 403),
+                ("anonymous", "POST /faults", 401),
+                ("ops-bot", "POST /faults", 201),
+                ("ops-bot", $"DELETE /faults/{created.GetProperty("fault_id").GetString()}", 200),
+            ],
+            entries);
+    }
+}
