@@ -181,4 +181,17 @@ public sealed class ChaosApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, suites);
         Assert.Equal(3, all.GetProperty("basic_resilience").GetArrayLength());
     }
+
+    [Fact]
+    public async Task OpenApi_DescribesTheEndpoints()
+    {
+        var (status, document) = await SendAsync(HttpMethod.Get, "/openapi.json");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("BEV Chaos API", document.GetProperty("info").GetProperty("title").GetString());
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/faults", paths);
+        Assert.Contains("/experiments/{id}", paths);
+        Assert.Contains("/emergency-stop", paths);
+    }
 }

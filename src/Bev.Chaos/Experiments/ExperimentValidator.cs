@@ -33,6 +33,11 @@ public static class ExperimentValidator
             errors.Add(new ValidationError("probe_interval", F(config.ProbeInterval.TotalSeconds), "0.05 to 60 seconds"));
         }
 
+        if (config.FaultInjections.Count == 0 && config.Loads.Count == 0)
+        {
+            errors.Add(new ValidationError("fault_injections", "none", "at least one fault (an experiment without one tests nothing)"));
+        }
+
         if (config.MaxPercent is < 1 or > 100)
         {
             errors.Add(new ValidationError("max_percent", config.MaxPercent.ToString(CultureInfo.InvariantCulture), "1 to 100"));
