@@ -6,7 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 RESULTS="$ROOT/test-results"
 DOCKER_DIR="${BEV_CHAOS_TEST_DOCKER_DIR:-/tmp/bev-chaos-test-docker}"
-PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils)
+PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium)
 
 log() { echo "test.sh: $*" >&2; }
 
@@ -62,6 +62,7 @@ trap stop_dockerd EXIT
 # The Toxiproxy compatibility test drives our API with the published Node.js client.
 if command -v npm >/dev/null 2>&1; then
   (cd "$ROOT/tests/Bev.Chaos.Proxy.Tests/client" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || log "npm ci failed: the Node.js client test will report it"
+  (cd "$ROOT/tests/Bev.Chaos.Server.Tests/dashboard" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || log "npm ci failed: the dashboard test will report it"
 else
   log "npm not found: the Node.js Toxiproxy client test will skip (fail under CI=true)"
 fi

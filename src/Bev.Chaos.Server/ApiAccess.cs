@@ -25,9 +25,13 @@ internal static class ApiAccess
             var mutating = !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method);
             var who = "anonymous";
             var allowed = true;
-            if (tokens.Count > 0 && request.Path != "/health")
+            // The dashboard's files are public (they hold no data); /ws may carry its token in the query,
+            // since browsers cannot set headers on a WebSocket.
+            var open = request.Path == "/health" || request.Path == "/" || request.Path.StartsWithSegments("/dashboard");
+            if (tokens.Count > 0 && !open)
             {
-                var caller = Authenticate(request.Headers.Authorization, tokens);
+                var presented = request.Path == "/ws" && request.Query.TryGetValue("access_token", out var fromQuery) ? new StringValues("Bearer " + fromQuery) : request.Headers.Authorization;
+                var caller = Authenticate(presented, tokens);
                 var needed = Required(request);
                 if (caller is null)
                 {

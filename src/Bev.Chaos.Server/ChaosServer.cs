@@ -56,6 +56,7 @@ public sealed class ChaosServer : IAsyncDisposable
         ApiAccess.Use(app, engine, TimeProvider.System);
         app.MapChaosApi(engine, library);
         app.MapOpenApi("/openapi.json");
+        DashboardFiles.Map(app);
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";

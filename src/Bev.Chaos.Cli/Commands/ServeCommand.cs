@@ -46,7 +46,7 @@ internal static class ServeCommand
 
             await using (toxi.ConfigureAwait(false))
             {
-                AnsiConsole.MarkupLine($"chaos API at [bold]{Markup.Escape(server.Url.ToString())}[/], Toxiproxy-compatible API at [bold]{Markup.Escape(toxi.Url.ToString())}[/] — Ctrl-C to stop");
+                AnsiConsole.MarkupLine($"dashboard and chaos API at [bold]{Markup.Escape(server.Url.ToString())}[/], Toxiproxy-compatible API at [bold]{Markup.Escape(toxi.Url.ToString())}[/] — Ctrl-C to stop");
                 await CommandRunner.WaitForStopAsync(token).ConfigureAwait(false);
             }
 
