@@ -78,14 +78,17 @@ public sealed class ToxicBehaviourTests : IAsyncLifetime
     {
         await using var server = EchoServer.Echo();
         var proxy = _proxies.Create("jitter", null, server.Address);
-        proxy.AddToxic(Toxic("latency", "upstream", ("latency", 40), ("jitter", 15)));
         using var client = await ProxyClient.ConnectAsync(proxy);
+        await client.RoundTripAsync();
+        proxy.AddToxic(Toxic("latency", "upstream", ("latency", 40), ("jitter", 15)));
 
         var trips = await RoundTripsAsync(client, 100);
 
-        // 40 ± 15 ms of delay; above it only the round trip itself and timer wake-up (a few ms).
-        Assert.All(trips, t => Assert.InRange(t, 24.5, 62));
-        Assert.InRange(trips.Order().ElementAt(trips.Count * 95 / 100), 24.5, 58);
+        // 40 ± 15 ms of delay: never less than 25 (a chunk must not leave early); above 55 only the
+        // round trip itself and timer wake-up, measured at 1–5 ms on this 2-core machine.
+        Assert.All(trips, t => Assert.True(t >= 25, $"a round trip took {t:F2} ms, less than latency - jitter"));
+        Assert.InRange(trips.Order().ElementAt(trips.Count * 95 / 100), 25, 61);
+        Assert.True(trips.Max() < 75, $"slowest round trip {trips.Max():F1} ms");
         Assert.True(trips.Max() - trips.Min() > 15, "jitter should spread the round trips");
     }
 
