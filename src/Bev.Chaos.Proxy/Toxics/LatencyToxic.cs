@@ -17,11 +17,12 @@ internal sealed class LatencyToxic(ToxicDefinition definition) : Toxic(definitio
             Counters.AddBytesDelayed(chunk.Length);
         }
 
-        // Timers tick in whole milliseconds and can wake a fraction early; a chunk must never leave
-        // before its delay, so wait again for whatever is left.
+        // Timers count whole milliseconds from the last tick, so they can wake up to one tick before
+        // the due time. A chunk must never leave early: ask for one tick more, and should it still
+        // wake early, wait again for what is left.
         while (wait > TimeSpan.Zero)
         {
-            await Task.Delay(wait < OneTick ? OneTick : wait, link.Time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait + OneTick, link.Time, cancellationToken).ConfigureAwait(false);
             wait = delay - link.Time.GetElapsedTime(chunk.Arrival);
         }
 
