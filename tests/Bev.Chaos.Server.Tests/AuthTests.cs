@@ -14,11 +14,8 @@ public sealed class AuthTests : IAsyncLifetime
     private const string Viewer = "viewer-token-0123456789";
     private const string Operator = "operator-token-0123456789";
     private const string Admin = "admin-token-0123456789";
-    private readonly TempDirectory _data = new();
     private readonly TestProcess _target = TestProcess.Sleeper();
-    private ChaosEngine _engine = null!;
-    private ChaosServer _server = null!;
-    private HttpClient _http = null!;
+    private ServerUnderTest _running = null!;
 
     public async ValueTask InitializeAsync()
     {
@@ -26,18 +23,13 @@ public sealed class AuthTests : IAsyncLifetime
         {
             ApiTokens = [new ApiToken("dana", Viewer, ApiRole.Viewer), new ApiToken("ops-bot", Operator, ApiRole.Operator), new ApiToken("root-admin", Admin, ApiRole.Admin)],
         };
-        _engine = await ChaosEngine.OpenAsync(configuration, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
-        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _running = await ServerUnderTest.StartAsync(configuration);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _engine.DisposeAsync();
+        await _running.DisposeAsync();
         _target.Dispose();
-        _data.Dispose();
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? token, string? body = null)
@@ -53,7 +45,7 @@ public sealed class AuthTests : IAsyncLifetime
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await _running.Http.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
@@ -78,7 +70,7 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal('S', _target.State);
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Delete, "/emergency-stop", Operator)).Status);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, "/emergency-stop", Admin)).Status);
-        Assert.Null(await _engine.SafetyLock.GetAsync(TestContext.Current.CancellationToken));
+        Assert.Null(await _running.Engine.SafetyLock.GetAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]

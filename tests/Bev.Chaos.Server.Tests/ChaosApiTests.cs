@@ -13,27 +13,19 @@ namespace Bev.Chaos.Server.Tests;
 /// <summary>The chaos API over real HTTP on loopback, against a real engine and real processes.</summary>
 public sealed class ChaosApiTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private readonly TestProcess _target = TestProcess.Sleeper();
-    private ChaosEngine _engine = null!;
-    private ChaosServer _server = null!;
-    private HttpClient _http = null!;
+    private ServerUnderTest _running = null!;
 
     public async ValueTask InitializeAsync()
     {
         var configuration = new ChaosConfiguration { Safety = new SafetySettings { MaxCpuUsage = 100, MaxMemoryUsage = 100 } };
-        _engine = await ChaosEngine.OpenAsync(configuration, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
-        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _running = await ServerUnderTest.StartAsync(configuration);
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _engine.DisposeAsync();
+        await _running.DisposeAsync();
         _target.Dispose();
-        _data.Dispose();
     }
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null)
@@ -44,7 +36,7 @@ public sealed class ChaosApiTests : IAsyncLifetime
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
+        using var response = await _running.Http.SendAsync(request, TestContext.Current.CancellationToken);
         var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
@@ -101,7 +93,7 @@ public sealed class ChaosApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.False(string.IsNullOrEmpty(error.GetProperty("error").GetString()));
-        Assert.Empty(await _engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(await _running.Engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
         Assert.Equal('S', _target.State);
     }
 
@@ -164,7 +156,7 @@ public sealed class ChaosApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(field, error.GetProperty("field").GetString());
-        Assert.Empty(_engine.Engineer.Running);
+        Assert.Empty(_running.Engine.Engineer.Running);
     }
 
     [Fact]

@@ -11,31 +11,23 @@ namespace Bev.Chaos.Server.Tests;
 /// <summary>/metrics and /ws over real HTTP.</summary>
 public sealed class MetricsAndEventsTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private readonly TestProcess _target = TestProcess.Sleeper();
-    private ChaosEngine _engine = null!;
-    private ChaosServer _server = null!;
-    private HttpClient _http = null!;
+    private ServerUnderTest _running = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), _data.Path, cancellationToken: TestContext.Current.CancellationToken);
-        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _running = await ServerUnderTest.StartAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _engine.DisposeAsync();
+        await _running.DisposeAsync();
         _target.Dispose();
-        _data.Dispose();
     }
 
     private async Task<string> InjectAsync(string body)
     {
-        using var response = await _http.PostAsync("/faults", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        using var response = await _running.Http.PostAsync("/faults", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("fault_id").GetString()!;
     }
@@ -44,11 +36,11 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
     public async Task Metrics_CountFaultsLatencyAndProxyToxics()
     {
         var id = await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
-        await _http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
-        var proxy = _engine.Proxies.Create("cache", "127.0.0.1:0", "127.0.0.1:9");
+        await _running.Http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
+        var proxy = _running.Engine.Proxies.Create("cache", "127.0.0.1:0", "127.0.0.1:9");
         proxy.AddToxic(ToxicTypes.Define(null, "latency", null, null, new Dictionary<string, long> { ["latency"] = 10 }));
 
-        var text = await Poll.UntilAsync(() => _http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
+        var text = await Poll.UntilAsync(() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
             t => t.Contains("bev_chaos_faults_removed_total{injector=\"service_pause\",reason=\"requested\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the removal counted");
 
         Assert.Contains("bev_chaos_faults_injected_total{injector=\"service_pause\"} 1", text);
@@ -63,11 +55,11 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
     public async Task EventSocket_DeliversInjectedThenRemovedInOrder()
     {
         using var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri(_server.Url.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "ws"), TestContext.Current.CancellationToken);
+        await socket.ConnectAsync(new Uri(_running.Server.Url.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "ws"), TestContext.Current.CancellationToken);
         await Poll.UntilAsync(() => true, TimeSpan.FromSeconds(1), "connected");
 
         var id = await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
-        await _http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
+        await _running.Http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
 
         var first = await ReceiveAsync(socket);
         var second = await ReceiveAsync(socket);

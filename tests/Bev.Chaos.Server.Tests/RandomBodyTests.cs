@@ -13,24 +13,16 @@ public sealed class RandomBodyTests : IAsyncLifetime
 {
     private static readonly string[] Keys = ["injector_name", "target_service", "profile_name", "parameters", "duration_seconds", "name", "scenario", "fault_injections", "safety_level", "x"];
     private static readonly string[] Strings = ["cpu_stress", "service_pause", "disk_fill", "pid:1", "pid:-3", "name:", "", "💥", "network_delay_light", "basic_resilience", "../../etc", "critical"];
-    private readonly TempDirectory _data = new();
-    private ChaosEngine _engine = null!;
-    private ChaosServer _server = null!;
-    private HttpClient _http = null!;
+    private ServerUnderTest _running = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), _data.Path, cancellationToken: TestContext.Current.CancellationToken);
-        _server = await ChaosServer.StartAsync(_engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _running = await ServerUnderTest.StartAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _engine.DisposeAsync();
-        _data.Dispose();
+        await _running.DisposeAsync();
     }
 
     [Theory]
@@ -41,12 +33,12 @@ public sealed class RandomBodyTests : IAsyncLifetime
         await Gen.Int[0, int.MaxValue].SampleAsync(async seed =>
         {
             var body = Body(new Random(seed));
-            using var response = await _http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            using var response = await _running.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
             Assert.True((int)response.StatusCode is >= 400 and < 500, $"{(int)response.StatusCode} for {body}");
         }, iter: 300, threads: 1);
 
-        Assert.Empty(await _engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
-        Assert.Empty(_engine.Engineer.Running);
+        Assert.Empty(await _running.Engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(_running.Engine.Engineer.Running);
     }
 
     private static string Body(Random random)
