@@ -285,33 +285,25 @@ public static class ChaosConfigurationLoader
         }
 
         var roles = Enum.GetValues<ApiRole>().ToDictionary(r => r.ToString().ToLowerInvariant());
-        if (auth.Find("tokens") is YamlSequenceNode tokens)
+        foreach (var t in auth.Items("tokens", "a list of {name, token or token_env, role}", "a mapping {name, token or token_env, role}"))
         {
-            foreach (var item in tokens.OfType<YamlMappingNode>())
+            var name = t.String("name");
+            var fromEnv = t.String("token_env");
+            var token = t.String("token") ?? (fromEnv is null ? null : Environment.GetEnvironmentVariable(fromEnv));
+            var role = t.Enum("role", ApiRole.Viewer, roles);
+            if (string.IsNullOrEmpty(name))
             {
-                var t = new YamlSection(item, $"auth.tokens[{result.Count}]", auth.File, auth.Errors);
-                var name = t.String("name");
-                var fromEnv = t.String("token_env");
-                var token = t.String("token") ?? (fromEnv is null ? null : Environment.GetEnvironmentVariable(fromEnv));
-                var role = t.Enum("role", ApiRole.Viewer, roles);
-                if (string.IsNullOrEmpty(name))
-                {
-                    t.Error("name", t.Find("name"), name, "a name for the audit log");
-                }
-
-                if (token is null || token.Length < 16)
-                {
-                    t.Error(fromEnv is null ? "token" : "token_env", t.Find(fromEnv is null ? "token" : "token_env"), fromEnv ?? (token is null ? null : "(too short)"),
-                        "a secret of 16 characters or more (token, or token_env naming a set environment variable)");
-                }
-
-                result.Add(new ApiToken(name ?? string.Empty, token ?? string.Empty, role));
-                t.Finish();
+                t.Error("name", t.Find("name"), name, "a name for the audit log");
             }
-        }
-        else if (auth.Find("tokens") is { } other && !YamlSection.IsNull(other))
-        {
-            auth.Error("tokens", other, YamlSection.Describe(other), "a list of {name, token or token_env, role}");
+
+            if (token is null || token.Length < 16)
+            {
+                t.Error(fromEnv is null ? "token" : "token_env", t.Find(fromEnv is null ? "token" : "token_env"), fromEnv ?? (token is null ? null : "(too short)"),
+                    "a secret of 16 characters or more (token, or token_env naming a set environment variable)");
+            }
+
+            result.Add(new ApiToken(name ?? string.Empty, token ?? string.Empty, role));
+            t.Finish();
         }
 
         auth.Finish();
@@ -321,27 +313,8 @@ public static class ChaosConfigurationLoader
     private static List<ScheduleDefinition> ReadSchedules(YamlSection root)
     {
         var result = new List<ScheduleDefinition>();
-        var node = root.Find("schedules");
-        if (node is null || YamlSection.IsNull(node))
+        foreach (var s in root.Items("schedules", "a list of {name, scenario, cron, enabled}", "a mapping with name, scenario, cron"))
         {
-            return result;
-        }
-
-        if (node is not YamlSequenceNode sequence)
-        {
-            root.Error("schedules", node, YamlSection.Describe(node), "a list of {name, scenario, cron, enabled}");
-            return result;
-        }
-
-        foreach (var item in sequence)
-        {
-            if (item is not YamlMappingNode mapping)
-            {
-                root.Error("schedules", item, YamlSection.Describe(item), "a mapping with name, scenario, cron");
-                continue;
-            }
-
-            var s = new YamlSection(mapping, $"schedules[{result.Count}]", root.File, root.Errors);
             var name = s.String("name");
             var scenario = s.String("scenario");
             var cron = s.String("cron");

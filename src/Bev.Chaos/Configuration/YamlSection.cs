@@ -71,6 +71,40 @@ internal sealed class YamlSection
         }
     }
 
+    /// <summary>
+    /// The mappings listed under <paramref name="key"/>, each with its index in the path. A value that is not a
+    /// list, or an item that is not a mapping, is an error — never silently skipped.
+    /// </summary>
+    public IReadOnlyList<YamlSection> Items(string key, string listAllowed, string itemAllowed)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return [];
+        }
+
+        if (node is not YamlSequenceNode sequence)
+        {
+            Error(key, node, Describe(node), listAllowed);
+            return [];
+        }
+
+        var items = new List<YamlSection>();
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            if (sequence.Children[i] is YamlMappingNode mapping)
+            {
+                items.Add(new YamlSection(mapping, $"{KeyPath(key)}[{i}]", File, Errors));
+            }
+            else
+            {
+                Error($"{key}[{i}]", sequence.Children[i], Describe(sequence.Children[i]), itemAllowed);
+            }
+        }
+
+        return items;
+    }
+
     public string? String(string key, string? fallback = null)
     {
         var node = Find(key);

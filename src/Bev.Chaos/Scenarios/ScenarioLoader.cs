@@ -133,27 +133,8 @@ public static class ScenarioLoader
     private static List<ScenarioStep> ReadSteps(YamlSection s, string key)
     {
         var steps = new List<ScenarioStep>();
-        var node = s.Find(key);
-        if (node is null)
+        foreach (var step in s.Items(key, "a list of steps", "a step mapping with name, action_type, parameters"))
         {
-            return steps;
-        }
-
-        if (node is not YamlSequenceNode sequence)
-        {
-            s.Error(key, node, YamlSection.Describe(node), "a list of steps");
-            return steps;
-        }
-
-        foreach (var item in sequence)
-        {
-            if (item is not YamlMappingNode mapping)
-            {
-                s.Error(key, item, YamlSection.Describe(item), "a step mapping with name, action_type, parameters");
-                continue;
-            }
-
-            var step = new YamlSection(mapping, $"{s.KeyPath(key)}[{steps.Count}]", s.File, s.Errors);
             var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
             var nested = new List<ScenarioStep>();
             if (step.Section("parameters") is { } p)
@@ -192,20 +173,8 @@ public static class ScenarioLoader
     private static List<RollbackAction> ReadRollbacks(YamlSection s)
     {
         var result = new List<RollbackAction>();
-        if (s.Find("rollbacks") is not { } node)
+        foreach (var r in s.Items("rollbacks", "a list of {name, url, method} or {name, command}", "a mapping {name, url, method} or {name, command}"))
         {
-            return result;
-        }
-
-        if (node is not YamlSequenceNode sequence)
-        {
-            s.Error("rollbacks", node, YamlSection.Describe(node), "a list of {name, url, method} or {name, command}");
-            return result;
-        }
-
-        foreach (var item in sequence.OfType<YamlMappingNode>())
-        {
-            var r = new YamlSection(item, $"{s.KeyPath("rollbacks")}[{result.Count}]", s.File, s.Errors);
             var url = r.String("url");
             var command = r.StringList("command");
             if ((url is null) == (command is null))
@@ -251,20 +220,8 @@ public static class ScenarioLoader
     private static List<ProbeDefinition> ReadProbes(YamlSection s)
     {
         var probes = new List<ProbeDefinition>();
-        if (s.Find("steady_state") is not { } node)
+        foreach (var p in s.Items("steady_state", "a list of probes", "a probe mapping with name, type and its settings"))
         {
-            return probes;
-        }
-
-        if (node is not YamlSequenceNode sequence)
-        {
-            s.Error("steady_state", node, YamlSection.Describe(node), "a list of probes");
-            return probes;
-        }
-
-        foreach (var item in sequence.OfType<YamlMappingNode>())
-        {
-            var p = new YamlSection(item, $"{s.KeyPath("steady_state")}[{probes.Count}]", s.File, s.Errors);
             var name = p.String("name") ?? $"probe{probes.Count + 1}";
             var type = p.String("type") ?? "http";
             var url = p.String("url");

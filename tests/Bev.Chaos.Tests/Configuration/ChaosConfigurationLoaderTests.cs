@@ -187,6 +187,25 @@ public sealed class ChaosConfigurationLoaderTests
         Assert.Equal(ApiRole.Operator, ChaosConfigurationLoader.Parse("auth:\n  tokens:\n    - { name: ops, token: \"0123456789abcdef0123\", role: operator }\n", "b.yaml").ApiTokens[0].Role);
     }
 
+    [Fact]
+    public void Parse_ListItemThatIsNotAMapping_IsAnErrorNotSkipped()
+    {
+        const string yaml = """
+            auth:
+              tokens:
+                - ops-0123456789abcdef
+            schedules:
+              - nightly
+            """;
+
+        var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse(yaml, "a.yaml"));
+
+        Assert.Collection(
+            error.Errors.Select(e => e.ToString()),
+            e => Assert.Matches(@"^a\.yaml:5: schedules\[0\]: .*nightly.* is not allowed; allowed: a mapping with name, scenario, cron$", e),
+            e => Assert.Matches(@"^a\.yaml:3: auth\.tokens\[0\]: .*ops-0123456789abcdef.* is not allowed; allowed: a mapping \{name, token or token_env, role\}$", e));
+    }
+
     internal static string RepoRoot()
     {
         var dir = AppContext.BaseDirectory;

@@ -164,9 +164,10 @@ public sealed class KernelNetworkFaultTests
             }
         }
 
-        // Let the last packets land: poll until the count stops changing.
+        // Let the last packets land: poll until the count stops changing, for at most five seconds.
         var last = -1;
-        while (Volatile.Read(ref received) != last)
+        var settling = Stopwatch.StartNew();
+        while (Volatile.Read(ref received) != last && settling.Elapsed < TimeSpan.FromSeconds(5))
         {
             last = Volatile.Read(ref received);
             await Task.Delay(TimeSpan.FromMilliseconds(100), TestContext.Current.CancellationToken);
