@@ -6,7 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$ROOT"
 RESULTS="$ROOT/test-results"
 DOCKER_DIR="${BEV_CHAOS_TEST_DOCKER_DIR:-/tmp/bev-chaos-test-docker}"
-PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium)
+# prometheus brings promtool (the /metrics check); wrk and nginx-light the load generator's yardstick and
+# target; redis-server the demo pipeline's queue.
+PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server)
 
 log() { echo "test.sh: $*" >&2; }
 
@@ -18,7 +20,15 @@ install_packages() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
+  # Packages with services (prometheus, nginx, redis) must not start them: tests start their own.
+  local policy=/usr/sbin/policy-rc.d created_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created_policy=1
+  fi
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local rc=$?
+  [ -n "$created_policy" ] && rm -f "$policy"
+  return $rc
 }
 
 start_dockerd() {

@@ -52,6 +52,32 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_PassPromtoolCheck()
+    {
+        Requires.Program("promtool");
+        var id = await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
+        await _running.Http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
+        var proxy = _running.Engine.Proxies.Create("queue", "127.0.0.1:0", "127.0.0.1:9");
+        proxy.AddToxic(ToxicTypes.Define(null, "bandwidth", null, null, new Dictionary<string, long> { ["rate"] = 100 }));
+        using var stop = await _running.Http.PostAsync("/emergency-stop", null, TestContext.Current.CancellationToken);
+        Assert.True(stop.IsSuccessStatusCode, $"emergency stop answered {(int)stop.StatusCode}");
+        var text = await _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+
+        // promtool reads the exposition from stdin and fails on syntax errors and on lint problems
+        // (counters without _total, missing HELP, bad units).
+        var info = new System.Diagnostics.ProcessStartInfo("promtool", "check metrics") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var promtool = System.Diagnostics.Process.Start(info)!;
+        await promtool.StandardInput.WriteAsync(text);
+        promtool.StandardInput.Close();
+        var output = await promtool.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await promtool.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await promtool.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(promtool.ExitCode == 0, $"promtool check metrics exited {promtool.ExitCode}: {output}");
+        Assert.Contains("bev_chaos_emergency_stops_total", text);
+        Assert.Contains("bev_chaos_proxy_toxic_connections{proxy=\"queue\",toxic=\"bandwidth_downstream\"}", text);
+    }
+
+    [Fact]
     public async Task EventSocket_DeliversInjectedThenRemovedInOrder()
     {
         using var socket = new ClientWebSocket();
