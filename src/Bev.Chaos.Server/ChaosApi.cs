@@ -19,13 +19,12 @@ public static class ChaosApi
 
         app.MapGet("/status", async (CancellationToken ct) =>
         {
-            var open = await engine.Journal.ListOpenAsync(ct);
-            var locked = await engine.SafetyLock.GetAsync(ct);
+            var summary = await engine.Journal.ReadSummaryAsync(ct);
             return Results.Json(new
             {
                 active_experiments = engine.Engineer.Running.Select(Run),
-                active_faults = open.Count,
-                safety = new { lock_engaged = locked is not null, reason = locked?.Reason, since = locked?.Since },
+                active_faults = summary.OpenFaults,
+                safety = new { lock_engaged = summary.LockReason is not null, reason = summary.LockReason, since = summary.LockSince },
                 integrations = new
                 {
                     auto_recovery_url = engine.Configuration.Integration.AutoRecoveryUrl,

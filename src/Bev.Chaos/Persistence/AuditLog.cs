@@ -9,7 +9,7 @@ public sealed record AuditEntry(DateTimeOffset Time, string Who, string Action, 
 public sealed class AuditLog(ChaosStore store)
 {
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        store.WithConnectionAsync(connection =>
+        store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "INSERT INTO audit (time, who, action, status) VALUES ($time, $who, $action, $status)";
@@ -22,7 +22,7 @@ public sealed class AuditLog(ChaosStore store)
 
     /// <summary>The newest entries first.</summary>
     public Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, CancellationToken cancellationToken) =>
-        store.WithConnectionAsync<IReadOnlyList<AuditEntry>>(connection =>
+        store.ReadAsync<IReadOnlyList<AuditEntry>>(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT time, who, action, status FROM audit ORDER BY id DESC LIMIT $limit";

@@ -4,12 +4,22 @@ namespace Bev.Chaos.Persistence;
 
 /// <summary>
 /// The SQLite store in the data directory (<c>chaos.db</c>, WAL, synchronous=FULL so a
-/// committed journal write survives a crash). One connection, used one call at a time.
+/// committed journal write survives a crash). Writes go through one connection with group
+/// commit: writes that arrive while a commit is syncing share the next transaction and its one
+/// fsync, and each caller returns only once its own write is durable. Reads use a small pool of
+/// other connections, so they never wait behind a sync (WAL readers do not block the writer)
+/// nor, up to the pool's size, behind each other.
 /// </summary>
 public sealed class ChaosStore : IAsyncDisposable, IDisposable
 {
     private readonly SqliteConnection _connection;
+    private const int ReadConnections = 4;
+    private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idleReaders = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _readGate = new(ReadConnections, ReadConnections);
+    private readonly Lock _pendingLock = new();
+    private List<PendingWrite> _pending = [];
+    private bool _committing;
 
     private ChaosStore(string dataDirectory, SqliteConnection connection)
     {
@@ -42,16 +52,8 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     public static ChaosStore Open(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(dataDirectory, "chaos.db"),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-            DefaultTimeout = 30,
-        }.ToString());
-        connection.Open();
-        var store = new ChaosStore(dataDirectory, connection);
-        store.Execute("""
+        var connection = Connect(dataDirectory, SqliteOpenMode.ReadWriteCreate);
+        Execute(connection, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
             PRAGMA busy_timeout = 10000;
@@ -93,16 +95,77 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
                 result        TEXT NOT NULL
             );
             """);
-        return store;
+        return new ChaosStore(dataDirectory, connection);
     }
 
-    /// <summary>Runs <paramref name="work"/> with the connection, one caller at a time.</summary>
-    internal async Task<T> WithConnectionAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    /// <summary>Runs a query on a read connection of the pool (opened on first need).</summary>
+    internal async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _readGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_idleReaders.TryTake(out var reader))
+        {
+            reader = Connect(DataDirectory, SqliteOpenMode.ReadWrite);
+            Execute(reader, "PRAGMA busy_timeout = 10000;");
+        }
+
         try
         {
-            return work(_connection);
+            return read(reader);
+        }
+        finally
+        {
+            _idleReaders.Add(reader);
+            _readGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> inside the next group commit and completes once that commit is
+    /// durable. The write must not open a transaction of its own; a write that throws is rolled back
+    /// alone (a savepoint) and its exception is the caller's.
+    /// </summary>
+    internal Task<int> WriteAsync(Func<SqliteConnection, int> write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingWrite(write);
+        bool lead;
+        lock (_pendingLock)
+        {
+            _pending.Add(pending);
+            lead = !_committing;
+            _committing = true;
+        }
+
+        if (lead)
+        {
+            _ = Task.Run(CommitPendingAsync, CancellationToken.None);
+        }
+
+        return pending.Completion.Task;
+    }
+
+    private async Task CommitPendingAsync()
+    {
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                List<PendingWrite> batch;
+                lock (_pendingLock)
+                {
+                    if (_pending.Count == 0)
+                    {
+                        _committing = false;
+                        return;
+                    }
+
+                    batch = _pending;
+                    _pending = [];
+                }
+
+                CommitBatch(batch);
+            }
         }
         finally
         {
@@ -110,17 +173,102 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Execute(string sql)
+    private void CommitBatch(List<PendingWrite> batch)
     {
-        using var command = _connection.CreateCommand();
+        try
+        {
+            Execute(_connection, "BEGIN IMMEDIATE");
+        }
+        catch (SqliteException ex)
+        {
+            batch.ForEach(p => p.Completion.TrySetException(ex));
+            return;
+        }
+
+        var results = new (int Rows, Exception? Error)[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Execute(_connection, "SAVEPOINT write");
+            try
+            {
+                results[i] = (batch[i].Write(_connection), null);
+                Execute(_connection, "RELEASE write");
+            }
+            catch (Exception ex) when (ex is SqliteException or InvalidOperationException or ArgumentException)
+            {
+                Execute(_connection, "ROLLBACK TO write; RELEASE write");
+                results[i] = (0, ex);
+            }
+        }
+
+        try
+        {
+            Execute(_connection, "COMMIT");
+        }
+        catch (SqliteException ex)
+        {
+            Execute(_connection, "ROLLBACK");
+            batch.ForEach(p => p.Completion.TrySetException(ex));
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (results[i].Error is { } error)
+            {
+                batch[i].Completion.TrySetException(error);
+            }
+            else
+            {
+                batch[i].Completion.TrySetResult(results[i].Rows);
+            }
+        }
+    }
+
+    private static SqliteConnection Connect(string dataDirectory, SqliteOpenMode mode)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "chaos.db"),
+            Mode = mode,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
     public void Dispose()
     {
+        // Wait for a commit in progress, so no caller loses a write it was promised.
+        _gate.Wait();
+        for (var i = 0; i < ReadConnections; i++)
+        {
+            _readGate.Wait();
+        }
+
         _connection.Dispose();
+        while (_idleReaders.TryTake(out var reader))
+        {
+            reader.Dispose();
+        }
+
         _gate.Dispose();
+        _readGate.Dispose();
+    }
+
+    private sealed class PendingWrite(Func<SqliteConnection, int> write)
+    {
+        public Func<SqliteConnection, int> Write { get; } = write;
+
+        public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     public ValueTask DisposeAsync()

@@ -17,7 +17,7 @@ public sealed class ExperimentStore(ChaosStore store)
     };
 
     public Task SaveAsync(ExperimentResult result, CancellationToken cancellationToken) =>
-        store.WithConnectionAsync(connection =>
+        store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "INSERT OR REPLACE INTO experiments (experiment_id, name, verdict, started_at, ended_at, result) VALUES ($id, $name, $verdict, $started, $ended, $result)";
@@ -31,7 +31,7 @@ public sealed class ExperimentStore(ChaosStore store)
         }, cancellationToken);
 
     public Task<IReadOnlyList<string>> ListJsonAsync(int limit, CancellationToken cancellationToken) =>
-        store.WithConnectionAsync<IReadOnlyList<string>>(connection =>
+        store.ReadAsync<IReadOnlyList<string>>(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit";

@@ -18,7 +18,7 @@ public sealed class FaultJournal(ChaosStore store)
 
     /// <summary>Records a new fault in state <see cref="FaultState.Injecting"/>.</summary>
     public Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken) =>
-        store.WithConnectionAsync(connection =>
+        store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = """
@@ -40,13 +40,11 @@ public sealed class FaultJournal(ChaosStore store)
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    /// <summary>Moves faults to <paramref name="state"/> in one transaction; the undo recipe too when given.</summary>
+    /// <summary>Moves faults to <paramref name="state"/> in one commit; the undo recipe too when given.</summary>
     public Task UpdateAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson = null, string? removalReason = null, string? error = null, CancellationToken cancellationToken = default) =>
-        store.WithConnectionAsync(connection =>
+        store.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction();
             using var command = connection.CreateCommand();
-            command.Transaction = transaction;
             command.CommandText = """
                 UPDATE fault_journal SET state = $state, updated_at = $updated,
                     undo = COALESCE($undo, undo), removal_reason = COALESCE($reason, removal_reason), error = COALESCE($error, error)
@@ -65,13 +63,26 @@ public sealed class FaultJournal(ChaosStore store)
                 command.ExecuteNonQuery();
             }
 
-            transaction.Commit();
             return faultIds.Count;
         }, cancellationToken);
 
     /// <summary>Faults in injecting, active or removing state, of every owner.</summary>
     public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken) =>
         QueryAsync($"WHERE state IN ('{string.Join("','", OpenStates)}') ORDER BY created_at", null, cancellationToken);
+
+    /// <summary>Open faults and the safety lock in one query: the cheapest status read.</summary>
+    public Task<StoreSummary> ReadSummaryAsync(CancellationToken cancellationToken) =>
+        store.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT (SELECT COUNT(*) FROM fault_journal WHERE state IN ('{string.Join("','", OpenStates)}')), safety_lock.reason, safety_lock.since
+                FROM (SELECT 1) LEFT JOIN safety_lock ON safety_lock.id = 1
+                """;
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new StoreSummary(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : ParseTime(reader.GetString(2)));
+        }, cancellationToken);
 
     /// <summary>One fault, in any state; null when unknown.</summary>
     public async Task<JournalEntry?> GetAsync(string faultId, CancellationToken cancellationToken) =>
@@ -82,7 +93,7 @@ public sealed class FaultJournal(ChaosStore store)
         QueryAsync($"ORDER BY created_at DESC LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", null, cancellationToken);
 
     private Task<IReadOnlyList<JournalEntry>> QueryAsync(string where, string? id, CancellationToken cancellationToken) =>
-        store.WithConnectionAsync<IReadOnlyList<JournalEntry>>(connection =>
+        store.ReadAsync<IReadOnlyList<JournalEntry>>(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = $"""

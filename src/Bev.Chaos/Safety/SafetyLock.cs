@@ -11,7 +11,7 @@ public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider)
 {
     /// <summary>The reason and time the lock was engaged, or null when released.</summary>
     public Task<(string Reason, DateTimeOffset Since)?> GetAsync(CancellationToken cancellationToken = default) =>
-        store.WithConnectionAsync<(string, DateTimeOffset)?>(connection =>
+        store.ReadAsync<(string, DateTimeOffset)?>(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT reason, since FROM safety_lock WHERE id = 1";
@@ -22,7 +22,7 @@ public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider)
         }, cancellationToken);
 
     public Task EngageAsync(string reason, CancellationToken cancellationToken = default) =>
-        store.WithConnectionAsync(connection =>
+        store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "INSERT OR REPLACE INTO safety_lock (id, reason, since) VALUES (1, $reason, $since)";
@@ -32,7 +32,7 @@ public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider)
         }, cancellationToken);
 
     public Task ReleaseAsync(CancellationToken cancellationToken = default) =>
-        store.WithConnectionAsync(connection =>
+        store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM safety_lock WHERE id = 1";
