@@ -153,31 +153,18 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
 
     private static IEnumerable<ProcessIdentity> Descendants(HashSet<int> roots)
     {
-        var children = new Dictionary<int, List<int>>();
-        foreach (var pid in ProcFs.EnumeratePids())
-        {
-            if (ProcFs.TryReadStat(pid) is { } stat)
-            {
-                if (!children.TryGetValue(stat.ParentPid, out var list))
-                {
-                    children[stat.ParentPid] = list = [];
-                }
-
-                list.Add(pid);
-            }
-        }
+        // Walking /proc/PID/task/*/children costs per descendant; scanning every process's stat
+        // costs per process on the machine (about 0.8 ms here), so the scan is only the fallback.
+        ILookup<int, int>? scanned = null;
+        IEnumerable<int> ChildrenOf(int pid) => ProcFs.TryReadChildren(pid) ?? (scanned ??= ScanParents())[pid];
 
         var queue = new Queue<int>(roots);
+        var seen = new HashSet<int>(roots);
         while (queue.Count > 0)
         {
-            if (!children.TryGetValue(queue.Dequeue(), out var kids))
+            foreach (var kid in ChildrenOf(queue.Dequeue()))
             {
-                continue;
-            }
-
-            foreach (var kid in kids)
-            {
-                if (kid != Environment.ProcessId && ProcessIdentity.TryRead(kid) is { } identity)
+                if (kid != Environment.ProcessId && seen.Add(kid) && ProcessIdentity.TryRead(kid) is { } identity)
                 {
                     queue.Enqueue(kid);
                     yield return identity;
@@ -185,4 +172,10 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
             }
         }
     }
+
+    private static ILookup<int, int> ScanParents() =>
+        ProcFs.EnumeratePids()
+            .Select(pid => (Pid: pid, Stat: ProcFs.TryReadStat(pid)))
+            .Where(p => p.Stat is not null)
+            .ToLookup(p => p.Stat!.Value.ParentPid, p => p.Pid);
 }

@@ -45,6 +45,43 @@ public static class ProcFs
         }
     }
 
+    /// <summary>
+    /// The direct children of <paramref name="pid"/> from <c>/proc/PID/task/*/children</c>; null when
+    /// the kernel lacks that file (CONFIG_PROC_CHILDREN), so callers fall back to a full scan.
+    /// </summary>
+    public static IReadOnlyList<int>? TryReadChildren(int pid)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{pid}/task");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        var children = new List<int>();
+        foreach (var task in tasks)
+        {
+            var path = task + "/children";
+            if (!File.Exists(path))
+            {
+                return Directory.Exists(task) ? null : children;
+            }
+
+            foreach (var field in (TryRead(path) ?? string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out var child))
+                {
+                    children.Add(child);
+                }
+            }
+        }
+
+        return children;
+    }
+
     /// <summary>The process name (<c>comm</c>), or null when gone.</summary>
     public static string? TryReadComm(int pid) => TryRead($"/proc/{pid}/comm")?.TrimEnd('\n');
 
