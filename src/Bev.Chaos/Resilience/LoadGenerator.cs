@@ -10,7 +10,7 @@ namespace Bev.Chaos.Resilience;
 /// wrk2 does). Every latency goes into an HDR histogram. Bounded: it stops after
 /// <c>rate × duration</c> requests.
 /// </summary>
-public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposable
+public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? requestTimeout = null) : IDisposable
 {
     private const long HighestMicros = 60_000_000;
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler
@@ -19,10 +19,18 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposa
         PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
         EnableMultipleHttp2Connections = false,
     })
-    { Timeout = TimeSpan.FromSeconds(30) };
+    { Timeout = requestTimeout ?? TimeSpan.FromSeconds(30) };
 
+    /// <summary>Runs the load; see the class summary.</summary>
+    /// <param name="url">The http:// URL to GET.</param>
+    /// <param name="rate">Requests per second.</param>
+    /// <param name="duration">How long; the run sends at most <c>rate × duration</c> requests.</param>
+    /// <param name="connections">At most this many requests in flight.</param>
+    /// <param name="cancellationToken">Abandons the run, in-flight requests too.</param>
+    /// <param name="onSample">Called once per finished request (from any thread), with when it was due, its corrected latency and whether it failed.</param>
+    /// <param name="stop">Stops sending new requests early; those in flight still finish and count.</param>
     /// <exception cref="ChaosValidationException">A bad URL, rate, duration or connection count.</exception>
-    public async Task<LoadResult> RunAsync(Uri url, double rate, TimeSpan duration, int connections, CancellationToken cancellationToken)
+    public async Task<LoadResult> RunAsync(Uri url, double rate, TimeSpan duration, int connections, CancellationToken cancellationToken, Action<LoadSample>? onSample = null, CancellationToken stop = default)
     {
         Validate(url, rate, duration, connections);
         var total = (long)Math.Round(rate * duration.TotalSeconds);
@@ -41,10 +49,19 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposa
         var lockObject = new Lock();
         var start = Stopwatch.GetTimestamp();
         var ticksPerRequest = Stopwatch.Frequency / rate;
-        for (long i = 0; i < total && !cancellationToken.IsCancellationRequested; i++)
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
+        for (long i = 0; i < total && !sending.IsCancellationRequested; i++)
         {
             var due = start + (long)(i * ticksPerRequest);
-            await WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WaitUntilAsync(due, sending.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
             if (!gate.Wait(0, CancellationToken.None))
             {
                 Interlocked.Increment(ref delayed);
@@ -62,7 +79,7 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposa
         await Task.WhenAll(inFlight).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(start);
         var requests = corrected.TotalCount;
-        var achieved = requests / Math.Max(elapsed.TotalSeconds, duration.TotalSeconds);
+        var achieved = requests / (stop.IsCancellationRequested ? elapsed.TotalSeconds : Math.Max(elapsed.TotalSeconds, duration.TotalSeconds));
         return new LoadResult
         {
             Requests = requests,
@@ -74,7 +91,7 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposa
             UncorrectedLatency = Summary(uncorrected),
             Seconds = perSecond.Select((s, index) => new LoadSecond(index, s.Requests, s.Errors, s.Histogram.TotalCount == 0 ? 0 : s.Histogram.GetValueAtPercentile(50) / 1000.0, s.Histogram.TotalCount == 0 ? 0 : s.Histogram.GetValueAtPercentile(99) / 1000.0)).Where(s => s.Requests > 0).ToList(),
             Delayed = delayed,
-            Saturated = delayed > total / 100 || achieved < rate * 0.98,
+            Saturated = delayed > requests / 100 || (!stop.IsCancellationRequested && achieved < rate * 0.98),
         };
 
         async Task SendAsync(long due)
@@ -111,6 +128,8 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null) : IDisposa
                     errors++;
                 }
             }
+
+            onSample?.Invoke(new LoadSample(due, correctedMicros / 1000.0, failed));
         }
     }
 

@@ -3,6 +3,9 @@ namespace Bev.Chaos.Resilience;
 /// <summary>Latency percentiles in milliseconds.</summary>
 public sealed record LatencySummary(double P50, double P90, double P99, double Max);
 
+/// <summary>One finished request: when it was due (a <see cref="System.Diagnostics.Stopwatch"/> timestamp), its corrected latency, whether it failed.</summary>
+public readonly record struct LoadSample(long DueTimestamp, double LatencyMs, bool Failed);
+
 /// <summary>One second of a load run.</summary>
 public sealed record LoadSecond(int Second, long Requests, long Errors, double P50, double P99);
 

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Bev.Chaos.Resilience;
+
+namespace Bev.Chaos.Reporting;
+
+/// <summary>The JSON journal of a resilience test: snake_case, enums as lower-case text, schema in docs/resilience.md.</summary>
+public static class ReportJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>The journal: a JSON array with one report per resilience test.</summary>
+    public static string Serialize(IReadOnlyList<ResilienceReport> reports) => JsonSerializer.Serialize(reports, Options);
+
+    /// <summary>Reads a journal (an array of reports, or one report).</summary>
+    /// <exception cref="ChaosValidationException">The file is not a resilience journal this version can read.</exception>
+    public static IReadOnlyList<ResilienceReport> Read(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ChaosValidationException("JOURNAL", path, $"a readable file ({ex.Message})");
+        }
+
+        try
+        {
+            var reports = text.TrimStart().StartsWith('[')
+                ? JsonSerializer.Deserialize<List<ResilienceReport>>(text, Options) ?? throw new JsonException("null")
+                : [JsonSerializer.Deserialize<ResilienceReport>(text, Options) ?? throw new JsonException("null")];
+            foreach (var report in reports.Where(r => r.SchemaVersion != ResilienceReport.CurrentSchemaVersion))
+            {
+                throw new ChaosValidationException("schema_version", report.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{ResilienceReport.CurrentSchemaVersion}");
+            }
+
+            return reports;
+        }
+        catch (JsonException ex)
+        {
+            throw new ChaosValidationException("JOURNAL", path, $"a resilience journal written by 'bev-chaos run --report' ({ex.Message})");
+        }
+    }
+}
