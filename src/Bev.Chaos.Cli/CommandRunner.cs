@@ -77,10 +77,10 @@ internal static class CommandRunner
     }
 
     /// <summary>Parses <c>--duration</c>; bad ones are invalid input.</summary>
-    public static TimeSpan? ParseDuration(string? text) =>
+    public static TimeSpan? ParseDuration(string? text, string option = "--duration") =>
         text is null ? null
         : DurationText.TryParse(text, out var value) && value > TimeSpan.Zero ? value
-        : throw new ChaosValidationException("--duration", text, "a positive duration: seconds, or with ms/s/m/h (e.g. 30s, 5m)");
+        : throw new ChaosValidationException(option, text, "a positive duration: seconds, or with ms/s/m/h (e.g. 30s, 5m)");
 
     public static bool IsJson(ParseResult parse, Option<string> output) => parse.GetValue(output) == "json";
 

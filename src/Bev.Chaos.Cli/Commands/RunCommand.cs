@@ -4,6 +4,8 @@ using System.Text.Json;
 using Bev.Chaos.Events;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Persistence;
+using Bev.Chaos.Reporting;
+using Bev.Chaos.Resilience;
 using Bev.Chaos.Scenarios;
 using Spectre.Console;
 
@@ -19,17 +21,23 @@ internal static class RunCommand
     {
         var what = new Argument<string>("SCENARIO") { Description = "A scenario or suite name from the library, a scenarios.yaml file (every scenario in it runs), or a Chaos Toolkit experiment.json/.yaml." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan (targets, faults, timings, safety checks) and touch nothing." };
-        var report = new Option<string?>("--report") { Description = "Directory for the result JSON (one file per experiment)." };
+        var report = new Option<string?>("--report") { Description = "Directory for the reports: resilience.json (the journal), report.html and junit.xml, plus the experiments' result JSON." };
+        var loadUrl = new Option<Uri?>("--load-url") { Description = "With --report: measure each scenario as a resilience test under constant load against this http:// URL (default: the first target's catalog health_url; without one, the steady-state probes are the measure)." };
+        var rate = new Option<double>("--rate") { Description = "With --report and a load URL: requests per second.", DefaultValueFactory = _ => 50 };
+        var baseline = new Option<string>("--baseline") { Description = "With --report and a load URL: length of the baseline phase.", DefaultValueFactory = _ => "10s" };
+        var validation = new Option<string>("--validation") { Description = "With --report and a load URL: length of the validation phase.", DefaultValueFactory = _ => "10s" };
         var files = new Option<string[]>("--scenarios") { Description = "Extra scenarios.yaml files or directories to load first." };
         var output = CliOptions.Output();
         var command = new Command("run", """
             Run a scenario, a suite or a scenarios.yaml file as experiments: baseline, injection, recovery, validation; rollback always.
             A Chaos Toolkit experiment (experiment.json, or YAML with a method) runs too, writing journal.json to --report (default: here).
             Exit codes: 0 every hypothesis held, 1 deviated/failed, 2 aborted or invalid input.
+            With --report DIR each scenario runs as a resilience test (baseline, failure, recovery, validation under load) and DIR gets resilience.json, report.html and junit.xml.
             Example: bev-chaos run network_latency_light --config chaos.yaml --dry-run
+            Example: bev-chaos run basic_resilience --config chaos.yaml --report reports/
             """)
         {
-            what, dryRun, report, files, output,
+            what, dryRun, report, loadUrl, rate, baseline, validation, files, output,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -41,8 +49,13 @@ internal static class RunCommand
             }
 
             var scenarios = Select(library, name);
+            var baselineDuration = CommandRunner.ParseDuration(parse.GetValue(baseline), "--baseline")!.Value;
+            var validationDuration = CommandRunner.ParseDuration(parse.GetValue(validation), "--validation")!.Value;
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
             var experiments = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
+
+            // Managed targets must be running before their processes can be resolved and validated.
+            session.Engine.StartCatalog();
             var problems = new List<ValidationError>();
             foreach (var experiment in experiments)
             {
@@ -68,27 +81,65 @@ internal static class RunCommand
                 return ExitCodes.Success;
             }
 
-            session.Engine.StartCatalog();
             await session.Engineer.InitializeAsync(token).ConfigureAwait(false);
             using var events = session.Manager.Events.Subscribe();
             var printer = json ? Task.CompletedTask : PrintEventsAsync(events, token);
             var results = new List<ExperimentResult>();
+            var reports = new List<ResilienceReport>();
+            var reportDirectory = parse.GetValue(report);
+            var tester = new ResilienceTester(session.Engine, library);
             foreach (var experiment in experiments)
             {
-                results.Add(await session.Engineer.RunExperimentAsync(experiment, token).ConfigureAwait(false));
+                var url = reportDirectory is null ? null : parse.GetValue(loadUrl) ?? HealthUrlOf(session, experiment);
+                if (url is not null)
+                {
+                    reports.Add(await tester.RunResilienceTestAsync(new ResilienceTestConfig
+                    {
+                        Name = experiment.Name,
+                        TargetServices = experiment.TargetServices,
+                        FailureExperiments = [experiment],
+                        LoadUrl = url,
+                        Rate = parse.GetValue(rate),
+                        BaselineDuration = baselineDuration,
+                        ValidationDuration = validationDuration,
+                        Progress = json ? null : new InlineProgress<ResilienceProgress>(p => AnsiConsole.MarkupLine($"[blue]{Markup.Escape(experiment.Name)}[/]: {p.Phase} — {Markup.Escape(p.Detail)}")),
+                    }, token).ConfigureAwait(false));
+                }
+                else
+                {
+                    var result = await session.Engineer.RunExperimentAsync(experiment, token).ConfigureAwait(false);
+                    results.Add(result);
+                    reports.Add(ExperimentReport.From(result));
+                }
+
                 if (token.IsCancellationRequested)
                 {
                     break;
                 }
             }
 
-            if (parse.GetValue(report) is { } directory)
+            if (reportDirectory is not null)
             {
-                Directory.CreateDirectory(directory);
+                Directory.CreateDirectory(reportDirectory);
                 foreach (var result in results)
                 {
-                    await File.WriteAllTextAsync(Path.Combine(directory, $"experiment-{result.Name}.json"), JsonSerializer.Serialize(result, ExperimentStore.Json), CancellationToken.None).ConfigureAwait(false);
+                    await File.WriteAllTextAsync(Path.Combine(reportDirectory, $"experiment-{result.Name}.json"), JsonSerializer.Serialize(result, ExperimentStore.Json), CancellationToken.None).ConfigureAwait(false);
                 }
+
+                var written = ReportFiles.Write(reportDirectory, reports);
+                if (!json)
+                {
+                    ReportCommand.Summarize(reports);
+                    AnsiConsole.MarkupLine($"reports: {Markup.Escape(written.Journal)}, {Markup.Escape(written.Html)}, {Markup.Escape(written.JUnit)}");
+                }
+                else
+                {
+                    await Console.Out.WriteLineAsync(ReportJson.Serialize(reports)).ConfigureAwait(false);
+                }
+
+                return reports.Any(r => r.Verdict == ResilienceVerdict.Error) || results.Any(r => r.Verdict is ExperimentVerdict.Aborted or ExperimentVerdict.Interrupted) ? ExitCodes.InvalidInput
+                    : reports.Any(r => r.Verdict == ResilienceVerdict.Failed) ? ExitCodes.Failure
+                    : ExitCodes.Success;
             }
 
             if (json)
@@ -106,6 +157,11 @@ internal static class RunCommand
         }, ct));
         return command;
     }
+
+    private static Uri? HealthUrlOf(EngineSession session, ExperimentConfig experiment) =>
+        experiment.TargetServices.Concat(experiment.FaultInjections.Select(f => f.Target))
+            .Select(t => session.Configuration.Targets.GetValueOrDefault(t)?.HealthUrl)
+            .FirstOrDefault(u => u is not null);
 
     private static IReadOnlyList<ScenarioDefinition> Select(ScenarioLibrary library, string name)
     {

@@ -158,10 +158,10 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         }
     }
 
-    // The tester measures the steady state itself, so the engineer's own baseline and validation
-    // are skipped; its recovery phase still waits for the scenario's probes.
+    // The tester measures baseline and validation itself under load, so the engineer's own are
+    // skipped; its recovery phase still waits (bounded) for the targets and the scenario's probes.
     private static ExperimentConfig AsFailurePhase(ExperimentConfig experiment) =>
-        experiment with { BaselineDuration = TimeSpan.Zero, ValidationDuration = TimeSpan.Zero, RecoveryWindow = TimeSpan.Zero, SteadyStateProbes = [] };
+        experiment with { BaselineDuration = TimeSpan.Zero, ValidationDuration = TimeSpan.Zero };
 
     private async Task<List<(string Scenario, ExperimentResult Result)>> RunFailurePhaseAsync(ResilienceTestConfig config, LoadGenerator load, PhaseSamples samples, List<(string Scenario, ExperimentConfig Experiment)> experiments, CancellationToken cancellationToken)
     {

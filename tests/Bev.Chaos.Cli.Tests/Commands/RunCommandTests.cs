@@ -76,6 +76,12 @@ public sealed class RunCommandTests : IDisposable
         Assert.Equal("passed", report.GetProperty("verdict").GetString());
         Assert.Equal(4, report.GetProperty("phases").GetArrayLength());
         Assert.True(server.Requests > 3);
+
+        // No load URL (the worker has no health_url): the probes are the measure, in the same three reports.
+        var journal = Assert.Single(Bev.Chaos.Reporting.ReportJson.Read(Path.Combine(reports, "resilience.json")));
+        Assert.Equal(Bev.Chaos.Resilience.ResilienceVerdict.Passed, journal.Verdict);
+        Assert.Contains("burn_worker", await File.ReadAllTextAsync(Path.Combine(reports, "report.html"), TestContext.Current.CancellationToken));
+        Assert.Equal("0", System.Xml.Linq.XDocument.Load(Path.Combine(reports, "junit.xml")).Root!.Attribute("failures")!.Value);
     }
 
     [Fact]
