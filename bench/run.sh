@@ -4,10 +4,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-# The yardsticks: stress-ng (CPU load), HAProxy, iperf3 and sockperf (the fault proxy).
+# The yardsticks: stress-ng (CPU load), HAProxy, iperf3 and sockperf (the fault proxy), wrk (the API and the load generator), nginx (the load target).
 if [ "$(id -u)" = 0 ]; then
   missing=()
-  for tool in stress-ng:stress-ng haproxy:haproxy iperf3:iperf3 sockperf:sockperf; do
+  for tool in stress-ng:stress-ng haproxy:haproxy iperf3:iperf3 sockperf:sockperf wrk:wrk nginx:nginx-light; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
   done
   if [ ${#missing[@]} -gt 0 ]; then

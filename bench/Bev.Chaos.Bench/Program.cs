@@ -20,6 +20,16 @@ if (which is "all" or "proxy")
     await ProxyBench.RunAsync(cli, int.Parse(Environment.GetEnvironmentVariable("IDLE_CONNECTIONS") ?? "7000", System.Globalization.CultureInfo.InvariantCulture));
 }
 
+if (which is "all" or "api")
+{
+    await ApiBench.RunAsync();
+}
+
+if (which is "all" or "load")
+{
+    await LoadGeneratorBench.RunAsync();
+}
+
 if (which is "all" or "cpu-accuracy")
 {
     await CpuAccuracyBench.RunAsync();
