@@ -76,6 +76,7 @@ internal static class SampleHttpService
                     {
                         "/health" => ("200 OK", "ok"),
                         "/" => ("200 OK", $"{{\"item\":{served},\"pid\":{Environment.ProcessId}}}"),
+                        "/metrics" => ("200 OK", $"# HELP sample_requests_total Requests served since start.\n# TYPE sample_requests_total counter\nsample_requests_total{{service=\"sample\"}} {served}\n"),
                         _ => ("404 Not Found", "not found"),
                     };
                     var response = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {body.Length}\r\nContent-Type: text/plain\r\n\r\n{body}");

@@ -35,7 +35,7 @@ public sealed partial class ChaosEngineer
                 }
 
                 await engineer._lock.ThrowIfEngagedAsync(token).ConfigureAwait(false);
-                var baseline = await PhaseAsync(ExperimentStatus.Baseline, () => ProbeForAsync(Config.BaselineDuration, token)).ConfigureAwait(false);
+                var baseline = await PhaseAsync(ExperimentStatus.Baseline, () => ProbeForAsync(Config.BaselineDuration, ExperimentStatus.Baseline, token)).ConfigureAwait(false);
                 if (!Holds(baseline))
                 {
                     verdict = ExperimentVerdict.Failed;
@@ -43,8 +43,10 @@ public sealed partial class ChaosEngineer
                     return Result(verdict, rolledBack: true);
                 }
 
+                var injectionStarted = Time.GetUtcNow();
                 await PhaseAsync(ExperimentStatus.Injection, () => InjectAsync(token)).ConfigureAwait(false);
                 rolledBack = await RollbackAsync().ConfigureAwait(false);
+                var duringFault = DuringFaultResults(injectionStarted);
                 var recovered = await PhaseAsync(ExperimentStatus.Recovery, () => RecoverAsync(token)).ConfigureAwait(false);
                 if (!recovered)
                 {
@@ -53,11 +55,16 @@ public sealed partial class ChaosEngineer
                     return Result(verdict, rolledBack);
                 }
 
-                var validation = await PhaseAsync(ExperimentStatus.Validation, () => ProbeForAsync(Config.ValidationDuration, token)).ConfigureAwait(false);
+                var validation = await PhaseAsync(ExperimentStatus.Validation, () => ProbeForAsync(Config.ValidationDuration, ExperimentStatus.Validation, token)).ConfigureAwait(false);
                 if (!Holds(validation))
                 {
                     verdict = ExperimentVerdict.Failed;
                     _reasons.Add($"the steady state deviated after recovery: {Describe(validation)}");
+                }
+                else if (!Holds(duringFault))
+                {
+                    verdict = ExperimentVerdict.Failed;
+                    _reasons.Add($"a during_fault probe did not hold while the faults were active: {Describe(duringFault)}");
                 }
                 else
                 {
@@ -128,10 +135,11 @@ public sealed partial class ChaosEngineer
             });
 
         /// <summary>Probe rounds every interval for <paramref name="duration"/>; returns the results.</summary>
-        private async Task<List<ProbeResult>> ProbeForAsync(TimeSpan duration, CancellationToken token)
+        private async Task<List<ProbeResult>> ProbeForAsync(TimeSpan duration, ExperimentStatus phase, CancellationToken token)
         {
             var results = new List<ProbeResult>();
-            if (Config.SteadyStateProbes.Count == 0)
+            var probes = ProbesFor(phase);
+            if (probes.Count == 0)
             {
                 await Task.Delay(duration, Time, token).ConfigureAwait(false);
                 return results;
@@ -140,16 +148,27 @@ public sealed partial class ChaosEngineer
             var end = Time.GetTimestamp() + (long)(duration.TotalSeconds * Time.TimestampFrequency);
             do
             {
-                results.AddRange(await RoundAsync(token).ConfigureAwait(false));
+                results.AddRange(await RoundAsync(probes, token).ConfigureAwait(false));
                 await Task.Delay(Config.ProbeInterval, Time, token).ConfigureAwait(false);
             }
             while (Time.GetTimestamp() < end);
             return results;
         }
 
-        private async Task<ProbeResult[]> RoundAsync(CancellationToken token)
+        // A probe's mode says in which phases it counts: start = baseline, end = recovery and
+        // validation, during_fault = injection, continuous = all of them.
+        private List<ProbeDefinition> ProbesFor(ExperimentStatus phase) =>
+            Config.SteadyStateProbes.Where(p => p.Mode switch
+            {
+                ProbeMode.Start => phase == ExperimentStatus.Baseline,
+                ProbeMode.End => phase is ExperimentStatus.Recovery or ExperimentStatus.Validation,
+                ProbeMode.DuringFault => phase == ExperimentStatus.Injection,
+                _ => true,
+            }).ToList();
+
+        private async Task<ProbeResult[]> RoundAsync(IReadOnlyList<ProbeDefinition> probes, CancellationToken token)
         {
-            var round = await Task.WhenAll(Config.SteadyStateProbes.Select(p => engineer._probes.RunAsync(p, token))).ConfigureAwait(false);
+            var round = await Task.WhenAll(probes.Select(p => engineer._probes.RunAsync(p, token))).ConfigureAwait(false);
             lock (_gate)
             {
                 _probes.AddRange(round);
@@ -162,7 +181,7 @@ public sealed partial class ChaosEngineer
         {
             using var injection = CancellationTokenSource.CreateLinkedTokenSource(token);
             var monitor = MonitorAsync(injection);
-            var probing = Config.SteadyStateProbes.Count > 0 ? ProbeForAsync(Config.InjectionDuration, injection.Token) : Task.FromResult(new List<ProbeResult>());
+            var probing = ProbesFor(ExperimentStatus.Injection).Count > 0 ? ProbeForAsync(Config.InjectionDuration, ExperimentStatus.Injection, injection.Token) : Task.FromResult(new List<ProbeResult>());
             var loads = Task.WhenAll(Config.Loads.Select(l => LoadAsync(l, injection.Token)));
             try
             {
@@ -294,7 +313,7 @@ public sealed partial class ChaosEngineer
         private IReadOnlyList<ProbeDefinition> RecoveryProbes()
         {
             var integration = engineer._configuration.Integration;
-            var probes = Config.SteadyStateProbes.ToList();
+            var probes = ProbesFor(ExperimentStatus.Recovery);
             foreach (var target in Config.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal))
             {
                 if (engineer._configuration.Targets.TryGetValue(target, out var definition) && definition.HealthUrl is { } health)
@@ -421,6 +440,15 @@ public sealed partial class ChaosEngineer
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.ComponentModel.Win32Exception or IOException)
             {
                 return ex.Message;
+            }
+        }
+
+        private List<ProbeResult> DuringFaultResults(DateTimeOffset injectionStarted)
+        {
+            var names = Config.SteadyStateProbes.Where(p => p.Mode == ProbeMode.DuringFault).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            lock (_gate)
+            {
+                return _probes.Where(r => names.Contains(r.Probe) && r.Time >= injectionStarted).ToList();
             }
         }
 

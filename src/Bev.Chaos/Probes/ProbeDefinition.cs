@@ -11,6 +11,39 @@ public enum ProbeKind
 
     /// <summary>A target's processes are alive and not stopped.</summary>
     Process,
+
+    /// <summary>A command's exit code (and stdout) as expected.</summary>
+    Command,
+
+    /// <summary>A metric scraped from a Prometheus text exposition compared with a threshold.</summary>
+    Prometheus,
+}
+
+/// <summary>When a probe is evaluated during an experiment.</summary>
+public enum ProbeMode
+{
+    /// <summary>In every phase: baseline, injection, recovery and validation.</summary>
+    Continuous,
+
+    /// <summary>In the baseline only: a precondition.</summary>
+    Start,
+
+    /// <summary>In recovery and validation only: a postcondition.</summary>
+    End,
+
+    /// <summary>Only while faults are active (the injection phase).</summary>
+    DuringFault,
+}
+
+/// <summary>How a Prometheus probe compares the metric with its threshold.</summary>
+public enum ProbeComparison
+{
+    LessThan,
+    LessOrEqual,
+    GreaterThan,
+    GreaterOrEqual,
+    Equal,
+    NotEqual,
 }
 
 /// <summary>A steady-state probe: validated, immutable.</summary>
@@ -20,8 +53,35 @@ public sealed record ProbeDefinition
 
     public required ProbeKind Kind { get; init; }
 
-    /// <summary>Http: the URL (loopback or a namespace of the test's own).</summary>
+    public ProbeMode Mode { get; init; } = ProbeMode.Continuous;
+
+    /// <summary>Http and Prometheus: the URL (loopback or a namespace of the test's own).</summary>
     public Uri? Url { get; init; }
+
+    /// <summary>Http: the method (GET by default).</summary>
+    public string Method { get; init; } = "GET";
+
+    /// <summary>Http: request headers.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Http: a regular expression the body must match.</summary>
+    public System.Text.RegularExpressions.Regex? BodyRegex { get; init; }
+
+    /// <summary>Command: argv, run without a shell.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    /// <summary>Command: the exit code that means success.</summary>
+    public int ExpectedExitCode { get; init; }
+
+    /// <summary>Command: a regular expression stdout must match.</summary>
+    public System.Text.RegularExpressions.Regex? StdoutRegex { get; init; }
+
+    /// <summary>Prometheus: <c>name</c> or <c>name{label="value",…}</c>; the values of every matching sample are summed.</summary>
+    public string? Metric { get; init; }
+
+    public ProbeComparison Comparison { get; init; } = ProbeComparison.LessOrEqual;
+
+    public double Threshold { get; init; }
 
     /// <summary>Http: accepted status codes (inclusive range).</summary>
     public int ExpectedStatusMin { get; init; } = 200;

@@ -21,6 +21,8 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
             {
                 ProbeKind.Http => await HttpAsync(probe, timeout.Token).ConfigureAwait(false),
                 ProbeKind.Tcp => await TcpAsync(probe, timeout.Token).ConfigureAwait(false),
+                ProbeKind.Command => await CommandAsync(probe, timeout.Token).ConfigureAwait(false),
+                ProbeKind.Prometheus => await PrometheusAsync(probe, timeout.Token).ConfigureAwait(false),
                 _ => ProcessAlive(probe),
             };
             return new ProbeResult(probe.Name, now, ok, Stopwatch.GetElapsedTime(started), detail);
@@ -37,17 +39,28 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
 
     private async Task<(bool, string)> HttpAsync(ProbeDefinition probe, CancellationToken cancellationToken)
     {
-        using var response = await _http.GetAsync(probe.Url, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(new HttpMethod(probe.Method), probe.Url);
+        foreach (var (name, value) in probe.Headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         if (status < probe.ExpectedStatusMin || status > probe.ExpectedStatusMax)
         {
             return (false, $"status {status}, expected {probe.ExpectedStatusMin}-{probe.ExpectedStatusMax}");
         }
 
-        var body = probe.BodyContains is null && probe.JsonPath is null ? null : await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var body = probe.BodyContains is null && probe.JsonPath is null && probe.BodyRegex is null ? null : await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (probe.BodyContains is { } text && !body!.Contains(text, StringComparison.Ordinal))
         {
             return (false, $"body lacks '{text}'");
+        }
+
+        if (probe.BodyRegex is { } pattern && !pattern.IsMatch(body!))
+        {
+            return (false, $"body does not match /{pattern}/");
         }
 
         if (probe.JsonPath is { } path)
@@ -78,6 +91,91 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
         await client.ConnectAsync(probe.Host!, probe.Port, cancellationToken).ConfigureAwait(false);
         return (true, "connected");
     }
+
+    private static async Task<(bool, string)> CommandAsync(ProbeDefinition probe, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(probe.Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in probe.Command.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (false, $"cannot run {probe.Command[0]}: {ex.Message}");
+        }
+
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var output = await stdout.ConfigureAwait(false);
+            await stderr.ConfigureAwait(false);
+            if (process.ExitCode != probe.ExpectedExitCode)
+            {
+                return (false, $"exit code {process.ExitCode}, expected {probe.ExpectedExitCode}");
+            }
+
+            return probe.StdoutRegex is { } pattern && !pattern.IsMatch(output)
+                ? (false, $"stdout does not match /{pattern}/")
+                : (true, $"exit code {process.ExitCode}");
+        }
+        finally
+        {
+            // A command that outlives its timeout is killed, never left behind.
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private async Task<(bool, string)> PrometheusAsync(ProbeDefinition probe, CancellationToken cancellationToken)
+    {
+        var text = await _http.GetStringAsync(probe.Url, cancellationToken).ConfigureAwait(false);
+        double? value;
+        try
+        {
+            value = PrometheusText.Evaluate(text, probe.Metric!);
+        }
+        catch (FormatException ex)
+        {
+            return (false, "not a Prometheus exposition: " + ex.Message);
+        }
+
+        if (value is not { } v)
+        {
+            return (false, $"no sample matches {probe.Metric}");
+        }
+
+        var holds = probe.Comparison switch
+        {
+            ProbeComparison.LessThan => v < probe.Threshold,
+            ProbeComparison.LessOrEqual => v <= probe.Threshold,
+            ProbeComparison.GreaterThan => v > probe.Threshold,
+            ProbeComparison.GreaterOrEqual => v >= probe.Threshold,
+            ProbeComparison.Equal => v == probe.Threshold,
+            _ => v != probe.Threshold,
+        };
+        return (holds, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{probe.Metric} = {v:G6}, must be {Symbol(probe.Comparison)} {probe.Threshold:G6}"));
+    }
+
+    /// <summary>The operator as written in YAML.</summary>
+    public static string Symbol(ProbeComparison comparison) => comparison switch
+    {
+        ProbeComparison.LessThan => "<",
+        ProbeComparison.LessOrEqual => "<=",
+        ProbeComparison.GreaterThan => ">",
+        ProbeComparison.GreaterOrEqual => ">=",
+        ProbeComparison.Equal => "==",
+        _ => "!=",
+    };
 
     private (bool, string) ProcessAlive(ProbeDefinition probe)
     {

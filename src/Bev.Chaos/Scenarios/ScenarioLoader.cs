@@ -222,30 +222,10 @@ public static class ScenarioLoader
         var probes = new List<ProbeDefinition>();
         foreach (var p in s.Items("steady_state", "a list of probes", "a probe mapping with name, type and its settings"))
         {
-            var name = p.String("name") ?? $"probe{probes.Count + 1}";
-            var type = p.String("type") ?? "http";
-            var url = p.String("url");
-            var probe = type switch
+            if (ProbeReader.Read(p, probes.Count) is { } probe)
             {
-                "http" => new ProbeDefinition { Name = name, Kind = ProbeKind.Http, Url = Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null, BodyContains = p.String("body_contains") },
-                "tcp" => new ProbeDefinition { Name = name, Kind = ProbeKind.Tcp, Host = p.String("host") ?? "127.0.0.1", Port = p.Int("port", 0, 0, 65535) },
-                "process" => new ProbeDefinition { Name = name, Kind = ProbeKind.Process, Target = p.String("target") },
-                _ => null,
-            };
-            if (probe is null)
-            {
-                p.Error("type", p.Find("type"), type, "http, tcp or process");
+                probes.Add(probe);
             }
-            else if (probe.Kind == ProbeKind.Http && probe.Url is null)
-            {
-                p.Error("url", p.Find("url"), url, "an absolute http:// URL");
-            }
-            else
-            {
-                probes.Add(probe with { Timeout = p.Duration("timeout", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1)) });
-            }
-
-            p.Finish();
         }
 
         return probes;
