@@ -5,7 +5,10 @@ using System.Net;
 using System.Net.Sockets;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Reporting;
+using Bev.Chaos.Resilience;
 using Bev.Chaos.Scenarios;
+using Bev.Chaos.Server;
 using Bev.Chaos.Targets.Linux;
 using Spectre.Console;
 
@@ -52,6 +55,11 @@ internal static class DemoCommand
                 Targets = targets,
             };
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration).ConfigureAwait(false);
+
+            // The dashboard follows the demo live; on 8080 when it is free, else on any free port.
+            var dashboardUrl = PortFree(8080) ? ChaosServer.DefaultUrl : $"http://127.0.0.1:{FreeLoopbackPort()}";
+            await using var dashboard = await ChaosServer.StartAsync(session.Engine, new ScenarioLibrary(), dashboardUrl, cancellationToken: token).ConfigureAwait(false);
+            AnsiConsole.MarkupLine($"dashboard: [link]{Markup.Escape(dashboard.Url.ToString())}[/]{(dashboardUrl == ChaosServer.DefaultUrl ? string.Empty : " (8080 is in use)")}");
             var step = parse.GetValue(quick) ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10);
             session.Supervisor.Start(configuration.Targets[Service]);
             await WaitHealthyAsync(port, token).ConfigureAwait(false);
@@ -77,7 +85,7 @@ internal static class DemoCommand
 
             if (!parse.GetValue(exit) && !token.IsCancellationRequested)
             {
-                AnsiConsole.MarkupLine($"serving {Service} at http://127.0.0.1:{port}/ — Ctrl-C to stop");
+                AnsiConsole.MarkupLine($"serving {Service} at http://127.0.0.1:{port}/ and the dashboard at {Markup.Escape(dashboard.Url.ToString())} — Ctrl-C to stop");
                 await CommandRunner.WaitForStopAsync(token).ConfigureAwait(false);
             }
 
@@ -99,7 +107,8 @@ internal static class DemoCommand
         Proxies = proxies,
     };
 
-    // Part two: the basic_resilience suite against the three-service pipeline, as experiments.
+    // Part two: the basic_resilience suite against the three-service pipeline, each scenario as a
+    // resilience test under load, with the three reports.
     private static async Task<bool> RunSuiteAsync(EngineSession session, bool pipelineFree, bool quick, CancellationToken token)
     {
         if (!pipelineFree)
@@ -118,22 +127,49 @@ internal static class DemoCommand
         var library = new ScenarioLibrary();
         using var events = session.Manager.Events.Subscribe();
         var printer = RunCommand.PrintEventsAsync(events, token);
-        var results = new List<Bev.Chaos.Experiments.ExperimentResult>();
+        var tester = new ResilienceTester(session.Engine, library);
+        var reports = new List<ResilienceReport>();
         foreach (var scenario in library.GetScenarioSuite("basic_resilience"))
         {
-            results.Add(await session.Engineer.RunExperimentAsync(ScenarioCompiler.Compile(scenario, quick ? 0.25 : 1.0), token).ConfigureAwait(false));
+            var experiment = ScenarioCompiler.Compile(scenario, quick ? 0.25 : 1.0);
+            var url = MeasuredUrl(session.Configuration, experiment);
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {Markup.Escape(scenario.Description ?? string.Empty)} — measured at {Markup.Escape(url.ToString())}");
+            reports.Add(await tester.RunResilienceTestAsync(new ResilienceTestConfig
+            {
+                Name = scenario.Name,
+                TargetServices = scenario.TargetServices,
+                FailureExperiments = [experiment],
+                LoadUrl = url,
+                Rate = 50,
+                BaselineDuration = quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10),
+                ValidationDuration = quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10),
+                RecoveryWindow = quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(20),
+                Progress = new InlineProgress<ResilienceProgress>(p => AnsiConsole.MarkupLine($"  [blue]{p.Phase}[/] {Markup.Escape(p.Detail)}")),
+            }, token).ConfigureAwait(false));
+            if (token.IsCancellationRequested)
+            {
+                break;
+            }
         }
 
-        var reports = Path.Combine(session.Store.DataDirectory, "reports", TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(reports);
-        foreach (var result in results)
-        {
-            await File.WriteAllTextAsync(Path.Combine(reports, $"experiment-{result.Name}.json"), System.Text.Json.JsonSerializer.Serialize(result, Bev.Chaos.Persistence.ExperimentStore.Json), CancellationToken.None).ConfigureAwait(false);
-        }
+        var directory = Path.Combine(session.Store.DataDirectory, "reports", TimeProvider.System.GetUtcNow().ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var files = ReportFiles.Write(directory, reports);
+        ReportCommand.Summarize(reports);
+        AnsiConsole.MarkupLine($"reports: [link]{Markup.Escape(files.Html)}[/] · {Markup.Escape(files.Journal)} · {Markup.Escape(files.JUnit)}");
 
-        RunCommand.Summarize(results);
-        AnsiConsole.MarkupLine($"reports: {Markup.Escape(reports)}");
-        return results.All(r => r.Verdict == Bev.Chaos.Experiments.ExperimentVerdict.Passed);
+        // A scenario that finds a weakness is a finding, not a demo failure; one that could not run is.
+        return reports.All(r => r.Verdict != ResilienceVerdict.Error);
+    }
+
+    // Network faults on the proxy act on a target's proxied dependency, so the demo measures the
+    // traffic through that proxy; other faults are measured at the target's health URL.
+    private static Uri MeasuredUrl(ChaosConfiguration configuration, Bev.Chaos.Experiments.ExperimentConfig experiment)
+    {
+        var fault = experiment.FaultInjections.First();
+        var target = configuration.Targets[fault.Target];
+        return fault.Injector.StartsWith("network_", StringComparison.Ordinal) && target.Proxies.Values.FirstOrDefault() is { } route
+            ? new Uri($"http://{route.Listen}/health")
+            : target.HealthUrl!;
     }
 
     private static bool PortFree(int port)

@@ -10,7 +10,8 @@ internal static class LoadCommand
 {
     public static Command Create()
     {
-        var url = new Argument<string>("URL") { Description = "What to GET, e.g. http://127.0.0.1:8081/health." };
+        var url = new Argument<string>("URL") { Description = "What to GET, e.g. http://127.0.0.1:8081/health; or tcp://HOST:PORT with --payload for a raw request/response protocol." };
+        var payload = new Option<string?>("--payload") { Description = "tcp:// only: what each request sends (\\r, \\n and \\t are escapes); the answer is read up to its first newline. Example: 'PING\\r\\n' for Redis." };
         var rate = new Option<double>("--rate") { Description = "Requests per second (open loop).", Required = true };
         var duration = new Option<string>("--duration") { Description = "How long, e.g. 10s.", Required = true };
         var connections = new Option<int>("--connections") { Description = "Keep-alive connections (the most requests in flight).", DefaultValueFactory = _ => 16 };
@@ -19,15 +20,17 @@ internal static class LoadCommand
             Send GETs at a constant rate (open loop, corrected for coordinated omission) and report throughput, errors and latency percentiles.
             Exit 1 when the rate could not be held (it says so rather than under-deliver quietly).
             Example: bev-chaos load http://127.0.0.1:18081/health --rate 500 --duration 10s --output json
+            Example: bev-chaos load tcp://127.0.0.1:6379 --payload 'PING\r\n' --rate 1000 --duration 5s
             """)
         {
-            url, rate, duration, connections, output,
+            url, payload, rate, duration, connections, output,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
-            var target = Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var u) ? u : throw new ChaosValidationException("URL", parse.GetValue(url), "an absolute http:// URL");
+            var target = Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var u) ? u : throw new ChaosValidationException("URL", parse.GetValue(url), "an absolute http:// URL, or tcp://HOST:PORT with --payload");
             var length = CommandRunner.ParseDuration(parse.GetValue(duration)) ?? TimeSpan.Zero;
-            using var generator = new LoadGenerator();
+            var bytes = System.Text.Encoding.UTF8.GetBytes((parse.GetValue(payload) ?? string.Empty).Replace("\\r", "\r", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\t", "\t", StringComparison.Ordinal));
+            using var generator = new LoadGenerator { TcpPayload = bytes };
             var result = await generator.RunAsync(target, parse.GetValue(rate), length, parse.GetValue(connections), token).ConfigureAwait(false);
             if (CommandRunner.IsJson(parse, output))
             {

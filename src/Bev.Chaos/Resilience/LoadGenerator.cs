@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Threading.Channels;
 using HdrHistogram;
 
@@ -26,6 +27,9 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
 
     private readonly TimeSpan _requestTimeout = requestTimeout ?? TimeSpan.FromSeconds(30);
 
+    /// <summary>For <c>tcp://HOST:PORT</c> URLs: the bytes each request sends; the answer is read up to its first newline.</summary>
+    public ReadOnlyMemory<byte> TcpPayload { get; init; }
+
     /// <summary>Runs the load; see the class summary.</summary>
     /// <param name="url">The http:// URL to GET.</param>
     /// <param name="rate">Requests per second.</param>
@@ -37,7 +41,7 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
     /// <exception cref="ChaosValidationException">A bad URL, rate, duration or connection count.</exception>
     public async Task<LoadResult> RunAsync(Uri url, double rate, TimeSpan duration, int connections, CancellationToken cancellationToken, Action<LoadSample>? onSample = null, CancellationToken stop = default)
     {
-        Validate(url, rate, duration, connections);
+        Validate(url, rate, duration, connections, TcpPayload.Length);
         var total = (long)Math.Round(rate * duration.TotalSeconds);
         var corrected = new LongConcurrentHistogram(1, HighestMicros, 3);
         var uncorrected = new LongConcurrentHistogram(1, HighestMicros, 3);
@@ -99,6 +103,7 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
             // Reused while it has not fired: one timer per sender, not one per request.
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timeoutCts = timeout;
+            using var tcp = url.Scheme == "tcp" ? new TcpLineExchange(url.Host, url.Port, TcpPayload) : null;
             await foreach (var due in dueTimes.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -116,12 +121,19 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
                 var failed = false;
                 try
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                    using var response = await _http.SendAsync(request, timeoutCts.Token).ConfigureAwait(false);
-                    await response.Content.CopyToAsync(Stream.Null, timeoutCts.Token).ConfigureAwait(false);
-                    failed = (int)response.StatusCode >= 500;
+                    if (tcp is not null)
+                    {
+                        await tcp.ExchangeAsync(timeoutCts.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                        using var response = await _http.SendAsync(request, timeoutCts.Token).ConfigureAwait(false);
+                        await response.Content.CopyToAsync(Stream.Null, timeoutCts.Token).ConfigureAwait(false);
+                        failed = (int)response.StatusCode >= 500;
+                    }
                 }
-                catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
                     failed = true;
                 }
@@ -149,12 +161,16 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
         }
     }
 
-    private static void Validate(Uri url, double rate, TimeSpan duration, int connections)
+    private static void Validate(Uri url, double rate, TimeSpan duration, int connections, int payloadLength)
     {
         var errors = new List<ValidationError>();
-        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "tcp"))
         {
-            errors.Add(new ValidationError("URL", url.ToString(), "an absolute http:// URL"));
+            errors.Add(new ValidationError("URL", url.ToString(), "an absolute http:// URL, or tcp://HOST:PORT with a payload"));
+        }
+        else if (url.Scheme == "tcp" && (url.Port <= 0 || payloadLength == 0))
+        {
+            errors.Add(new ValidationError(url.Port <= 0 ? "URL" : "--payload", url.Port <= 0 ? url.ToString() : string.Empty, url.Port <= 0 ? "tcp://HOST:PORT with a port" : "the bytes to send on each request (e.g. 'PING\\r\\n')"));
         }
 
         if (rate is < 1 or > 1_000_000 || double.IsNaN(rate))

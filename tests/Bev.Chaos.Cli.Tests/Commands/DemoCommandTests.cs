@@ -3,6 +3,7 @@ using Bev.Chaos.TestSupport;
 
 namespace Bev.Chaos.Cli.Tests.Commands;
 
+[Collection(MeasuredCollection.Name)]
 public sealed class DemoCommandTests : IDisposable
 {
     private readonly TempDirectory _data = new();
@@ -24,13 +25,19 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("restarted as pid", result.Stdout);
         Assert.Contains("demo summary", result.Stdout);
 
-        // Part two: the basic_resilience suite, with a JSON result per scenario.
+        // Part two: the basic_resilience suite as resilience tests, with the three reports.
+        Assert.Contains("dashboard: http://127.0.0.1:", result.Stdout);
         Assert.Contains("basic_resilience suite against data-collector", result.Stdout);
         var reports = Assert.Single(Directory.GetDirectories(Path.Combine(_data.Path, "reports")));
-        var verdicts = Directory.GetFiles(reports, "experiment-*.json")
-            .Select(f => System.Text.Json.JsonDocument.Parse(File.ReadAllText(f)).RootElement)
-            .ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("verdict").GetString());
-        Assert.Equal(new Dictionary<string, string?> { ["cpu_stress"] = "passed", ["network_latency_light"] = "passed", ["service_crash"] = "passed" }, verdicts);
+        var journal = Bev.Chaos.Reporting.ReportJson.Read(Path.Combine(reports, "resilience.json"));
+        Assert.Equal(["network_latency_light", "service_crash", "cpu_stress"], journal.Select(r => r.Name));
+        Assert.All(journal, r => Assert.NotEqual(Bev.Chaos.Resilience.ResilienceVerdict.Error, r.Verdict));
+        Assert.True(journal[0].Comparisons.Single(c => c.Other == "failure").Higher, "100 ms on the proxied queue must read as degraded");
+        Assert.NotEmpty(journal[1].Outages);
+        var junit = System.Xml.Linq.XDocument.Load(Path.Combine(reports, "junit.xml"));
+        Assert.Equal(3, junit.Root!.Elements("testsuite").Count());
+        var html = File.ReadAllText(Path.Combine(reports, "report.html"));
+        Assert.All(journal, r => Assert.Contains($"{r.Name} — <span class=\"{r.Verdict.ToString().ToLowerInvariant()}\">", html));
         Assert.Empty(Directory.GetFiles(_data.Path, "bev-chaos-fill-*"));
         await Poll.UntilAsync(() => !ProcFs.EnumeratePids().Any(pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper"), TimeSpan.FromSeconds(5), "no demo service or helper left");
     }

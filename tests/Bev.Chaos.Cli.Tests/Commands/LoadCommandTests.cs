@@ -34,4 +34,41 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--rate: '-5' is not allowed; allowed: 1 to 1,000,000 requests per second", result.Stderr);
     }
+
+    [Fact]
+    public async Task Load_TcpWithoutPayload_ExitsTwoNamingPayload()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "load", "tcp://127.0.0.1:6379", "--rate", "10", "--duration", "1s");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--payload: '' is not allowed; allowed: the bytes to send on each request", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Load_TcpEcho_SendsThePayloadAndReadsEachAnswer()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var received = 0;
+        _ = Task.Run(async () =>
+        {
+            using var client = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+            var stream = client.GetStream();
+            var buffer = new byte[1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, TestContext.Current.CancellationToken)) > 0)
+            {
+                Interlocked.Add(ref received, buffer.AsSpan(0, read).Count((byte)'\n'));
+                await stream.WriteAsync(buffer.AsMemory(0, read), TestContext.Current.CancellationToken);
+            }
+        }, TestContext.Current.CancellationToken);
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "load", $"tcp://127.0.0.1:{port}", "--payload", "hello\\n", "--rate", "50", "--duration", "1s", "--connections", "1", "--output", "json");
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var json = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
+        Assert.Equal((50L, 0L), (json.GetProperty("requests").GetInt64(), json.GetProperty("errors").GetInt64()));
+        Assert.Equal(50, Volatile.Read(ref received));
+    }
 }

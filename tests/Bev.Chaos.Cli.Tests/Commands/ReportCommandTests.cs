@@ -13,6 +13,7 @@ namespace Bev.Chaos.Cli.Tests.Commands;
 /// <c>run --report</c> as a resilience test against a real supervised HTTP server (busybox httpd)
 /// with a real fault, then <c>report</c> re-rendering; the HTML opened in headless Chromium.
 /// </summary>
+[Collection(MeasuredCollection.Name)]
 public sealed partial class ReportCommandTests : IDisposable
 {
     private readonly TempDirectory _data = new();

@@ -29,6 +29,35 @@ public sealed class LoadGeneratorTests
     }
 
     [Fact]
+    public async Task RawTcp_AgainstRedis_HoldsTheRateAndCountsARefusedPortAsErrors()
+    {
+        Requires.Program("redis-server");
+        var port = FreePort();
+        using var redis = TestProcess.Start("redis-server", "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
+        var url = new Uri($"tcp://127.0.0.1:{port}");
+        using var generator = new LoadGenerator { TcpPayload = "INCR bev-chaos-load\r\n"u8.ToArray() };
+        await Poll.UntilAsync(async () => (await generator.RunAsync(url, 10, TimeSpan.FromMilliseconds(200), 1, TestContext.Current.CancellationToken)).Errors == 0, TimeSpan.FromSeconds(20), "redis to answer");
+
+        var result = await generator.RunAsync(url, 1000, TimeSpan.FromSeconds(3), 8, TestContext.Current.CancellationToken);
+
+        Assert.Equal(3000, result.Requests);
+        Assert.Equal(0, result.Errors);
+        Assert.InRange(result.AchievedRate, 980, 1020);
+
+        // Every INCR reached redis: the counter is the sum of both runs' requests.
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, TestContext.Current.CancellationToken);
+        await client.GetStream().WriteAsync("GET bev-chaos-load\r\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        var buffer = new byte[64];
+        var read = await client.GetStream().ReadAsync(buffer, TestContext.Current.CancellationToken);
+        var answer = System.Text.Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n");
+        Assert.True(long.Parse(answer[1], CultureInfo.InvariantCulture) >= 3000, string.Join('|', answer));
+
+        var refused = await generator.RunAsync(new Uri($"tcp://127.0.0.1:{FreePort()}"), 100, TimeSpan.FromSeconds(1), 4, TestContext.Current.CancellationToken);
+        Assert.Equal((100L, 100L), (refused.Requests, refused.Errors));
+    }
+
+    [Fact]
     public async Task OneSecondStall_ShowsInCorrectedP99Only()
     {
         using var server = new StallingServer(stallAfter: TimeSpan.FromSeconds(1), stall: TimeSpan.FromSeconds(1));
