@@ -30,8 +30,9 @@ public sealed class ChaosEngine : IAsyncDisposable
         Supervisor = new ProcessSupervisor(store.RunDirectory, time, null, loggers.CreateLogger<ProcessSupervisor>());
         Proxies = new ProxyCollection(time);
         SafetyLock = new SafetyLock(store, time);
-        Targets = new TargetResolver(configuration, Supervisor, store.RunDirectory);
-        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies), timeProvider: time, loggerFactory: loggers, safetyLock: SafetyLock);
+        Docker = Bev.Chaos.Targets.Docker.DockerEngine.FromEnvironment(configuration.DockerHost);
+        Targets = new TargetResolver(configuration, Supervisor, store.RunDirectory, Docker);
+        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies, Docker), timeProvider: time, loggerFactory: loggers, safetyLock: SafetyLock);
         _probes = new ProbeRunner(Targets, time);
         Experiments = new ExperimentStore(store);
         Engineer = new ChaosEngineer(configuration, Faults, SafetyLock, _probes, Experiments, time, loggers);
@@ -51,6 +52,9 @@ public sealed class ChaosEngine : IAsyncDisposable
     public SafetyLock SafetyLock { get; }
 
     public TargetResolver Targets { get; }
+
+    /// <summary>The Docker daemon for docker targets (connected on first use).</summary>
+    public Bev.Chaos.Targets.Docker.DockerEngine Docker { get; }
 
     public FaultInjectionManager Faults { get; }
 
@@ -95,6 +99,7 @@ public sealed class ChaosEngine : IAsyncDisposable
         await Faults.DisposeAsync().ConfigureAwait(false);
         await Proxies.DisposeAsync().ConfigureAwait(false);
         await Supervisor.DisposeAsync().ConfigureAwait(false);
+        Docker.Dispose();
         await Store.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -38,6 +38,9 @@ internal static partial class Requires
         }
     }
 
+    /// <summary>A capability checked by the caller: skips (fails under CI) with "needs <paramref name="what"/>".</summary>
+    public static void Capability(string what) => Missing("needs " + what);
+
     private static void Missing(string reason)
     {
         if (InCi)

@@ -67,6 +67,7 @@ public static class ChaosConfigurationLoader
             Targets = ReadTargets(root.Section("targets")),
             Schedules = ReadSchedules(root),
             ApiTokens = ReadTokens(root.Section("auth")),
+            DockerHost = ReadDockerHost(root.Section("docker")),
         };
         root.Finish();
 
@@ -265,6 +266,11 @@ public static class ChaosConfigurationLoader
             t.Finish();
 
             var ways = new[] { definition.Command is not null, definition.PidFile is not null, definition.Pid is not null, definition.ProcessName is not null }.Count(b => b);
+            if (definition.Kind == TargetKind.Docker && string.IsNullOrEmpty(definition.Container))
+            {
+                s.Errors.Add(new ValidationError(s.KeyPath(name) + ".container", null, "the container to select: a name, an id, or label:KEY=VALUE", t.Location));
+            }
+
             if (definition.Kind == TargetKind.Process && ways != 1)
             {
                 s.Errors.Add(new ValidationError(s.KeyPath(name), ways == 0 ? null : $"{ways} ways", "exactly one of command, pid_file, pid, process_name", t.Location));
@@ -274,6 +280,24 @@ public static class ChaosConfigurationLoader
         }
 
         return result;
+    }
+
+    private static string? ReadDockerHost(YamlSection? docker)
+    {
+        if (docker is null)
+        {
+            return null;
+        }
+
+        var host = docker.String("host");
+        if (host is not null && !(Uri.TryCreate(host, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http"))
+        {
+            docker.Error("host", docker.Find("host"), host, "unix:///PATH/docker.sock, or tcp://HOST:PORT");
+            host = null;
+        }
+
+        docker.Finish();
+        return host;
     }
 
     private static List<ApiToken> ReadTokens(YamlSection? auth)

@@ -1,6 +1,8 @@
 using Bev.Chaos.Faults.Application.ConnectionExhaustion;
 using Bev.Chaos.Faults.Application.ServiceCrash;
 using Bev.Chaos.Faults.Application.ServicePause;
+using Bev.Chaos.Faults.Application.ServiceRestart;
+using Bev.Chaos.Faults.Application.ServiceStop;
 using Bev.Chaos.Faults.Compute.CpuStress;
 using Bev.Chaos.Faults.Compute.CpuThrottle;
 using Bev.Chaos.Faults.Compute.MemoryLeak;
@@ -9,20 +11,26 @@ using Bev.Chaos.Faults.Storage.DiskFill;
 using Bev.Chaos.Faults.Network;
 using Bev.Chaos.Faults.Storage.IoDelay;
 using Bev.Chaos.Proxy;
+using Bev.Chaos.Targets.Docker;
 
 namespace Bev.Chaos.Faults;
 
 /// <summary>The fault types that ship with BEV Chaos. A new fault type is a folder and one line here.</summary>
 public static class BuiltInInjectors
 {
-    /// <summary>A fresh instance of every built-in injector; network faults on the proxy act on <paramref name="proxies"/>.</summary>
-    public static IReadOnlyList<FaultInjector> Create(ProxyCollection? proxies = null)
+    /// <summary>
+    /// A fresh instance of every built-in injector; network faults on the proxy act on
+    /// <paramref name="proxies"/>, container faults go through <paramref name="docker"/>.
+    /// </summary>
+    public static IReadOnlyList<FaultInjector> Create(ProxyCollection? proxies = null, DockerEngine? docker = null)
     {
         var host = proxies ?? new ProxyCollection();
         return
     [
         new ServiceCrashInjector(),
-        new ServicePauseInjector(),
+        new ServicePauseInjector(docker),
+        new ServiceStopInjector(docker),
+        new ServiceRestartInjector(docker),
         new ConnectionExhaustionInjector(),
         new CpuStressInjector(),
         new CpuThrottleInjector(),

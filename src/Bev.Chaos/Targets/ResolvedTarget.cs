@@ -15,4 +15,7 @@ public sealed record ResolvedTarget(string Name, IReadOnlyList<ProcessIdentity> 
 
     /// <summary>True when the engine's supervisor starts and restarts this target.</summary>
     public bool IsManaged => Definition?.Command is not null;
+
+    /// <summary>For a docker target: the running containers it selected (their processes are <see cref="Processes"/>).</summary>
+    public IReadOnlyList<Docker.DockerContainer> Containers { get; init; } = [];
 }

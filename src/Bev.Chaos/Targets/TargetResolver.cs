@@ -9,7 +9,7 @@ namespace Bev.Chaos.Targets;
 /// <c>name:PROCESS_NAME</c>. Refuses protected targets: pid 1, kernel threads, the engine itself
 /// and catalog entries marked <c>protected</c>.
 /// </summary>
-public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupervisor? supervisor = null, string? runDirectory = null)
+public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupervisor? supervisor = null, string? runDirectory = null, Docker.DockerEngine? docker = null)
 {
     private const string Field = "target_service";
 
@@ -44,15 +44,20 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
                 : FromPids(target, pids, null);
         }
 
-        if (target.StartsWith("docker:", StringComparison.Ordinal) || target.StartsWith("agent:", StringComparison.Ordinal))
+        if (target.StartsWith("docker:", StringComparison.Ordinal))
         {
-            throw new ChaosValidationException(Field, target, "pid:N, name:PROCESS_NAME or a process catalog service (docker and agent targets are not available in this version)");
+            return FromContainers(target, target[7..], null);
+        }
+
+        if (target.StartsWith("agent:", StringComparison.Ordinal))
+        {
+            throw new ChaosValidationException(Field, target, "pid:N, name:PROCESS_NAME, docker:CONTAINER or a process or docker catalog service (agent targets are not available in this version)");
         }
 
         if (!configuration.Targets.TryGetValue(target, out var definition))
         {
             var known = configuration.Targets.Count == 0 ? "the catalog is empty" : "catalog: " + string.Join(", ", configuration.Targets.Keys.Order());
-            throw new ChaosValidationException(Field, target, $"a catalog service name ({known}), pid:N or name:PROCESS_NAME");
+            throw new ChaosValidationException(Field, target, $"a catalog service name ({known}), pid:N, name:PROCESS_NAME or docker:CONTAINER");
         }
 
         if (definition.Protected)
@@ -60,15 +65,60 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
             throw new ChaosValidationException(Field, target, "a target not marked protected in the catalog");
         }
 
+        if (definition.Kind == TargetKind.Docker)
+        {
+            return FromContainers(target, definition.Container ?? string.Empty, definition);
+        }
+
         if (definition.Kind != TargetKind.Process)
         {
-            throw new ChaosValidationException(Field, target, $"a process target ({definition.Kind.ToString().ToLowerInvariant()} targets are not available in this version)");
+            throw new ChaosValidationException(Field, target, $"a process or docker target ({definition.Kind.ToString().ToLowerInvariant()} targets are not available in this version)");
         }
 
         var found = FindCatalogPids(definition);
         return found.Count == 0
             ? throw new ChaosValidationException(Field, target, $"a running service ({Describe(definition)} found no running process)")
             : FromPids(target, found, definition);
+    }
+
+    // A container's processes are ordinary host processes (its init pid and descendants), so every
+    // process fault works on it; the container list lets docker-aware faults use the Docker API.
+    private ResolvedTarget FromContainers(string target, string selector, TargetDefinition? definition)
+    {
+        if (selector.Length == 0)
+        {
+            throw new ChaosValidationException(Field, target, "docker:NAME, docker:ID or docker:label:KEY=VALUE");
+        }
+
+        if (docker is null)
+        {
+            throw new ChaosValidationException(Field, target, "a process target (this engine has no Docker daemon configured)");
+        }
+
+        IReadOnlyList<Docker.DockerContainer> found;
+        try
+        {
+            found = docker.FindAsync(selector, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (FeatureUnavailableException ex)
+        {
+            throw new ChaosValidationException(Field, target, $"a container on a reachable Docker daemon ({ex.Message})");
+        }
+
+        if (found.Count == 0)
+        {
+            throw new ChaosValidationException(Field, target, selector.StartsWith("label:", StringComparison.Ordinal)
+                ? $"a label that selects at least one container (none has {selector[6..]})"
+                : "the name or id of an existing container (none matches)");
+        }
+
+        var running = found.Where(c => c.Running && c.Pid > 0).ToList();
+        if (running.Count == 0)
+        {
+            throw new ChaosValidationException(Field, target, $"a running container ({string.Join(", ", found.Select(c => c.Name))} not running)");
+        }
+
+        return FromPids(target, running.Select(c => c.Pid).ToList(), definition) with { Containers = running };
     }
 
     private List<int> FindCatalogPids(TargetDefinition definition)

@@ -93,7 +93,7 @@ public sealed class LoadGeneratorTests
 
         Assert.Equal(
             [
-                "URL: 'ftp://127.0.0.1/' is not allowed; allowed: an absolute http:// URL",
+                "URL: 'ftp://127.0.0.1/' is not allowed; allowed: an absolute http:// URL, or tcp://HOST:PORT with a payload",
                 "--rate: '0' is not allowed; allowed: 1 to 1,000,000 requests per second",
                 "--duration: '0s' is not allowed; allowed: more than 0 and at most 1h",
                 "--connections: '0' is not allowed; allowed: 1 to 10,000",

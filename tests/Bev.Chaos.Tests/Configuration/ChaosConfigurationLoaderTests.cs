@@ -115,7 +115,7 @@ public sealed class ChaosConfigurationLoaderTests
                 "c.yaml:2: global.max_concurrent_experiments: '0' is not allowed; allowed: a whole number from 1 to 100",
                 "c.yaml:3: global.emergency_stop_threshold: '1.5' is not allowed; allowed: a number from 0 to 1",
                 "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a number from 1 to 100",
-                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: auth, fault_injectors, global, integration, safety, schedules, targets",
+                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: auth, docker, fault_injectors, global, integration, safety, schedules, targets",
             ],
             error.Errors.Select(e => e.ToString()));
     }
@@ -133,6 +133,35 @@ public sealed class ChaosConfigurationLoaderTests
         var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse(yaml, "t.yaml"));
 
         Assert.Equal("t.yaml:3: targets.api: '2 ways' is not allowed; allowed: exactly one of command, pid_file, pid, process_name", Assert.Single(error.Errors).ToString());
+    }
+
+    [Fact]
+    public void Parse_DockerTargetAndHost_AreReadAndCheckedTogether()
+    {
+        var config = ChaosConfigurationLoader.Parse("""
+            docker:
+              host: unix:///run/my-docker.sock
+            targets:
+              web:
+                kind: docker
+                container: "label:app=web"
+            """, "d.yaml");
+        Assert.Equal(("unix:///run/my-docker.sock", TargetKind.Docker, "label:app=web"), (config.DockerHost, config.Targets["web"].Kind, config.Targets["web"].Container));
+
+        var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse("""
+            docker:
+              host: ftp://nowhere
+            targets:
+              web:
+                kind: docker
+            """, "d.yaml"));
+
+        Assert.Equal(
+            [
+                "d.yaml:5: targets.web.container: missing; allowed: the container to select: a name, an id, or label:KEY=VALUE",
+                "d.yaml:2: docker.host: 'ftp://nowhere' is not allowed; allowed: unix:///PATH/docker.sock, or tcp://HOST:PORT",
+            ],
+            error.Errors.Select(e => e.ToString()));
     }
 
     [Fact]

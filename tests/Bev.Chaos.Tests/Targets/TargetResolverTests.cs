@@ -47,8 +47,10 @@ public sealed class TargetResolverTests
     [InlineData("pid:1", "target_service: 'pid:1' is not allowed; allowed: a process other than pid 1 and the chaos engine itself")]
     [InlineData("pid:abc", "target_service: 'pid:abc' is not allowed; allowed: pid:N with N a positive process id")]
     [InlineData("name:no-such-process-xyz", "target_service: 'name:no-such-process-xyz' is not allowed; allowed: name:PROCESS_NAME of a running process (none is running by that name)")]
-    [InlineData("docker:web", "target_service: 'docker:web' is not allowed; allowed: pid:N, name:PROCESS_NAME or a process catalog service (docker and agent targets are not available in this version)")]
-    [InlineData("web", "target_service: 'web' is not allowed; allowed: a catalog service name (catalog: guarded), pid:N or name:PROCESS_NAME")]
+    [InlineData("docker:web", "target_service: 'docker:web' is not allowed; allowed: a process target (this engine has no Docker daemon configured)")]
+    [InlineData("docker:", "target_service: 'docker:' is not allowed; allowed: docker:NAME, docker:ID or docker:label:KEY=VALUE")]
+    [InlineData("agent:host/web", "target_service: 'agent:host/web' is not allowed; allowed: pid:N, name:PROCESS_NAME, docker:CONTAINER or a process or docker catalog service (agent targets are not available in this version)")]
+    [InlineData("web", "target_service: 'web' is not allowed; allowed: a catalog service name (catalog: guarded), pid:N, name:PROCESS_NAME or docker:CONTAINER")]
     [InlineData("guarded", "target_service: 'guarded' is not allowed; allowed: a target not marked protected in the catalog")]
     public void Resolve_BadTargets_SayWhy(string name, string message)
     {

@@ -6,4 +6,5 @@ internal static class ServicePauseConstants
     public const string Method = "method";
     public const string SignalMethod = "signal";
     public const string FreezerMethod = "freezer";
+    public const string DockerMethod = "docker";
 }

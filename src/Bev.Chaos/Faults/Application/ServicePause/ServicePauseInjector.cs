@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bev.Chaos.Faults.Helpers;
+using Bev.Chaos.Targets.Docker;
 using Bev.Chaos.Targets.Linux;
 using static Bev.Chaos.Faults.Application.ServicePause.ServicePauseConstants;
 
@@ -8,9 +9,10 @@ namespace Bev.Chaos.Faults.Application.ServicePause;
 /// <summary>
 /// Freezes the target: SIGSTOP to each process (state T), or with <c>method: freezer</c> the
 /// cgroup freezer on a child cgroup made for the fault (state D, invisible to the target).
-/// Removal sends SIGCONT, or thaws and dissolves the child.
+/// Removal sends SIGCONT, or thaws and dissolves the child. A docker target is paused through the
+/// Docker API (<c>docker pause</c>, the freezer docker manages) and unpaused on removal.
 /// </summary>
-internal sealed class ServicePauseInjector : FaultInjector
+internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultInjector
 {
     public override string Name => ServicePauseConstants.Name;
 
@@ -33,6 +35,11 @@ internal sealed class ServicePauseInjector : FaultInjector
 
     protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
     {
+        if (context.Target.Containers.Count > 0)
+        {
+            return ValueTask.FromResult(new JsonObject { [Method] = DockerMethod, ["containers"] = new JsonArray([.. context.Target.Containers.Select(c => JsonValue.Create(c.Id))]) });
+        }
+
         if (context.Parameters.GetString(Method) == FreezerMethod)
         {
             CgroupV1.Require("freezer", Name);
@@ -50,14 +57,24 @@ internal sealed class ServicePauseInjector : FaultInjector
         return ValueTask.FromResult(new JsonObject { [Method] = SignalMethod, ["stopped"] = processes });
     }
 
-    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
+        if (undo[Method]!.GetValue<string>() == DockerMethod)
+        {
+            foreach (var id in Containers(undo))
+            {
+                await Docker.PauseAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+
         if (undo[Method]!.GetValue<string>() == FreezerMethod)
         {
             CgroupConfinement.Apply(undo, (_, _) => { });
             var child = undo["child"]!.GetValue<string>();
             CgroupV1.Write("freezer", child, "freezer.state", "FROZEN");
-            return ValueTask.FromResult<IAsyncDisposable?>(null);
+            return null;
         }
 
         foreach (var process in Processes(undo))
@@ -68,15 +85,29 @@ internal sealed class ServicePauseInjector : FaultInjector
             }
         }
 
-        return ValueTask.FromResult<IAsyncDisposable?>(null);
+        return null;
     }
 
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    protected internal override async ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
+        if (undo[Method]?.GetValue<string>() == DockerMethod)
+        {
+            // A container removed or restarted meanwhile is no longer paused: nothing to undo.
+            foreach (var id in Containers(undo))
+            {
+                if (await Docker.InspectAsync(id, cancellationToken).ConfigureAwait(false) is { Paused: true })
+                {
+                    await Docker.UnpauseAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return;
+        }
+
         if (undo[Method]?.GetValue<string>() == FreezerMethod)
         {
             CgroupConfinement.Revert(undo, (controller, child) => CgroupV1.Write(controller, child, "freezer.state", "THAWED"));
-            return ValueTask.CompletedTask;
+            return;
         }
 
         foreach (var process in Processes(undo))
@@ -86,9 +117,12 @@ internal sealed class ServicePauseInjector : FaultInjector
                 LibC.TrySignal(process.Pid, LibC.SIGCONT);
             }
         }
-
-        return ValueTask.CompletedTask;
     }
+
+    private DockerEngine Docker => docker ?? throw new FeatureUnavailableException("service_pause on a container needs a Docker daemon (none configured)");
+
+    private static IEnumerable<string> Containers(JsonObject undo) =>
+        (undo["containers"]?.AsArray() ?? []).Select(n => n!.GetValue<string>());
 
     private static IEnumerable<ProcessIdentity> Processes(JsonObject undo) =>
         (undo["stopped"]?.AsArray() ?? []).Select(n => ProcessIdentity.Parse(n!.GetValue<string>()));

@@ -1,0 +1,136 @@
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Targets;
+using Bev.Chaos.Targets.Docker;
+using Bev.Chaos.Targets.Linux;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.IntegrationTests.Containers;
+
+/// <summary>
+/// Docker targets on a real daemon: effects checked through the Docker API (docker inspect) and
+/// /proc, then their reversal; the engine killed mid-fault; bad input.
+/// </summary>
+public sealed class DockerTargetTests : IDisposable
+{
+    private readonly TestContainers _containers = new();
+    private readonly TempDirectory _data = new();
+
+    public void Dispose()
+    {
+        _containers.Dispose();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Pause_GoesThroughDockerAndIsUndone()
+    {
+        TestContainers.Require();
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        var pid = int.Parse(TestContainers.Inspect(name, "{{.State.Pid}}"), System.Globalization.CultureInfo.InvariantCulture);
+
+        var id = await engine.Faults.InjectFaultAsync("service_pause", $"docker:{name}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal("true", TestContainers.Inspect(name, "{{.State.Paused}}"));
+        await Poll.UntilAsync(() => ProcFs.TryReadStat(pid)?.State == 'D', TimeSpan.FromSeconds(5), "the container's process frozen (state D)");
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal("false", TestContainers.Inspect(name, "{{.State.Paused}}"));
+        await Poll.UntilAsync(() => ProcFs.TryReadStat(pid)?.State == 'S', TimeSpan.FromSeconds(5), "the container's process running again");
+    }
+
+    [Fact]
+    public async Task Stop_ByLabel_StopsEveryMatchThenStartsThem()
+    {
+        TestContainers.Require();
+        var label = "bev-chaos-test=" + Guid.NewGuid().ToString("N")[..8];
+        var first = await _containers.RunAsync(label);
+        var second = await _containers.RunAsync(label);
+        var bystander = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+
+        var id = await engine.Faults.InjectFaultAsync("service_stop", $"docker:label:{label}", parameters: new Dictionary<string, object?> { ["grace_seconds"] = 0 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(("false", "false", "true"), (TestContainers.Inspect(first, "{{.State.Running}}"), TestContainers.Inspect(second, "{{.State.Running}}"), TestContainers.Inspect(bystander, "{{.State.Running}}")));
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(("true", "true"), (TestContainers.Inspect(first, "{{.State.Running}}"), TestContainers.Inspect(second, "{{.State.Running}}")));
+    }
+
+    [Fact]
+    public async Task Stop_ContainerRemovedMeanwhile_RemovalSucceedsWithoutError()
+    {
+        TestContainers.Require();
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        var id = await engine.Faults.InjectFaultAsync("service_stop", $"docker:{name}", parameters: new Dictionary<string, object?> { ["grace_seconds"] = 0 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(0, TestContainers.Docker("rm", "-f", name).Code);
+
+        Assert.True(await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken));
+
+        var entry = await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(FaultState.Removed, entry!.State);
+    }
+
+    [Fact]
+    public async Task CpuStress_OnAContainer_IsChargedToItsCgroup()
+    {
+        TestContainers.Require();
+        Requires.CgroupV1("cpuacct");
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        var pid = int.Parse(TestContainers.Inspect(name, "{{.State.Pid}}"), System.Globalization.CultureInfo.InvariantCulture);
+        var cgroup = ProcFs.ReadCgroups(pid)["cpuacct"];
+        var usage = Path.Combine("/sys/fs/cgroup/cpuacct", cgroup.TrimStart('/'), "cpuacct.usage");
+        long Used() => long.Parse(File.ReadAllText(usage).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
+        var id = await engine.Faults.InjectFaultAsync("cpu_stress", $"docker:{name}", parameters: new Dictionary<string, object?> { ["load_percent"] = 50, ["workers"] = 1 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var before = Used();
+        await Poll.MeasureWindowAsync(TimeSpan.FromSeconds(1));
+        var burnt = Used() - before;
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+
+        // Half a core for a second is 0.5 s of CPU in the container's own cgroup.
+        Assert.InRange(burnt / 1e9, 0.3, 0.8);
+    }
+
+    [Fact]
+    public async Task EngineKilledWhileAContainerIsPaused_NextOpenUnpausesIt()
+    {
+        TestContainers.Require();
+        var name = await _containers.RunAsync();
+        using (var holder = EngineProcess.Start(_data.Path, "inject", "service_pause", "--target", $"docker:{name}", "--duration", "120s", "--output", "json"))
+        {
+            await Poll.UntilAsync(() => TestContainers.Inspect(name, "{{.State.Paused}}") == "true", TimeSpan.FromSeconds(30), "the container paused by the engine");
+            holder.Kill();
+        }
+
+        await using var engine = await OpenAsync();
+
+        Assert.Equal(1, engine.RevertedOnOpen);
+        Assert.Equal("false", TestContainers.Inspect(name, "{{.State.Paused}}"));
+    }
+
+    [Fact]
+    public async Task BadDockerTargets_AreClearErrorsAndNothingIsApplied()
+    {
+        TestContainers.Require();
+        using var sleeper = TestProcess.Sleeper();
+        await using var engine = await OpenAsync();
+        var label = "bev-chaos-none=" + Guid.NewGuid().ToString("N")[..8];
+
+        var missing = Assert.Throws<ChaosValidationException>(() => engine.Faults.Validate("service_pause", "docker:no-such-container", null, null, null));
+        var nothing = Assert.Throws<ChaosValidationException>(() => engine.Faults.Validate("service_pause", $"docker:label:{label}", null, null, null));
+        var notDocker = Assert.Throws<ChaosValidationException>(() => engine.Faults.Validate("service_stop", $"pid:{sleeper.Pid}", null, null, null));
+        var unreachable = new TargetResolver(new ChaosConfiguration(), docker: new DockerEngine(new Uri("unix:///nonexistent/docker.sock")));
+        var down = Assert.Throws<ChaosValidationException>(() => unreachable.Resolve("docker:web"));
+
+        Assert.Equal("target_service: 'docker:no-such-container' is not allowed; allowed: the name or id of an existing container (none matches)", missing.Message);
+        Assert.Equal($"target_service: 'docker:label:{label}' is not allowed; allowed: a label that selects at least one container (none has {label})", nothing.Message);
+        Assert.StartsWith($"target_service: 'pid:{sleeper.Pid}' is not allowed; allowed: a docker target", notDocker.Message);
+        Assert.Contains("unix:///nonexistent/docker.sock", down.Message);
+        Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+    }
+
+    private Task<ChaosEngine> OpenAsync() => ChaosEngine.OpenAsync(new ChaosConfiguration(), _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+}
