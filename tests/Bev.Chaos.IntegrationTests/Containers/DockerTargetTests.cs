@@ -95,6 +95,49 @@ public sealed class DockerTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task KernelPartition_LivesInTheContainersNetworkNamespaceOnly()
+    {
+        TestContainers.Require();
+        Requires.Program("nft");
+        Requires.Program("nsenter");
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        var pid = TestContainers.Inspect(name, "{{.State.Pid}}");
+        string Ruleset(params string[] prefix) => RunText([.. prefix, "nft", "list", "ruleset"]);
+
+        var id = await engine.Faults.InjectFaultAsync("network_partition", $"docker:{name}", parameters: new Dictionary<string, object?> { ["mechanism"] = "kernel", ["mode"] = "drop" }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Contains("bev-chaos:", Ruleset("nsenter", "-t", pid, "-n"));
+        Assert.DoesNotContain("bev-chaos:", Ruleset());
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("bev-chaos:", Ruleset("nsenter", "-t", pid, "-n"));
+    }
+
+    [Fact]
+    public async Task CpuThrottle_CapsABusyContainerThenLiftsTheCap()
+    {
+        TestContainers.Require();
+        Requires.CgroupV1("cpu");
+        var name = await _containers.RunCommandAsync(["/bin/sh", "-c", "while :; do :; done"]);
+        await using var engine = await OpenAsync();
+        var pid = int.Parse(TestContainers.Inspect(name, "{{.State.Pid}}"), System.Globalization.CultureInfo.InvariantCulture);
+        async Task<double> ShareOfACoreAsync()
+        {
+            var before = ProcFs.TryReadStat(pid)!.Value.CpuTime;
+            await Poll.MeasureWindowAsync(TimeSpan.FromSeconds(1));
+            return (ProcFs.TryReadStat(pid)!.Value.CpuTime - before).TotalSeconds;
+        }
+
+        var id = await engine.Faults.InjectFaultAsync("cpu_throttle", $"docker:{name}", parameters: new Dictionary<string, object?> { ["cpu_percent"] = 10 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var throttled = await ShareOfACoreAsync();
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        var free = await ShareOfACoreAsync();
+
+        Assert.InRange(throttled, 0.05, 0.15);
+        Assert.True(free > 0.5, $"after removal the loop should run freely again, got {free:0.00} of a core");
+    }
+
+    [Fact]
     public async Task EngineKilledWhileAContainerIsPaused_NextOpenUnpausesIt()
     {
         TestContainers.Require();
@@ -130,6 +173,20 @@ public sealed class DockerTargetTests : IDisposable
         Assert.StartsWith($"target_service: 'pid:{sleeper.Pid}' is not allowed; allowed: a docker target", notDocker.Message);
         Assert.Contains("unix:///nonexistent/docker.sock", down.Message);
         Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static string RunText(string[] argv)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in argv.Skip(1))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 
     private Task<ChaosEngine> OpenAsync() => ChaosEngine.OpenAsync(new ChaosConfiguration(), _data.Path, cancellationToken: TestContext.Current.CancellationToken);

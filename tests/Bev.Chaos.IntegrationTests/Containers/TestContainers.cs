@@ -24,7 +24,10 @@ internal sealed class TestContainers : IDisposable
     }
 
     /// <summary>Starts <c>sleep 600</c> in a new container with <paramref name="labels"/>; returns its name.</summary>
-    public async Task<string> RunAsync(params string[] labels)
+    public Task<string> RunAsync(params string[] labels) => RunCommandAsync(["/bin/sleep", "600"], labels);
+
+    /// <summary>Starts <paramref name="command"/> in a new container with <paramref name="labels"/>; returns its name.</summary>
+    public async Task<string> RunCommandAsync(string[] command, params string[] labels)
     {
         await EnsureImageAsync();
         var name = "bev-chaos-test-" + Guid.NewGuid().ToString("N")[..10];
@@ -35,7 +38,8 @@ internal sealed class TestContainers : IDisposable
             args.AddRange(["--label", label]);
         }
 
-        args.AddRange([Image, "/bin/sleep", "600"]);
+        args.Add(Image);
+        args.AddRange(command);
         var (code, output) = Docker([.. args]);
         Assert.True(code == 0, "docker run: " + output);
         return name;
