@@ -24,6 +24,7 @@ internal static class BevChaosCli
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(AgentCommand.Create());
         root.Subcommands.Add(ScenariosCommand.Create());
         root.Subcommands.Add(ScenariosCommand.CreateSuites());
         root.Subcommands.Add(ScheduleCommand.Create());

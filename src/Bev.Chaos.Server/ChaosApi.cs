@@ -39,10 +39,37 @@ public static class ChaosApi
             await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(Fault(entry), ServerJson.Options) : ApiError.NotFound("fault", id));
         app.MapPost("/faults", (HttpRequest request) => HandleAsync(async ct =>
         {
-            var fault = RequestReader.Fault(await RequestReader.ObjectAsync(request, ct));
+            var body = await RequestReader.ObjectAsync(request, ct);
+            var fault = RequestReader.Fault(body);
+            var lease = RequestReader.Lease(body);
             var id = await engine.Faults.InjectFaultAsync(fault, ct);
-            return Results.Json(new { fault_id = id }, ServerJson.Options, statusCode: StatusCodes.Status201Created);
+            var leaseExpires = lease is { } length ? engine.Leases.Grant(id, length) : (DateTimeOffset?)null;
+            return Results.Json(new { fault_id = id, lease_expires_at = leaseExpires }, ServerJson.Options, statusCode: StatusCodes.Status201Created);
         }, request.HttpContext.RequestAborted));
+
+        // An agent's dead-man switch: the controller renews each fault's lease, or the fault goes.
+        app.MapPost("/faults/{id}/lease", (string id) =>
+            engine.Leases.Renew(id) is { } expires ? Results.Json(new { fault_id = id, lease_expires_at = expires }, ServerJson.Options) : ApiError.NotFound("fault lease", id));
+        app.MapPost("/agents/heartbeat", (HttpRequest request) => HandleAsync(async ct =>
+        {
+            var body = await RequestReader.ObjectAsync(request, ct);
+            var (name, url) = RequestReader.Heartbeat(body);
+            if (engine.Agents is null)
+            {
+                return ApiError.NotFound("agent", name);
+            }
+
+            engine.Agents.Heartbeat(name, url);
+            return Results.Json(new { name, known = engine.Configuration.Agents.ContainsKey(name) }, ServerJson.Options);
+        }, request.HttpContext.RequestAborted));
+        app.MapGet("/agents", () => Results.Json(engine.Configuration.Agents.Values.Select(a => new
+        {
+            a.Name,
+            url = a.Url,
+            lease_seconds = a.Lease.TotalSeconds,
+            last_heartbeat = engine.Agents?.Heartbeats.TryGetValue(a.Name, out var seen) == true ? seen.Seen : (DateTimeOffset?)null,
+            faults = engine.Agents?.Faults.Count(f => f.Agent == a.Name) ?? 0,
+        }), ServerJson.Options));
         app.MapDelete("/faults/{id}", (string id) => HandleAsync(async ct =>
             await engine.Faults.RemoveFaultAsync(id, ct) ? Results.Json(new { fault_id = id, removed = true }, ServerJson.Options) : ApiError.NotFound("fault", id), CancellationToken.None));
 

@@ -11,7 +11,7 @@ namespace Bev.Chaos.Server;
 /// <summary>Strict reading of request bodies: malformed JSON, wrong types and unknown fields are 400s naming the field.</summary>
 internal static class RequestReader
 {
-    private static readonly string[] FaultFields = ["injector_name", "target_service", "profile_name", "parameters", "duration_seconds"];
+    private static readonly string[] FaultFields = ["injector_name", "target_service", "profile_name", "parameters", "duration_seconds", "lease_seconds"];
     private static readonly string[] ExperimentFields = ["name", "description", "scenario", "time_scale", "safety_level", "target_services", "fault_injections", "steady_state_probes", "baseline_seconds", "recovery_window_seconds", "validation_seconds", "probe_interval_seconds", "max_percent", "timeout_seconds"];
 
     public static async Task<JsonObject> ObjectAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -39,6 +39,35 @@ internal static class RequestReader
         var parameters = Parameters(body["parameters"], "parameters", errors);
         var duration = Seconds(body, "duration_seconds", errors);
         return errors.Count > 0 ? throw new ChaosValidationException(errors) : new FaultRequest(injector!, target!, profile, parameters, duration);
+    }
+
+    /// <summary>An agent's heartbeat: <c>{"name": ..., "url": ...}</c>.</summary>
+    public static (string Name, Uri Url) Heartbeat(JsonObject body)
+    {
+        var errors = new List<ValidationError>();
+        Unknown(body, ["name", "url"], errors);
+        var name = Text(body, "name", errors, required: true);
+        var url = Text(body, "url", errors, required: true);
+        Uri? uri = null;
+        if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https"))
+        {
+            errors.Add(new ValidationError("url", url, "the agent's http:// address"));
+        }
+
+        return errors.Count > 0 ? throw new ChaosValidationException(errors) : (name!, uri!);
+    }
+
+    /// <summary>The optional <c>lease_seconds</c> of a fault (1–600): the controller renews it, or the fault goes.</summary>
+    public static TimeSpan? Lease(JsonObject body)
+    {
+        if (body["lease_seconds"] is null)
+        {
+            return null;
+        }
+
+        var errors = new List<ValidationError>();
+        var seconds = Number(body, "lease_seconds", 0, 1, 600, errors);
+        return errors.Count > 0 ? throw new ChaosValidationException(errors) : TimeSpan.FromSeconds(seconds);
     }
 
     public static (string? Scenario, double TimeScale, ExperimentConfig? Config) Experiment(JsonObject body)

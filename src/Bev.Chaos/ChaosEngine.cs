@@ -1,3 +1,4 @@
+using Bev.Chaos.Agents;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
@@ -32,7 +33,9 @@ public sealed class ChaosEngine : IAsyncDisposable
         SafetyLock = new SafetyLock(store, time);
         Docker = Bev.Chaos.Targets.Docker.DockerEngine.FromEnvironment(configuration.DockerHost);
         Targets = new TargetResolver(configuration, Supervisor, store.RunDirectory, Docker);
-        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies, Docker), timeProvider: time, loggerFactory: loggers, safetyLock: SafetyLock);
+        Agents = configuration.Agents.Count > 0 ? new AgentRelay(configuration.Agents, time, loggers.CreateLogger<AgentRelay>()) : null;
+        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies, Docker), timeProvider: time, loggerFactory: loggers, safetyLock: SafetyLock, agents: Agents);
+        Leases = new FaultLeases(Faults, time);
         _probes = new ProbeRunner(Targets, time);
         Experiments = new ExperimentStore(store);
         Engineer = new ChaosEngineer(configuration, Faults, SafetyLock, _probes, Experiments, time, loggers);
@@ -52,6 +55,12 @@ public sealed class ChaosEngine : IAsyncDisposable
     public SafetyLock SafetyLock { get; }
 
     public TargetResolver Targets { get; }
+
+    /// <summary>As a controller: the agents of <c>agents:</c> (null without any).</summary>
+    public AgentRelay? Agents { get; }
+
+    /// <summary>As an agent: the leases of faults a controller holds here.</summary>
+    public FaultLeases Leases { get; }
 
     /// <summary>The Docker daemon for docker targets (connected on first use).</summary>
     public Bev.Chaos.Targets.Docker.DockerEngine Docker { get; }
@@ -96,6 +105,7 @@ public sealed class ChaosEngine : IAsyncDisposable
     {
         await Engineer.DisposeAsync().ConfigureAwait(false);
         _probes.Dispose();
+        Leases.Dispose();
         await Faults.DisposeAsync().ConfigureAwait(false);
         await Proxies.DisposeAsync().ConfigureAwait(false);
         await Supervisor.DisposeAsync().ConfigureAwait(false);

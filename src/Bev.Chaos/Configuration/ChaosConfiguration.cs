@@ -18,6 +18,9 @@ public sealed record ChaosConfiguration
     /// <summary>API bearer tokens and their roles (none: the API is open, and only on loopback).</summary>
     public IReadOnlyList<ApiToken> ApiTokens { get; init; } = [];
 
+    /// <summary><c>agents:</c> the agents this engine drives as a controller, by name.</summary>
+    public IReadOnlyDictionary<string, AgentDefinition> Agents { get; init; } = new Dictionary<string, AgentDefinition>();
+
     /// <summary><c>docker.host</c>: the Docker daemon for docker targets; null: <c>DOCKER_HOST</c>, else <c>unix:///var/run/docker.sock</c>.</summary>
     public string? DockerHost { get; init; }
 

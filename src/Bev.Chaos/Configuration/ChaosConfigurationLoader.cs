@@ -68,6 +68,7 @@ public static class ChaosConfigurationLoader
             Schedules = ReadSchedules(root),
             ApiTokens = ReadTokens(root.Section("auth")),
             DockerHost = ReadDockerHost(root.Section("docker")),
+            Agents = ReadAgents(root.Section("agents")),
         };
         root.Finish();
 
@@ -298,6 +299,51 @@ public static class ChaosConfigurationLoader
 
         docker.Finish();
         return host;
+    }
+
+    private static Dictionary<string, AgentDefinition> ReadAgents(YamlSection? agents)
+    {
+        var result = new Dictionary<string, AgentDefinition>(StringComparer.Ordinal);
+        if (agents is null)
+        {
+            return result;
+        }
+
+        foreach (var (name, _) in agents.Entries().ToList())
+        {
+            if (agents.Section(name) is not { } a)
+            {
+                continue;
+            }
+
+            var url = ReadUrl(a, "url");
+            var fromEnv = a.String("token_env");
+            var token = a.String("token") ?? (fromEnv is null ? null : Environment.GetEnvironmentVariable(fromEnv));
+            var lease = a.Duration("lease", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+            if (url is null)
+            {
+                a.Error("url", a.Find("url"), null, "the agent's http:// address");
+            }
+
+            if (token is null || token.Length < 16)
+            {
+                a.Error(fromEnv is null ? "token" : "token_env", a.Find(fromEnv is null ? "token" : "token_env"), fromEnv ?? (token is null ? null : "(too short)"),
+                    "the agent's secret of 16 characters or more (token, or token_env naming a set environment variable)");
+            }
+
+            if (name.Contains('/', StringComparison.Ordinal) || name.Contains(':', StringComparison.Ordinal))
+            {
+                agents.Error(name, null, name, "an agent name without '/' or ':'");
+            }
+
+            a.Finish();
+            if (url is not null && token is not null)
+            {
+                result[name] = new AgentDefinition(name, url, token, lease);
+            }
+        }
+
+        return result;
     }
 
     private static List<ApiToken> ReadTokens(YamlSection? auth)

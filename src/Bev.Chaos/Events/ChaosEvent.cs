@@ -36,6 +36,9 @@ public enum RemovalReason
 
     /// <summary>The engine shut down.</summary>
     Shutdown,
+
+    /// <summary>Its controller stopped renewing its lease (crash or partition): the agent's dead-man switch.</summary>
+    LeaseExpired,
 }
 
 /// <summary>A fault's effect is gone.</summary>

@@ -74,7 +74,7 @@ public static class ExperimentValidator
 
             try
             {
-                faults.Validate(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration);
+                faults.Check(new Faults.FaultRequest(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration));
             }
             catch (ChaosValidationException ex)
             {

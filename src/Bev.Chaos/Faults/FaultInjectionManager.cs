@@ -28,6 +28,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ITimer _journalSync;
     private readonly Safety.SafetyLock? _lock;
+    private readonly Agents.AgentRelay? _agents;
     private int _disposed;
 
     /// <summary>Creates a manager over a journal. Call <see cref="InitializeAsync"/> before use.</summary>
@@ -39,9 +40,11 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         ChaosEventStream? events = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        Safety.SafetyLock? safetyLock = null)
+        Safety.SafetyLock? safetyLock = null,
+        Agents.AgentRelay? agents = null)
     {
         _lock = safetyLock;
+        _agents = agents;
         _configuration = configuration;
         _journal = journal;
         _targets = targets ?? new TargetResolver(configuration, null, journal.Store.RunDirectory);
@@ -99,6 +102,11 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
             await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (targetService.StartsWith("agent:", StringComparison.Ordinal))
+        {
+            return await InjectOnAgentAsync(request, started, cancellationToken).ConfigureAwait(false);
+        }
+
         var context = BuildContext(injectorName, targetService, profileName, parameters ?? new Dictionary<string, object?>(), duration, out var injector, maxPercent);
         var undo = await injector.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
@@ -138,11 +146,47 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         BuildContext(injectorName, targetService, profileName, parameters ?? new Dictionary<string, object?>(), duration, out _);
 
     /// <summary>
+    /// Checks a request before anything runs: fully for a local target, the form and agent name for
+    /// <c>agent:NAME/SERVICE</c> (that agent validates the rest when the fault is sent).
+    /// </summary>
+    /// <exception cref="ChaosValidationException">Every problem with the request.</exception>
+    public void Check(FaultRequest request)
+    {
+        if (request.Target.StartsWith("agent:", StringComparison.Ordinal))
+        {
+            _ = (_agents ?? throw NoAgents(request.Target)).Parse(request.Target);
+            return;
+        }
+
+        _ = Validate(request.Injector, request.Target, request.Profile, request.Parameters, request.Duration);
+    }
+
+    // A fault on another host: the agent journals and applies it and holds it under a lease this
+    // engine renews (AgentRelay); nothing is journaled here, so a dead controller leaves nothing to revert.
+    private async Task<string> InjectOnAgentAsync(FaultRequest request, long started, CancellationToken cancellationToken)
+    {
+        var id = await (_agents ?? throw NoAgents(request.Target)).InjectAsync(request, cancellationToken).ConfigureAwait(false);
+        var latency = Stopwatch.GetElapsedTime(started);
+        var expires = _time.GetUtcNow() + (request.Duration ?? _configuration.Global.DefaultFaultDuration);
+        Events.Publish(new FaultInjectedEvent(_time.GetUtcNow(), id, request.Injector, request.Target, expires, latency));
+        return id;
+    }
+
+    private static ChaosValidationException NoAgents(string target) =>
+        new("target_service", target, "a local target: pid:N, name:PROCESS_NAME, docker:CONTAINER or a catalog service (no agents: are configured)");
+
+    /// <summary>
     /// Removes a fault: this engine's directly, another engine's (or a dead one's) from its journal
     /// recipe. Returns false when no open fault has that id.
     /// </summary>
     public async Task<bool> RemoveFaultAsync(string faultId, CancellationToken cancellationToken = default)
     {
+        if (_agents?.Faults.FirstOrDefault(f => f.FaultId == faultId) is { } remote && await _agents.RemoveAsync(faultId, cancellationToken).ConfigureAwait(false))
+        {
+            Events.Publish(new FaultRemovedEvent(_time.GetUtcNow(), faultId, remote.Injector, remote.Target, RemovalReason.Requested));
+            return true;
+        }
+
         if (_live.ContainsKey(faultId))
         {
             await RemoveLiveAsync(faultId, RemovalReason.Requested).ConfigureAwait(false);
@@ -156,6 +200,18 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         }
 
         await FaultReconciler.RevertEntriesAsync(_journal, _injectors, [entry], RemovalReason.Requested, _time, _logger, Events, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Removes one of this engine's faults for <paramref name="reason"/>; false when it holds no such fault.</summary>
+    public async Task<bool> RemoveFaultAsync(string faultId, RemovalReason reason)
+    {
+        if (!_live.ContainsKey(faultId))
+        {
+            return false;
+        }
+
+        await RemoveLiveAsync(faultId, reason).ConfigureAwait(false);
         return true;
     }
 
@@ -177,8 +233,9 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
             .Where(e => !_live.ContainsKey(e.FaultId) && !mine.Contains(e.FaultId))
             .ToList();
         var foreign = FaultReconciler.RevertEntriesAsync(_journal, _injectors, others, RemovalReason.EmergencyStop, _time, _logger, Events, cancellationToken);
-        await Task.WhenAll(ownRemoval, foreign).ConfigureAwait(false);
-        var count = mine.Count + others.Count;
+        var remote = _agents?.EmergencyStopAsync(cancellationToken) ?? Task.FromResult(0);
+        await Task.WhenAll(ownRemoval, foreign, remote).ConfigureAwait(false);
+        var count = mine.Count + others.Count + await remote.ConfigureAwait(false);
         var took = Stopwatch.GetElapsedTime(started);
         LogEmergencyStop(count, took.TotalMilliseconds);
         Events.Publish(new EmergencyStopEvent(_time.GetUtcNow(), count, took));
@@ -210,6 +267,11 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         }
 
         await _journalSync.DisposeAsync().ConfigureAwait(false);
+        if (_agents is not null)
+        {
+            await _agents.DisposeAsync().ConfigureAwait(false);
+        }
+
         await RemoveManyLiveAsync(_live.Keys.ToList(), RemovalReason.Shutdown).ConfigureAwait(false);
         Helpers.HelperProcess.StopStandby();
     }
