@@ -34,7 +34,8 @@ public static class ChaosApi
             }, ServerJson.Options);
         });
 
-        app.MapGet("/faults", async (CancellationToken ct) => Results.Json((await engine.Journal.ListOpenAsync(ct)).Select(Fault), ServerJson.Options));
+        app.MapGet("/faults", async (CancellationToken ct) => Results.Json(
+            (await engine.Journal.ListOpenAsync(ct)).Select(Fault).Concat((engine.Agents?.Faults ?? []).Select(RemoteFault)), ServerJson.Options));
         app.MapGet("/faults/{id}", async (string id, CancellationToken ct) =>
             await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(Fault(entry), ServerJson.Options) : ApiError.NotFound("fault", id));
         app.MapPost("/faults", (HttpRequest request) => HandleAsync(async ct =>
@@ -131,6 +132,17 @@ public static class ChaosApi
         status = run.Status,
         started = run.Started,
         active_faults = run.ActiveFaultIds,
+    };
+
+    // A fault held on an agent under this controller's lease: the agent has the details.
+    private static object RemoteFault(Bev.Chaos.Agents.AgentRelay.RemoteFault f) => new
+    {
+        fault_id = f.FaultId,
+        injector = f.Injector,
+        target = f.Target,
+        state = Bev.Chaos.Faults.FaultState.Active,
+        agent = f.Agent,
+        agent_fault_id = f.AgentFaultId,
     };
 
     private static object Fault(JournalEntry e) => new

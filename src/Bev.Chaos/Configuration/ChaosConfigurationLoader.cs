@@ -263,6 +263,9 @@ public static class ChaosConfigurationLoader
                 Protected = t.Bool("protected", false),
                 Container = t.String("container"),
                 Host = t.String("host"),
+                Service = t.String("service"),
+                Count = t.OptionalInt("count", 1, 10_000),
+                Percent = t.OptionalInt("percent", 1, 100),
             };
             t.Finish();
 
@@ -270,6 +273,12 @@ public static class ChaosConfigurationLoader
             if (definition.Kind == TargetKind.Docker && string.IsNullOrEmpty(definition.Container))
             {
                 s.Errors.Add(new ValidationError(s.KeyPath(name) + ".container", null, "the container to select: a name, an id, or label:KEY=VALUE", t.Location));
+            }
+
+            if (definition.Kind == TargetKind.Agent && (string.IsNullOrEmpty(definition.Host) || string.IsNullOrEmpty(definition.Service)))
+            {
+                s.Errors.Add(new ValidationError(s.KeyPath(name) + (string.IsNullOrEmpty(definition.Host) ? ".host" : ".service"), null,
+                    string.IsNullOrEmpty(definition.Host) ? "the agent's name (a key of agents:)" : "the target on that agent's host: its catalog name, pid:N, name:X or docker:C", t.Location));
             }
 
             if (definition.Kind == TargetKind.Process && ways != 1)

@@ -63,8 +63,17 @@ public sealed record TargetDefinition
     /// <summary>Docker: container name or id.</summary>
     public string? Container { get; init; }
 
-    /// <summary>Agent: host name of the agent.</summary>
+    /// <summary>Agent: the agent's name (a key of <c>agents:</c>).</summary>
     public string? Host { get; init; }
+
+    /// <summary>Agent: the target on that agent's host (its catalog name, pid:N, name:X or docker:C).</summary>
+    public string? Service { get; init; }
+
+    /// <summary>Docker: at most this many of the selected running containers (by name order); null: all.</summary>
+    public int? Count { get; init; }
+
+    /// <summary>Docker: at most this share (1–100) of the selected running containers, at least one; null: all.</summary>
+    public int? Percent { get; init; }
 
     /// <summary>
     /// The target's dependencies reached through the fault proxy, by dependency name: the target

@@ -102,9 +102,9 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
             await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (targetService.StartsWith("agent:", StringComparison.Ordinal))
+        if (AgentTarget(targetService) is { } remote)
         {
-            return await InjectOnAgentAsync(request, started, cancellationToken).ConfigureAwait(false);
+            return await InjectOnAgentAsync(request with { Target = remote }, started, cancellationToken).ConfigureAwait(false);
         }
 
         var context = BuildContext(injectorName, targetService, profileName, parameters ?? new Dictionary<string, object?>(), duration, out var injector, maxPercent);
@@ -152,9 +152,9 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     /// <exception cref="ChaosValidationException">Every problem with the request.</exception>
     public void Check(FaultRequest request)
     {
-        if (request.Target.StartsWith("agent:", StringComparison.Ordinal))
+        if (AgentTarget(request.Target) is { } remote)
         {
-            _ = (_agents ?? throw NoAgents(request.Target)).Parse(request.Target);
+            _ = (_agents ?? throw NoAgents(request.Target)).Parse(remote);
             return;
         }
 
@@ -171,6 +171,12 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
         Events.Publish(new FaultInjectedEvent(_time.GetUtcNow(), id, request.Injector, request.Target, expires, latency));
         return id;
     }
+
+    // agent:NAME/SERVICE as given, or a catalog entry of kind agent (host + service); null for a local target.
+    private string? AgentTarget(string target) =>
+        target.StartsWith("agent:", StringComparison.Ordinal) ? target
+        : _configuration.Targets.TryGetValue(target, out var definition) && definition.Kind == TargetKind.Agent ? $"agent:{definition.Host}/{definition.Service}"
+        : null;
 
     private static ChaosValidationException NoAgents(string target) =>
         new("target_service", target, "a local target: pid:N, name:PROCESS_NAME, docker:CONTAINER or a catalog service (no agents: are configured)");

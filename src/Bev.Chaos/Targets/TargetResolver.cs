@@ -118,6 +118,9 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
             throw new ChaosValidationException(Field, target, $"a running container ({string.Join(", ", found.Select(c => c.Name))} not running)");
         }
 
+        // Blast radius: count and percent keep the first containers by name, the same ones every run.
+        var keep = Math.Min(definition?.Count ?? running.Count, definition?.Percent is { } percent ? Math.Max(1, running.Count * percent / 100) : running.Count);
+        running = running.Take(keep).ToList();
         return FromPids(target, running.Select(c => c.Pid).ToList(), definition) with { Containers = running };
     }
 

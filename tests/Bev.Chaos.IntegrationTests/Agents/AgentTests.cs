@@ -31,11 +31,15 @@ public sealed class AgentTests : IDisposable
             _targets.Add(TestProcess.Sleeper());
         }
 
-        await using var controller = await ChaosEngine.OpenAsync(new ChaosConfiguration { Agents = hosts.Definitions(Lease) }, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
-        for (var i = 1; i <= 3; i++)
+        // The third through a catalog entry of kind agent, the others ad hoc.
+        var catalog = new Dictionary<string, TargetDefinition> { ["worker"] = new() { Name = "worker", Kind = TargetKind.Agent, Host = "h3", Service = $"pid:{_targets[2].Pid}" } };
+        await using var controller = await ChaosEngine.OpenAsync(new ChaosConfiguration { Agents = hosts.Definitions(Lease), Targets = catalog }, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        for (var i = 1; i <= 2; i++)
         {
             await controller.Faults.InjectFaultAsync("service_pause", $"agent:{AgentHosts.Name(i)}/pid:{_targets[i - 1].Pid}", duration: TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
         }
+
+        await controller.Faults.InjectFaultAsync("service_pause", "worker", duration: TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.All(_targets, t => Assert.Equal('T', t.State));
         Assert.Equal(3, controller.Agents!.Faults.Count);

@@ -58,6 +58,28 @@ public sealed class DockerTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task CatalogPercent_LimitsTheBlastRadiusToThatShareOfTheContainers()
+    {
+        TestContainers.Require();
+        var label = "bev-chaos-test=" + Guid.NewGuid().ToString("N")[..8];
+        var names = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            names.Add(await _containers.RunAsync(label));
+        }
+
+        var catalog = new Dictionary<string, TargetDefinition> { ["fleet"] = new() { Name = "fleet", Kind = TargetKind.Docker, Container = $"label:{label}", Percent = 50 } };
+        await using var engine = await ChaosEngine.OpenAsync(new ChaosConfiguration { Targets = catalog }, _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+
+        var id = await engine.Faults.InjectFaultAsync("service_pause", "fleet", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        var paused = names.Order(StringComparer.Ordinal).Select(n => TestContainers.Inspect(n, "{{.State.Paused}}")).ToList();
+        Assert.Equal(["true", "true", "false", "false"], paused);
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.All(names, n => Assert.Equal("false", TestContainers.Inspect(n, "{{.State.Paused}}")));
+    }
+
+    [Fact]
     public async Task Stop_ContainerRemovedMeanwhile_RemovalSucceedsWithoutError()
     {
         TestContainers.Require();

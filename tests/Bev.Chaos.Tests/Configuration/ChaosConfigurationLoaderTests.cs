@@ -115,7 +115,7 @@ public sealed class ChaosConfigurationLoaderTests
                 "c.yaml:2: global.max_concurrent_experiments: '0' is not allowed; allowed: a whole number from 1 to 100",
                 "c.yaml:3: global.emergency_stop_threshold: '1.5' is not allowed; allowed: a number from 0 to 1",
                 "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a number from 1 to 100",
-                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: auth, docker, fault_injectors, global, integration, safety, schedules, targets",
+                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: agents, auth, docker, fault_injectors, global, integration, safety, schedules, targets",
             ],
             error.Errors.Select(e => e.ToString()));
     }
@@ -160,6 +160,33 @@ public sealed class ChaosConfigurationLoaderTests
             [
                 "d.yaml:5: targets.web.container: missing; allowed: the container to select: a name, an id, or label:KEY=VALUE",
                 "d.yaml:2: docker.host: 'ftp://nowhere' is not allowed; allowed: unix:///PATH/docker.sock, or tcp://HOST:PORT",
+            ],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void Parse_AgentsAndAgentTargets_AreReadAndChecked()
+    {
+        var config = ChaosConfigurationLoader.Parse("""
+            agents:
+              edge-1: { url: "http://127.0.0.1:8181", token: "0123456789abcdef0123", lease: 5s }
+            targets:
+              collector: { kind: agent, host: edge-1, service: "docker:collector" }
+            """, "a.yaml");
+        Assert.Equal((new Uri("http://127.0.0.1:8181"), TimeSpan.FromSeconds(5)), (config.Agents["edge-1"].Url, config.Agents["edge-1"].Lease));
+        Assert.Equal(("edge-1", "docker:collector"), (config.Targets["collector"].Host, config.Targets["collector"].Service));
+
+        var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse("""
+            agents:
+              edge-1: { url: "http://127.0.0.1:8181", token: "short" }
+            targets:
+              collector: { kind: agent, host: edge-1 }
+            """, "a.yaml"));
+
+        Assert.Equal(
+            [
+                "a.yaml:4: targets.collector.service: missing; allowed: the target on that agent's host: its catalog name, pid:N, name:X or docker:C",
+                "a.yaml:2: agents.edge-1.token: '(too short)' is not allowed; allowed: the agent's secret of 16 characters or more (token, or token_env naming a set environment variable)",
             ],
             error.Errors.Select(e => e.ToString()));
     }
