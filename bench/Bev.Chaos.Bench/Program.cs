@@ -30,6 +30,12 @@ if (which is "all" or "load")
     await LoadGeneratorBench.RunAsync();
 }
 
+if (which is "all" or "containers")
+{
+    var cli = Environment.GetEnvironmentVariable("BEV_CHAOS_CLI") ?? Path.Combine(AppContext.BaseDirectory, "bev-chaos");
+    await ContainerAndAgentBench.RunAsync(cli, 20);
+}
+
 if (which is "all" or "cpu-accuracy")
 {
     await CpuAccuracyBench.RunAsync();

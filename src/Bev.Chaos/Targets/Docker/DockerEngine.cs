@@ -64,14 +64,28 @@ public sealed class DockerEngine(Uri host) : IDisposable
 
     public Task UnpauseAsync(string id, CancellationToken cancellationToken) => CallAsync(c => c.Containers.UnpauseContainerAsync(id, cancellationToken));
 
+    // The client leaves a zero grace out of the request, so the daemon would wait its default 10 s:
+    // no grace is a SIGKILL, as `docker stop -t 0` is.
     public Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken) =>
-        CallAsync(c => c.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken));
+        grace <= TimeSpan.Zero
+            ? CallAsync(c => c.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, cancellationToken))
+            : CallAsync(c => c.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken));
 
     public Task StartAsync(string id, CancellationToken cancellationToken) =>
         CallAsync(c => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken));
 
-    public Task RestartAsync(string id, TimeSpan grace, CancellationToken cancellationToken) =>
-        CallAsync(c => c.Containers.RestartContainerAsync(id, new ContainerRestartParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken));
+    public async Task RestartAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (grace > TimeSpan.Zero)
+        {
+            await CallAsync(c => c.Containers.RestartContainerAsync(id, new ContainerRestartParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken)).ConfigureAwait(false);
+            return;
+        }
+
+        await StopAsync(id, grace, cancellationToken).ConfigureAwait(false);
+        await CallAsync(c => c.Containers.WaitContainerAsync(id, cancellationToken)).ConfigureAwait(false);
+        await StartAsync(id, cancellationToken).ConfigureAwait(false);
+    }
 
     private async Task<T> CallAsync<T>(Func<DockerClient, Task<T>> call)
     {
