@@ -141,6 +141,6 @@ public sealed class RunCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"{scenarios}:5: bad.steps.melt.injector_name: 'cpu_melt' is not allowed; allowed: one of ", result.Stderr);
-        Assert.Contains($"{scenarios}:6: bad.steps.ghost.target_service: 'ghost' is not allowed; allowed: a catalog service name (catalog: worker), pid:N or name:PROCESS_NAME", result.Stderr);
+        Assert.Contains($"{scenarios}:6: bad.steps.ghost.target_service: 'ghost' is not allowed; allowed: a catalog service name (catalog: worker), pid:N, name:PROCESS_NAME or docker:CONTAINER", result.Stderr);
     }
 }

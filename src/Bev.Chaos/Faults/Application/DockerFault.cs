@@ -3,10 +3,24 @@ using Bev.Chaos.Targets.Docker;
 
 namespace Bev.Chaos.Faults.Application;
 
-/// <summary>What the container-only faults share: the check, the recipe (container ids) and the daemon.</summary>
-internal static class DockerFault
+/// <summary>
+/// A fault that acts on a docker target's containers through the Docker API, one container at a
+/// time: the recipe is their ids; subclasses say what to do to each, and what undoes it.
+/// </summary>
+internal abstract class DockerFault(DockerEngine? docker) : FaultInjector
 {
-    public static void RequireContainers(FaultContext context, List<ValidationError> errors)
+    protected const string Grace = "grace_seconds";
+
+    public override FaultCategory Category => FaultCategory.Application;
+
+    public override IReadOnlyList<FaultParameter> Parameters { get; } =
+    [
+        FaultParameter.Integer(Grace, "Seconds between SIGTERM and SIGKILL.", 10, 0, 60),
+    ];
+
+    protected DockerEngine Docker => docker ?? throw new FeatureUnavailableException($"{Name} needs a Docker daemon (none configured)");
+
+    protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
         if (context.Target.Containers.Count == 0)
         {
@@ -14,12 +28,34 @@ internal static class DockerFault
         }
     }
 
-    public static JsonObject Recipe(FaultContext context) =>
-        new() { ["containers"] = new JsonArray([.. context.Target.Containers.Select(c => JsonValue.Create(c.Id))]) };
+    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new JsonObject { ["containers"] = new JsonArray([.. context.Target.Containers.Select(c => JsonValue.Create(c.Id))]) });
 
-    public static IEnumerable<string> Containers(JsonObject undo) =>
+    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    {
+        var grace = TimeSpan.FromSeconds(context.Parameters.GetInteger(Grace));
+        foreach (var id in Containers(undo))
+        {
+            await ApplyToAsync(id, grace, cancellationToken).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    protected internal override async ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    {
+        foreach (var id in Containers(undo))
+        {
+            await RevertOnAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The effect on one container.</summary>
+    protected abstract Task ApplyToAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken);
+
+    /// <summary>Undoes it on one container; a container removed meanwhile must not be an error.</summary>
+    protected virtual Task RevertOnAsync(string containerId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static IEnumerable<string> Containers(JsonObject undo) =>
         (undo["containers"]?.AsArray() ?? []).Select(n => n!.GetValue<string>());
-
-    public static DockerEngine Engine(DockerEngine? docker, string injector) =>
-        docker ?? throw new FeatureUnavailableException($"{injector} needs a Docker daemon (none configured)");
 }
