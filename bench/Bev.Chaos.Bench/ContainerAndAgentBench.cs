@@ -11,7 +11,7 @@ namespace Bev.Chaos.Bench;
 /// </summary>
 internal static class ContainerAndAgentBench
 {
-    private const string Image = "bev-chaos-bench/busybox:1";
+    private const string Image = "bev-chaos-bench/busybox:2";
     private const string Token = "bench-agent-token-0123456789";
 
     public static async Task RunAsync(string cliPath, int runs)
@@ -65,6 +65,7 @@ internal static class ContainerAndAgentBench
                 ("service_restart", plain, new() { ["grace_seconds"] = 0 }, "docker restart / –"),
                 ("service_crash", plain, [], "SIGKILL to the init process / – (the bench starts it again, untimed)"),
                 ("cpu_stress", plain, new() { ["load_percent"] = 10 }, "helper in the container's cgroups / helper ends"),
+                ("disk_fill", plain, new() { ["size_mb"] = 16, ["reserve_mb"] = 64 }, "16 MiB of real blocks in the container's /tmp / file deleted"),
                 ("network_partition", plain, new() { ["mechanism"] = "kernel" }, "nftables in the container's netns / rules deleted"),
             };
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Docker {Run("docker", "version", "--format", "{{.Server.Version}}").Output} (private daemon, `--bridge=none`), busybox containers with `--network none`; {runs} inject/remove cycles per fault, each through `FaultInjectionManager` (validation, Docker API lookup, journal with fsync, the effect, journal)."));
@@ -244,6 +245,7 @@ internal static class ContainerAndAgentBench
         try
         {
             var bin = Directory.CreateDirectory(Path.Combine(root, "rootfs", "bin")).FullName;
+            File.SetUnixFileMode(Directory.CreateDirectory(Path.Combine(root, "rootfs", "tmp")).FullName, (UnixFileMode)0b1_111_111_111);
             File.Copy("/bin/busybox", Path.Combine(bin, "busybox"));
             foreach (var applet in new[] { "sh", "sleep" })
             {

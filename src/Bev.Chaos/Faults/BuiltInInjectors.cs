@@ -36,7 +36,7 @@ public static class BuiltInInjectors
         new CpuThrottleInjector(),
         new MemoryLeakInjector(),
         new MemoryLimitInjector(),
-        new DiskFillInjector(),
+        new DiskFillInjector(docker),
         new IoDelayInjector(),
         new NetworkDelayInjector(host),
         new NetworkBandwidthInjector(host),

@@ -160,6 +160,43 @@ public sealed class DockerTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task DiskFill_WritesRealBlocksInsideTheContainerThenDeletesThem()
+    {
+        TestContainers.Require();
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        string Inside(params string[] command) => TestContainers.Docker(["exec", name, "/bin/busybox", .. command]).Output;
+
+        var id = await engine.Faults.InjectFaultAsync("disk_fill", $"docker:{name}", parameters: new Dictionary<string, object?> { ["size_mb"] = 64, ["reserve_mb"] = 64 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        var file = $"/tmp/bev-chaos-fill-{id}.dat";
+        Assert.Equal((64L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture), Inside("stat", "-c", "%s", file));
+        Assert.True(long.Parse(Inside("stat", "-c", "%b", file), System.Globalization.CultureInfo.InvariantCulture) * 512 >= 64L * 1024 * 1024, "the blocks are allocated, not a sparse file");
+        Assert.False(File.Exists(Path.Combine(Path.GetTempPath(), $"bev-chaos-fill-{id}.dat")), "nothing written to the host's own /tmp");
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("bev-chaos-fill", Inside("ls", "/tmp"));
+    }
+
+    [Fact]
+    public async Task MemoryLeak_GrowsTheContainersMemoryCgroupThenGivesItBack()
+    {
+        TestContainers.Require();
+        Requires.CgroupV1("memory");
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        var pid = int.Parse(TestContainers.Inspect(name, "{{.State.Pid}}"), System.Globalization.CultureInfo.InvariantCulture);
+        var usage = Path.Combine("/sys/fs/cgroup/memory", ProcFs.ReadCgroups(pid)["memory"].TrimStart('/'), "memory.usage_in_bytes");
+        long Used() => long.Parse(File.ReadAllText(usage).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var before = Used();
+
+        var id = await engine.Faults.InjectFaultAsync("memory_leak", $"docker:{name}", parameters: new Dictionary<string, object?> { ["max_mb"] = 96, ["rate_mb_per_s"] = 256 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => Used() - before >= 90L * 1024 * 1024, TimeSpan.FromSeconds(10), "96 MiB charged to the container's memory cgroup");
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+
+        await Poll.UntilAsync(() => Used() - before < 16L * 1024 * 1024, TimeSpan.FromSeconds(10), "the memory given back");
+    }
+
+    [Fact]
     public async Task EngineKilledWhileAContainerIsPaused_NextOpenUnpausesIt()
     {
         TestContainers.Require();

@@ -10,7 +10,7 @@ namespace Bev.Chaos.IntegrationTests.Containers;
 /// </summary>
 internal sealed class TestContainers : IDisposable
 {
-    public const string Image = "bev-chaos-test/busybox:1";
+    public const string Image = "bev-chaos-test/busybox:2";
     private static readonly SemaphoreSlim ImageGate = new(1, 1);
     private readonly List<string> _names = [];
 
@@ -74,8 +74,10 @@ internal sealed class TestContainers : IDisposable
 
             using var root = new TempDirectory();
             var bin = Directory.CreateDirectory(Path.Combine(root.Path, "rootfs", "bin")).FullName;
+            var tmp = Directory.CreateDirectory(Path.Combine(root.Path, "rootfs", "tmp")).FullName;
+            File.SetUnixFileMode(tmp, (UnixFileMode)0b1_111_111_111);
             File.Copy("/bin/busybox", Path.Combine(bin, "busybox"));
-            foreach (var applet in new[] { "sh", "sleep", "cat", "httpd" })
+            foreach (var applet in new[] { "sh", "sleep", "cat", "httpd", "ls", "stat" })
             {
                 File.CreateSymbolicLink(Path.Combine(bin, applet), "busybox");
             }

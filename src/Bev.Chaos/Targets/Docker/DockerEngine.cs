@@ -52,7 +52,8 @@ public sealed class DockerEngine(Uri host) : IDisposable
         try
         {
             var inspect = await CallAsync(c => c.Containers.InspectContainerAsync(id, cancellationToken)).ConfigureAwait(false);
-            return new DockerContainer(inspect.ID, inspect.Name.TrimStart('/'), (int)inspect.State.Pid, inspect.State.Running, inspect.State.Paused);
+            return new DockerContainer(inspect.ID, inspect.Name.TrimStart('/'), (int)inspect.State.Pid, inspect.State.Running, inspect.State.Paused,
+                inspect.GraphDriver?.Data is { } data && data.TryGetValue("UpperDir", out var upper) ? upper : null);
         }
         catch (DockerContainerNotFoundException)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Bev.Chaos.Targets.Docker;
 using Bev.Chaos.Targets.Linux;
 using static Bev.Chaos.Faults.Storage.DiskFill.DiskFillConstants;
 
@@ -9,14 +10,22 @@ namespace Bev.Chaos.Faults.Storage.DiskFill;
 /// Fills the filesystem at <c>path</c> with a file of real (fallocated) blocks — to
 /// <c>fill_percent</c> used, or by <c>size_mb</c> — never leaving less than <c>reserve_mb</c>
 /// available. Only under the temp directory, the data directory and configured
-/// <c>allowed_paths</c>. Removal deletes the file.
+/// <c>allowed_paths</c>. Removal deletes the file. On a docker target, <c>path</c> is inside the
+/// container (default /tmp; /tmp, /var/tmp or <c>allowed_paths</c>), written through its init
+/// process's root so the file lands in the container's own writable layer.
 /// </summary>
 internal sealed class DiskFillInjector : FaultInjector
 {
-    public DiskFillInjector() => Profiles = LightMediumHeavy(
+    private readonly DockerEngine? _docker;
+
+    public DiskFillInjector(DockerEngine? docker = null)
+    {
+        _docker = docker;
+        Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [SizeMb] = 256L },
         new Dictionary<string, object> { [SizeMb] = 1024L },
         new Dictionary<string, object> { [FillPercent] = 90.0 });
+    }
 
     public override string Name => DiskFillConstants.Name;
 
@@ -40,6 +49,22 @@ internal sealed class DiskFillInjector : FaultInjector
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
+        if (context.Target.Containers.Count > 0)
+        {
+            var inner = InnerPath(context);
+            var containerRoots = new[] { "/tmp", "/var/tmp" }.Concat(context.Settings.AllowedPaths).ToList();
+            if (!containerRoots.Any(root => FileSystems.IsUnder(inner, root.TrimEnd('/'))))
+            {
+                errors.Add(new ValidationError($"parameters.{PathParameter}", inner, $"a directory inside the container under {string.Join(", ", containerRoots)} (add more with fault_injectors.disk_fill.allowed_paths)"));
+            }
+            else if (!Directory.Exists(ResolvePath(context)))
+            {
+                errors.Add(new ValidationError($"parameters.{PathParameter}", inner, $"an existing directory inside {context.Target.Containers[0].Name}"));
+            }
+
+            return;
+        }
+
         var path = ResolvePath(context);
         var roots = AllowedRoots(context);
         if (!roots.Any(root => FileSystems.IsUnder(path, root.TrimEnd('/'))))
@@ -83,12 +108,20 @@ internal sealed class DiskFillInjector : FaultInjector
                 $"a fill that leaves {reserve / 1024 / 1024} MiB (reserve_mb) available; {path} is already {space.UsedPercent:F1}% used with {space.AvailableBytes / 1024 / 1024} MiB available");
         }
 
-        return ValueTask.FromResult(new JsonObject
+        var recipe = new JsonObject
         {
             ["file"] = Path.Combine(path, FilePrefix + context.FaultId + ".dat"),
             ["bytes"] = bytes,
             ["requested_bytes"] = wanted,
-        });
+        };
+        if (context.Target.Containers.Count > 0)
+        {
+            // If the container restarts meanwhile, its root is reached through its new pid.
+            recipe["container"] = context.Target.Containers[0].Id;
+            recipe["container_file"] = Path.Combine(InnerPath(context), FilePrefix + context.FaultId + ".dat");
+        }
+
+        return ValueTask.FromResult(recipe);
     }
 
     protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
@@ -112,16 +145,33 @@ internal sealed class DiskFillInjector : FaultInjector
         return null;
     }
 
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    protected internal override async ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
-        if (undo["file"]?.GetValue<string>() is { } file)
+        if (undo["file"]?.GetValue<string>() is { } file && File.Exists(file))
         {
             File.Delete(file);
+            return;
         }
 
-        return ValueTask.CompletedTask;
+        // The container restarted (new pid) or stopped: find its file through Docker. A container
+        // removed meanwhile took its writable layer, and the file, with it.
+        if (undo["container"]?.GetValue<string>() is { } id && undo["container_file"]?.GetValue<string>() is { } inner && _docker is not null
+            && await _docker.InspectAsync(id, cancellationToken).ConfigureAwait(false) is { } container)
+        {
+            var where = container.Running && container.Pid > 0 ? container.HostPath(inner)
+                : container.UpperDir is { } upper ? upper + inner
+                : null;
+            if (where is not null && File.Exists(where))
+            {
+                File.Delete(where);
+            }
+        }
     }
 
+    private static string InnerPath(FaultContext context) =>
+        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? "/tmp").TrimEnd('/') is { Length: > 0 } p ? p : "/";
+
     private static string ResolvePath(FaultContext context) =>
-        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
+        context.Target.Containers.Count > 0 ? context.Target.Containers[0].HostPath(InnerPath(context))
+        : Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
 }
