@@ -9,21 +9,42 @@ namespace Bev.Chaos.SampleService;
 internal static class SampleHttpService
 {
     private static long _served;
+    private static PipelineStage? _stage;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var port = 0;
         var workers = 32;
+        string? role = null, queue = null, input = null, output = null, database = null;
+        var rate = 20.0;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--port": port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--workers": workers = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--role": role = args[i + 1]; break;
+                case "--queue": queue = args[i + 1]; break;
+                case "--in": input = args[i + 1]; break;
+                case "--out": output = args[i + 1]; break;
+                case "--rate": rate = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--db": database = args[i + 1]; break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: --port N [--workers N]").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: --port N [--workers N] [--role collector|analyzer|processor --queue HOST:PORT [--in LIST] [--out LIST] [--rate N] [--db FILE]]").ConfigureAwait(false);
                     return 2;
             }
+        }
+
+        if (role is not null)
+        {
+            if (role is not ("collector" or "analyzer" or "processor") || queue is null || (role != "collector" && input is null) || (role != "processor" && output is null) || (role == "processor" && database is null))
+            {
+                await Console.Error.WriteLineAsync("--role collector needs --queue and --out; analyzer --queue, --in and --out; processor --queue, --in and --db").ConfigureAwait(false);
+                return 2;
+            }
+
+            _stage = new PipelineStage(role, queue, input, output, rate, database);
+            _ = Task.Run(_stage.RunAsync);
         }
 
         using var listener = new TcpListener(IPAddress.Loopback, port);
@@ -72,11 +93,12 @@ internal static class SampleHttpService
                     var requestLine = Encoding.ASCII.GetString(buffer, 0, Array.IndexOf(buffer, (byte)'\r'));
                     var path = requestLine.Split(' ') is { Length: >= 2 } parts ? parts[1] : "/";
                     var served = Interlocked.Increment(ref _served);
+                    var health = path == "/health" && _stage is not null ? await _stage.CheckHealthAsync().ConfigureAwait(false) : (true, "ok");
                     var (status, body) = path switch
                     {
-                        "/health" => ("200 OK", "ok"),
+                        "/health" => health.Item1 ? ("200 OK", health.Item2) : ("503 Service Unavailable", health.Item2),
                         "/" => ("200 OK", $"{{\"item\":{served},\"pid\":{Environment.ProcessId}}}"),
-                        "/metrics" => ("200 OK", $"# HELP sample_requests_total Requests served since start.\n# TYPE sample_requests_total counter\nsample_requests_total{{service=\"sample\"}} {served}\n"),
+                        "/metrics" => ("200 OK", $"# HELP sample_requests_total Requests served since start.\n# TYPE sample_requests_total counter\nsample_requests_total{{service=\"sample\"}} {served}\n" + (_stage?.Metrics() ?? string.Empty)),
                         _ => ("404 Not Found", "not found"),
                     };
                     var response = Encoding.ASCII.GetBytes($"HTTP/1.1 {status}\r\nContent-Length: {body.Length}\r\nContent-Type: text/plain\r\n\r\n{body}");

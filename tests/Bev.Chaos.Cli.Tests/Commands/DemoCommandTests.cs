@@ -38,7 +38,20 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(3, junit.Root!.Elements("testsuite").Count());
         var html = File.ReadAllText(Path.Combine(reports, "report.html"));
         Assert.All(journal, r => Assert.Contains($"{r.Name} — <span class=\"{r.Verdict.ToString().ToLowerInvariant()}\">", html));
+        Assert.Matches(@"pipeline: osint-processor has stored [1-9]\d* items", result.Stdout);
+
+        // Nothing left behind: no process, file, nftables rule or cgroup of ours.
         Assert.Empty(Directory.GetFiles(_data.Path, "bev-chaos-fill-*"));
-        await Poll.UntilAsync(() => !ProcFs.EnumeratePids().Any(pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper"), TimeSpan.FromSeconds(5), "no demo service or helper left");
+        await Poll.UntilAsync(() => !ProcFs.EnumeratePids().Any(pid => ProcFs.TryReadExecutableName(pid) is "Bev.Chaos.SampleService" or "Bev.Chaos.Helper" or "redis-server"), TimeSpan.FromSeconds(5), "no demo service, helper or queue left");
+        if (Requires.IsRoot)
+        {
+            var leftCgroups = Directory.Exists("/sys/fs/cgroup") ? Directory.EnumerateDirectories("/sys/fs/cgroup", "bev-chaos-*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }).ToList() : [];
+            Assert.Empty(leftCgroups);
+            if (File.Exists("/usr/sbin/nft"))
+            {
+                var ruleset = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/nft", "list ruleset") { RedirectStandardOutput = true })!;
+                Assert.DoesNotContain("bev-chaos", await ruleset.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken));
+            }
+        }
     }
 }
