@@ -173,10 +173,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         var outcomes = new List<(string, ExperimentResult)>();
         try
         {
-            foreach (var (scenario, experiment) in experiments)
-            {
-                outcomes.Add((scenario, await engineer.RunExperimentAsync(experiment, cancellationToken).ConfigureAwait(false)));
-            }
+            await WatchAsync(config, samples, Failure, RunAllAsync()).ConfigureAwait(false);
         }
         finally
         {
@@ -186,9 +183,37 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         }
 
         return outcomes;
+
+        async Task RunAllAsync()
+        {
+            foreach (var (scenario, experiment) in experiments)
+            {
+                outcomes.Add((scenario, await engineer.RunExperimentAsync(experiment, cancellationToken).ConfigureAwait(false)));
+            }
+        }
     }
 
-    private static async Task RunLoadPhaseAsync(ResilienceTestConfig config, LoadGenerator load, PhaseSamples samples, string phase, double rate, TimeSpan duration, Func<LoadSample, bool>? doneEarly, CancellationToken cancellationToken)
+    // Live figures every 2 s while a phase runs: active faults, and availability and p99 of the
+    // requests due in the last 2 s.
+    private async Task WatchAsync(ResilienceTestConfig config, PhaseSamples samples, string phase, Task running)
+    {
+        var window = TimeSpan.FromSeconds(2);
+        while (config.Progress is not null && await Task.WhenAny(running, Task.Delay(window, TimeProvider.System)).ConfigureAwait(false) != running)
+        {
+            var since = samples.Now - window;
+            var recent = samples.Of(phase).Where(s => s.Due >= since).ToList();
+            if (recent.Count > 0)
+            {
+                var availability = 100.0 * recent.Count(s => !s.Sample.Failed) / recent.Count;
+                var p99 = ResilienceAnalysis.Percentile(recent.Select(s => s.Sample.LatencyMs).Order().ToArray(), 99);
+                Report(config, phase, samples.Now, string.Create(CultureInfo.InvariantCulture, $"live: active faults {engineer.Faults.ActiveFaults.Count} · availability {availability:0.#}% · p99 {p99:0.#} ms (last 2 s)"));
+            }
+        }
+
+        await running.ConfigureAwait(false);
+    }
+
+    private async Task RunLoadPhaseAsync(ResilienceTestConfig config, LoadGenerator load, PhaseSamples samples, string phase, double rate, TimeSpan duration, Func<LoadSample, bool>? doneEarly, CancellationToken cancellationToken)
     {
         Report(config, phase, samples.Now, string.Create(CultureInfo.InvariantCulture, $"{rate:0.#} req/s for up to {duration.TotalSeconds:0.#} s"));
         var started = samples.Now;
@@ -196,14 +221,14 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         {
             using var stop = new CancellationTokenSource();
             var record = samples.RecorderFor(phase);
-            await load.RunAsync(config.LoadUrl, rate, duration, config.Connections, cancellationToken, sample =>
+            await WatchAsync(config, samples, phase, load.RunAsync(config.LoadUrl, rate, duration, config.Connections, cancellationToken, sample =>
             {
                 record(sample);
                 if (doneEarly?.Invoke(sample) == true && !stop.IsCancellationRequested)
                 {
                     stop.Cancel();
                 }
-            }, stop.Token).ConfigureAwait(false);
+            }, stop.Token)).ConfigureAwait(false);
         }
 
         samples.AddPhase(phase, started, samples.Now);
