@@ -197,6 +197,27 @@ public sealed class DockerTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task MemoryLimit_CapsTheContainersProcessesThenRestoresTheirCgroup()
+    {
+        TestContainers.Require();
+        Requires.CgroupV1("memory");
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+        var pid = int.Parse(TestContainers.Inspect(name, "{{.State.Pid}}"), System.Globalization.CultureInfo.InvariantCulture);
+        var original = ProcFs.ReadCgroups(pid)["memory"];
+
+        var id = await engine.Faults.InjectFaultAsync("memory_limit", $"docker:{name}", parameters: new Dictionary<string, object?> { ["limit_mb"] = 64 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        var confined = ProcFs.ReadCgroups(pid)["memory"];
+        Assert.StartsWith(original.TrimEnd('/') + "/bev-chaos-memory_limit-", confined);
+        var limit = long.Parse(File.ReadAllText(Path.Combine("/sys/fs/cgroup/memory", confined.TrimStart('/'), "memory.limit_in_bytes")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(64L * 1024 * 1024, limit);
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(original, ProcFs.ReadCgroups(pid)["memory"]);
+        Assert.False(Directory.Exists(Path.Combine("/sys/fs/cgroup/memory", confined.TrimStart('/'))), "the fault's cgroup is gone");
+    }
+
+    [Fact]
     public async Task EngineKilledWhileAContainerIsPaused_NextOpenUnpausesIt()
     {
         TestContainers.Require();

@@ -22,8 +22,9 @@ public sealed class KernelNetworkFaultTests
             new Dictionary<string, object?> { ["loss_percent"] = 20, ["netns"] = network.B, ["protocol"] = "udp", ["direction"] = "ingress" }, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         var received = await SendUdpAsync(network, Packets);
 
-        // 99 % binomial interval for p = 0.2, n = 2000: 400 ± 2.576·√(2000·0.2·0.8) ≈ 400 ± 46.
-        Assert.InRange(Packets - received, 354, 446);
+        // 99.99 % binomial interval for p = 0.2, n = 2000: 400 ± 3.891·√(2000·0.2·0.8) ≈ 400 ± 70
+        // (a 99 % interval failed one CI run in a hundred by chance alone: 452 lost).
+        Assert.InRange(Packets - received, 330, 470);
 
         await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
         Assert.Equal(Packets, await SendUdpAsync(network, Packets));
