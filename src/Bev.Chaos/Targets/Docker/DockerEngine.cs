@@ -66,11 +66,18 @@ public sealed class DockerEngine(Uri host) : IDisposable
     public Task UnpauseAsync(string id, CancellationToken cancellationToken) => CallAsync(c => c.Containers.UnpauseContainerAsync(id, cancellationToken));
 
     // The client leaves a zero grace out of the request, so the daemon would wait its default 10 s:
-    // no grace is a SIGKILL, as `docker stop -t 0` is.
-    public Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken) =>
-        grace <= TimeSpan.Zero
-            ? CallAsync(c => c.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, cancellationToken))
-            : CallAsync(c => c.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken));
+    // no grace is a SIGKILL, as `docker stop -t 0` is — and, like stop, returns once it has exited.
+    public async Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        if (grace > TimeSpan.Zero)
+        {
+            await CallAsync(c => c.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken)).ConfigureAwait(false);
+            return;
+        }
+
+        await CallAsync(c => c.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, cancellationToken)).ConfigureAwait(false);
+        await CallAsync(c => c.Containers.WaitContainerAsync(id, cancellationToken)).ConfigureAwait(false);
+    }
 
     public Task StartAsync(string id, CancellationToken cancellationToken) =>
         CallAsync(c => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken));
@@ -84,7 +91,6 @@ public sealed class DockerEngine(Uri host) : IDisposable
         }
 
         await StopAsync(id, grace, cancellationToken).ConfigureAwait(false);
-        await CallAsync(c => c.Containers.WaitContainerAsync(id, cancellationToken)).ConfigureAwait(false);
         await StartAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
