@@ -7,6 +7,7 @@ using Bev.Chaos.Proxy;
 using Bev.Chaos.Safety;
 using Bev.Chaos.Targets;
 using Microsoft.Extensions.Logging;
+using Serilog;
 
 namespace Bev.Chaos.Cli;
 
@@ -46,11 +47,17 @@ internal sealed class EngineSession : IAsyncDisposable
     public FaultJournal Journal => Engine.Journal;
 
     /// <summary>Loads configuration (throws <see cref="ChaosValidationException"/>), opens the store and reconciles.</summary>
-    public static async Task<EngineSession> OpenAsync(ParseResult parse, CancellationToken cancellationToken, ChaosConfiguration? configurationOverride = null)
+    /// <param name="parse">The command line (--data-dir, --config, --log-level).</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <param name="configurationOverride">A configuration to use instead of --config's.</param>
+    /// <param name="structuredLogs">Servers (serve, agent): JSON lines on stderr and in the data directory's rolling <c>logs/chaos_engineering.log</c>.</param>
+    public static async Task<EngineSession> OpenAsync(ParseResult parse, CancellationToken cancellationToken, ChaosConfiguration? configurationOverride = null, bool structuredLogs = false)
     {
         var configuration = configurationOverride ?? LoadConfiguration(parse);
         var dataDir = parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory();
-        var loggers = CreateLoggers(parse.GetValue(CliOptions.LogLevelOption));
+        var loggers = structuredLogs
+            ? CreateStructuredLoggers(parse.GetValue(CliOptions.LogLevelOption), Path.Combine(dataDir, "logs", "chaos_engineering.log"))
+            : CreateLoggers(parse.GetValue(CliOptions.LogLevelOption));
         var engine = await ChaosEngine.OpenAsync(configuration, dataDir, loggers, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         if (engine.RevertedOnOpen > 0)
         {
@@ -69,6 +76,26 @@ internal sealed class EngineSession : IAsyncDisposable
             o.TimestampFormat = "HH:mm:ss ";
         })
         .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+
+    /// <summary>
+    /// A server's logs: one JSON object a line on stderr at <paramref name="level"/>, and the same
+    /// events from Information up in a rolling file (Serilog: 10 MiB a file, 5 kept), so a
+    /// server's history survives its console.
+    /// </summary>
+    public static ILoggerFactory CreateStructuredLoggers(LogLevel level, string file)
+    {
+        var serilog = new Serilog.LoggerConfiguration()
+            .MinimumLevel.Information()
+            .WriteTo.File(new Serilog.Formatting.Compact.RenderedCompactJsonFormatter(), file,
+                fileSizeLimitBytes: 10 * 1024 * 1024, rollOnFileSizeLimit: true, retainedFileCountLimit: 5, flushToDiskInterval: TimeSpan.FromSeconds(1))
+            .CreateLogger();
+        return LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(level < LogLevel.Information ? level : LogLevel.Information)
+            .AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ")
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(l => l >= level)
+            .AddSerilog(serilog, dispose: true));
+    }
 
     /// <summary>The configuration from <c>--config</c>, <c>BEV_CHAOS_CONFIG</c>, or the built-in defaults.</summary>
     public static ChaosConfiguration LoadConfiguration(ParseResult parse)

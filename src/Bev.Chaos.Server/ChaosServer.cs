@@ -31,6 +31,9 @@ public sealed class ChaosServer : IAsyncDisposable
     public static async Task<ChaosServer> StartAsync(ChaosEngine engine, ScenarioLibrary library, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
+
+        // Kestrel's and ASP.NET's logs go where the engine's go (JSON console, the rolling file).
+        builder.Logging.ClearProviders().AddProvider(new EngineLoggerProvider(engine.Loggers));
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.WebHost.UseUrls(url);
@@ -82,5 +85,15 @@ public sealed class ChaosServer : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _metrics.Dispose();
+    }
+
+    // Hands the engine's logger factory to the web host without the host owning (and disposing) it.
+    private sealed class EngineLoggerProvider(ILoggerFactory loggers) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => loggers.CreateLogger(categoryName);
+
+        public void Dispose()
+        {
+        }
     }
 }

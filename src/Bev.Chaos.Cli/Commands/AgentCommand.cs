@@ -53,7 +53,7 @@ internal static class AgentCommand
 
             var agentName = parse.GetValue(name) ?? Environment.MachineName;
             var configuration = EngineSession.LoadConfiguration(parse) with { ApiTokens = [new ApiToken("controller", secret, ApiRole.Admin)] };
-            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration).ConfigureAwait(false);
+            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration, structuredLogs: true).ConfigureAwait(false);
             await using var server = await ChaosServer.StartAsync(session.Engine, new ScenarioLibrary(), url, parse.GetValue(CliOptions.LogLevelOption), cancellation).ConfigureAwait(false);
             AnsiConsole.MarkupLine($"agent [bold]{Markup.Escape(agentName)}[/] at {Markup.Escape(server.Url.ToString())}{(controllerUri is null ? string.Empty : $", heartbeating to {Markup.Escape(controllerUri.ToString())}")} — Ctrl-C to stop");
             var heartbeat = controllerUri is null ? Task.CompletedTask : HeartbeatAsync(controllerUri, agentName, server.Url, secret, cancellation);

@@ -31,7 +31,7 @@ internal static class ServeCommand
             var api = Address(parse.GetValue(urls)!, "--urls", configuration.ApiTokens.Count > 0);
             var proxyApi = Address(parse.GetValue(toxiproxy)!, "--toxiproxy-url", tokensExist: false);
             var library = ScenariosCommand.Load(parse.GetValue(files));
-            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration).ConfigureAwait(false);
+            await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration, structuredLogs: true).ConfigureAwait(false);
             session.Engine.StartCatalog();
             await using var server = await ChaosServer.StartAsync(session.Engine, library, api, parse.GetValue(CliOptions.LogLevelOption), token).ConfigureAwait(false);
             ToxiproxyServer toxi;

@@ -58,6 +58,12 @@ public sealed class ServeCommandTests : IDisposable
         Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
         await server.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, server.ExitCode);
+
+        // Structured logs: JSON lines in the data directory's rolling file, the injection among them.
+        var log = Path.Combine(_data.Path, "logs", "chaos_engineering.log");
+        var lines = (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken)).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(lines, l => l.GetProperty("@m").GetString()!.Contains(id, StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.True(l.TryGetProperty("@t", out _)));
     }
 
     [Fact]
