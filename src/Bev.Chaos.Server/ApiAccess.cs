@@ -61,8 +61,8 @@ internal static class ApiAccess
                 await audit.AppendAsync(new AuditEntry(time.GetUtcNow(), who, $"{request.Method} {request.Path}", context.Response.StatusCode), CancellationToken.None);
             }
         });
-        app.MapGet("/audit", async (int? limit, CancellationToken ct) =>
-            Results.Json(await audit.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), ct), ServerJson.Options));
+        app.MapGet("/audit", async (int? limit, int? offset, CancellationToken ct) =>
+            Results.Json(await audit.ListAsync(Math.Clamp(limit ?? 100, 1, 1000), ct, Math.Max(0, offset ?? 0)), ServerJson.Options));
     }
 
     private static ApiRole Required(HttpRequest request) =>

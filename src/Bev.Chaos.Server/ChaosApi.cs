@@ -74,9 +74,9 @@ public static class ChaosApi
         app.MapDelete("/faults/{id}", (string id) => HandleAsync(async ct =>
             await engine.Faults.RemoveFaultAsync(id, ct) ? Results.Json(new { fault_id = id, removed = true }, ServerJson.Options) : ApiError.NotFound("fault", id), CancellationToken.None));
 
-        app.MapGet("/experiments", async (int? limit, CancellationToken ct) =>
+        app.MapGet("/experiments", async (int? limit, int? offset, CancellationToken ct) =>
         {
-            var history = await engine.Experiments.ListJsonAsync(Math.Clamp(limit ?? 50, 1, 500), ct);
+            var history = await engine.Experiments.ListJsonAsync(Math.Clamp(limit ?? 50, 1, 500), ct, Math.Max(0, offset ?? 0));
             return Results.Json(new
             {
                 running = engine.Engineer.Running.Select(Run),

@@ -37,9 +37,11 @@ internal sealed class ChaosMetrics : IDisposable
         var toxicBytes = factory.CreateGauge("bev_chaos_proxy_toxic_bytes_delayed", "Bytes a toxic delayed.", "proxy", "toxic");
         var toxicResets = factory.CreateGauge("bev_chaos_proxy_toxic_resets", "Resets a toxic sent.", "proxy", "toxic");
         var proxyConnections = factory.CreateGauge("bev_chaos_proxy_connections", "Open connections through a proxy.", "proxy");
+        var dropped = factory.CreateGauge("bev_chaos_events_dropped", "Events dropped because a subscriber (a /ws client) fell behind; the engine never waits for one.");
         Registry.AddBeforeCollectCallback(() =>
         {
             active.Set(engine.Faults.ActiveFaults.Count);
+            dropped.Set(engine.Faults.Events.Dropped);
             foreach (var proxy in engine.Proxies.All)
             {
                 proxyConnections.WithLabels(proxy.Name).Set(proxy.ConnectionCount);

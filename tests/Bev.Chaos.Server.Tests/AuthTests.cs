@@ -94,5 +94,9 @@ public sealed class AuthTests : IAsyncLifetime
                 ("ops-bot", $"DELETE /faults/{created.GetProperty("fault_id").GetString()}", 200),
             ],
             entries);
+
+        // Listings page: the second and third newest.
+        var (_, page) = await SendAsync(HttpMethod.Get, "/audit?limit=2&offset=1", Viewer);
+        Assert.Equal([201, 401], page.EnumerateArray().Select(e => e.GetProperty("status").GetInt32()));
     }
 }

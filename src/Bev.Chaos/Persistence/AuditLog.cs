@@ -20,13 +20,14 @@ public sealed class AuditLog(ChaosStore store)
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    /// <summary>The newest entries first.</summary>
-    public Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, CancellationToken cancellationToken) =>
+    /// <summary>The newest entries first: <paramref name="limit"/> of them after skipping <paramref name="offset"/>.</summary>
+    public Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, CancellationToken cancellationToken, int offset = 0) =>
         store.ReadAsync<IReadOnlyList<AuditEntry>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT time, who, action, status FROM audit ORDER BY id DESC LIMIT $limit";
+            command.CommandText = "SELECT time, who, action, status FROM audit ORDER BY id DESC LIMIT $limit OFFSET $offset";
             command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
             using var reader = command.ExecuteReader();
             var entries = new List<AuditEntry>();
             while (reader.Read())

@@ -30,12 +30,14 @@ public sealed class ExperimentStore(ChaosStore store)
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    public Task<IReadOnlyList<string>> ListJsonAsync(int limit, CancellationToken cancellationToken) =>
+    /// <summary>Finished experiments' results, newest first: <paramref name="limit"/> of them after skipping <paramref name="offset"/>.</summary>
+    public Task<IReadOnlyList<string>> ListJsonAsync(int limit, CancellationToken cancellationToken, int offset = 0) =>
         store.ReadAsync<IReadOnlyList<string>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit";
+            command.CommandText = "SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit OFFSET $offset";
             command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
             using var reader = command.ExecuteReader();
             var results = new List<string>();
             while (reader.Read())
