@@ -158,7 +158,9 @@ internal static class DemoCommand
         foreach (var scenario in library.GetScenarioSuite("basic_resilience"))
         {
             var experiment = ScenarioCompiler.Compile(scenario, quick ? 0.25 : 1.0);
-            var url = MeasuredUrl(session.Configuration, experiment);
+            // A stage's health is its queue's (its /health pings the queue, through the fault proxy
+            // where it is wired through one), so every fault of the suite shows at the faulted stage.
+            var url = ResilienceTester.MeasuredUrl(session.Configuration, experiment)!;
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(scenario.Name)}[/]: {Markup.Escape(scenario.Description ?? string.Empty)} — measured at {Markup.Escape(url.ToString())}");
             reports.Add(await tester.RunResilienceTestAsync(new ResilienceTestConfig
             {
@@ -191,11 +193,6 @@ internal static class DemoCommand
         // A scenario that finds a weakness is a finding, not a demo failure; one that could not run is.
         return reports.All(r => r.Verdict != ResilienceVerdict.Error);
     }
-
-    // A stage's health is its queue's (its /health PINGs the queue, through the fault proxy where
-    // it is wired through one), so every fault of the suite shows at the faulted stage's /health.
-    private static Uri MeasuredUrl(ChaosConfiguration configuration, Bev.Chaos.Experiments.ExperimentConfig experiment) =>
-        configuration.Targets[experiment.FaultInjections.First().Target].HealthUrl!;
 
     private static long StoredItems(string database)
     {

@@ -22,7 +22,7 @@ internal static class RunCommand
         var what = new Argument<string>("SCENARIO") { Description = "A scenario or suite name from the library, a scenarios.yaml file (every scenario in it runs), or a Chaos Toolkit experiment.json/.yaml." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the resolved plan (targets, faults, timings, safety checks) and touch nothing." };
         var report = new Option<string?>("--report") { Description = "Directory for the reports: resilience.json (the journal), report.html and junit.xml, plus the experiments' result JSON." };
-        var loadUrl = new Option<Uri?>("--load-url") { Description = "With --report: measure each scenario as a resilience test under constant load against this http:// URL (default: the first target's catalog health_url; without one, the steady-state probes are the measure)." };
+        var loadUrl = new Option<Uri?>("--load-url") { Description = "With --report: measure each scenario as a resilience test under constant load against this http:// URL (default: the catalog health_url of the target the first fault hits; without one, the steady-state probes are the measure)." };
         var rate = new Option<double>("--rate") { Description = "With --report and a load URL: requests per second.", DefaultValueFactory = _ => 50 };
         var baseline = new Option<string>("--baseline") { Description = "With --report and a load URL: length of the baseline phase.", DefaultValueFactory = _ => "10s" };
         var validation = new Option<string>("--validation") { Description = "With --report and a load URL: length of the validation phase.", DefaultValueFactory = _ => "10s" };
@@ -90,7 +90,7 @@ internal static class RunCommand
             var tester = new ResilienceTester(session.Engine, library);
             foreach (var experiment in experiments)
             {
-                var url = reportDirectory is null ? null : parse.GetValue(loadUrl) ?? HealthUrlOf(session, experiment);
+                var url = reportDirectory is null ? null : parse.GetValue(loadUrl) ?? ResilienceTester.MeasuredUrl(session.Configuration, experiment);
                 if (url is not null)
                 {
                     reports.Add(await tester.RunResilienceTestAsync(new ResilienceTestConfig
@@ -157,11 +157,6 @@ internal static class RunCommand
         }, ct));
         return command;
     }
-
-    private static Uri? HealthUrlOf(EngineSession session, ExperimentConfig experiment) =>
-        experiment.TargetServices.Concat(experiment.FaultInjections.Select(f => f.Target))
-            .Select(t => session.Configuration.Targets.GetValueOrDefault(t)?.HealthUrl)
-            .FirstOrDefault(u => u is not null);
 
     private static IReadOnlyList<ScenarioDefinition> Select(ScenarioLibrary library, string name)
     {

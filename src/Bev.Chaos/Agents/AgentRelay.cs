@@ -73,12 +73,12 @@ public sealed partial class AgentRelay : IAsyncDisposable
         return fault.FaultId;
     }
 
-    /// <summary>Removes a fault from its agent; false when this relay does not hold it.</summary>
-    public async Task<bool> RemoveAsync(string faultId, CancellationToken cancellationToken)
+    /// <summary>Removes a fault from its agent; returns it, or null when this relay does not hold it.</summary>
+    public async Task<RemoteFault?> RemoveAsync(string faultId, CancellationToken cancellationToken)
     {
         if (!_faults.TryRemove(faultId, out var fault))
         {
-            return false;
+            return null;
         }
 
         fault.Renewal?.Dispose();
@@ -92,7 +92,7 @@ public sealed partial class AgentRelay : IAsyncDisposable
             LogUnreachable(fault.Agent, ex.Message);
         }
 
-        return true;
+        return fault;
     }
 
     /// <summary>Every agent's emergency stop, in parallel; returns how many faults they removed.</summary>

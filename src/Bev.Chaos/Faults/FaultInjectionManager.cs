@@ -187,7 +187,7 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     /// </summary>
     public async Task<bool> RemoveFaultAsync(string faultId, CancellationToken cancellationToken = default)
     {
-        if (_agents?.Faults.FirstOrDefault(f => f.FaultId == faultId) is { } remote && await _agents.RemoveAsync(faultId, cancellationToken).ConfigureAwait(false))
+        if (_agents is not null && await _agents.RemoveAsync(faultId, cancellationToken).ConfigureAwait(false) is { } remote)
         {
             Events.Publish(new FaultRemovedEvent(_time.GetUtcNow(), faultId, remote.Injector, remote.Target, RemovalReason.Requested));
             return true;

@@ -43,7 +43,7 @@ internal static class ResilienceAnalysis
     {
         var all = samples.Of(null);
         var baselineSamples = samples.Of(ResilienceTester.Baseline);
-        var baselineP99 = Percentile(Latencies(baselineSamples), 99);
+        var baselineP99 = Percentile(Latencies(baselineSamples).Order().ToArray(), 99);
         var phases = samples.Phases.Select(p => Metrics(p.Phase, p.Started, p.Ended, samples.Of(p.Phase), p.Phase == ResilienceTester.Baseline ? null : baselineP99)).ToList();
 
         var faults = outcomes.SelectMany(o => o.Result.Faults.Select(f => new FaultWindow(f.FaultId, f.Injector, f.Target, o.Scenario, f.InjectedAt, f.RemovedAt))).ToList();
@@ -181,7 +181,7 @@ internal static class ResilienceAnalysis
     private static double[] Latencies(IReadOnlyList<(DateTimeOffset Due, LoadSample Sample)> samples) =>
         samples.Where(s => !s.Sample.Failed).Select(s => s.Sample.LatencyMs).ToArray();
 
-    /// <summary>Nearest-rank percentile of sorted values; 0 for none.</summary>
+    /// <summary>Nearest-rank percentile of values sorted ascending; 0 for none.</summary>
     public static double Percentile(IReadOnlyList<double> sorted, double percent)
     {
         if (sorted.Count == 0)
@@ -189,22 +189,8 @@ internal static class ResilienceAnalysis
             return 0;
         }
 
-        var ordered = sorted is double[] array && IsSorted(array) ? array : sorted.Order().ToArray();
-        var rank = (int)Math.Ceiling(percent / 100 * ordered.Length);
-        return ordered[Math.Clamp(rank - 1, 0, ordered.Length - 1)];
-    }
-
-    private static bool IsSorted(double[] values)
-    {
-        for (var i = 1; i < values.Length; i++)
-        {
-            if (values[i] < values[i - 1])
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var rank = (int)Math.Ceiling(percent / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
     }
 
     private static double Round(double value) => Math.Round(value, 3);

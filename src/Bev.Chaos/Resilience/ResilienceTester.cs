@@ -26,6 +26,15 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
     {
     }
 
+    /// <summary>
+    /// Where an experiment is measured when no URL is given: the catalog <c>health_url</c> of the
+    /// target its first fault hits (where the fault shows), else of its other target services.
+    /// </summary>
+    public static Uri? MeasuredUrl(Configuration.ChaosConfiguration configuration, ExperimentConfig experiment) =>
+        experiment.FaultInjections.Select(f => f.Target).Concat(experiment.TargetServices)
+            .Select(t => configuration.Targets.GetValueOrDefault(t)?.HealthUrl)
+            .FirstOrDefault(u => u is not null);
+
     /// <summary>Reverts what a dead engine left behind, so the test starts clean.</summary>
     public Task InitializeAsync(CancellationToken cancellationToken = default) => engineer.InitializeAsync(cancellationToken);
 
