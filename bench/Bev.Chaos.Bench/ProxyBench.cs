@@ -18,6 +18,7 @@ namespace Bev.Chaos.Bench;
 /// </summary>
 internal static partial class ProxyBench
 {
+    private const int Rounds = 5;
     private const int IperfPort = 25201;
     private const int SockperfPort = 25202;
     private const int OursApiPort = 25210;
@@ -103,19 +104,35 @@ internal static partial class ProxyBench
         }
 
         var targets = new[] { ("direct loopback", IperfPort, SockperfPort, connectServer.Port), ("bev-chaos proxy", OursIperf, OursSockperf, OursConnect), ("HAProxy 2.6 (splice-auto, bufsize 256k)", HaproxyIperf, HaproxySockperf, HaproxyConnect) };
-        var rows = new List<(string Name, double One, double Many, double P50, double P99, double Cps)>();
-        foreach (var (name, iperfPort, sockperfPort, connectPort) in targets)
+        // Loopback throughput on two shared cores swings by ±15 % from run to run, and drifts: the
+        // three paths take turns, round after round, and each cell is the median of its rounds.
+        var one = targets.Select(_ => new List<double>()).ToArray();
+        var many = targets.Select(_ => new List<double>()).ToArray();
+        var latency = targets.Select(_ => new List<(double P50, double P99)>()).ToArray();
+        var cps = targets.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < Rounds; round++)
         {
-            var one = await IperfAsync(iperfPort, 1);
-            var many = await IperfAsync(iperfPort, 64);
-            var (p50, p99) = await SockperfAsync(sockperfPort);
-            var cps = await ConnectionsPerSecondAsync(connectPort);
-            rows.Add((name, one, many, p50, p99, cps));
+            for (var t = 0; t < targets.Length; t++)
+            {
+                var (_, iperfPort, sockperfPort, connectPort) = targets[t];
+                one[t].Add(await IperfOnceAsync(iperfPort, 1));
+                many[t].Add(await IperfOnceAsync(iperfPort, 64));
+                latency[t].Add(await SockperfAsync(sockperfPort));
+                cps[t].Add(await ConnectionsPerSecondAsync(connectPort));
+            }
         }
+
+        var rows = targets.Select((target, t) => (
+            Name: target.Item1,
+            One: Median(one[t]),
+            Many: Median(many[t]),
+            P50: Median(latency[t].Select(l => l.P50)),
+            P99: Median(latency[t].Select(l => l.P99)),
+            Cps: Median(cps[t]))).ToList();
 
         Console.WriteLine("## Fault proxy (no toxics) against direct loopback and HAProxy");
         Console.WriteLine();
-        Console.WriteLine("Same run, same machine: iperf3, median of three 4 s runs per cell (Gbit/s, receiver side), sockperf ping-pong over TCP for 3 s (µs, one way as sockperf reports it), and new connections per second (connect, 1-byte echo, close; 4 loops for 2 s). Our proxy runs as `bev-chaos proxy`, its proxies made through the Toxiproxy API; HAProxy in TCP mode with `option splice-auto`, `tune.bufsize 262144`, 2 threads.");
+        Console.WriteLine($"Same run, same machine, the three paths taking turns for {Rounds} rounds; each cell is the median of its rounds: iperf3 for 4 s (Gbit/s, receiver side), sockperf ping-pong over TCP for 3 s (µs, one way as sockperf reports it), and new connections per second (connect, 1-byte echo, close; 4 loops for 2 s). Our proxy runs as `bev-chaos proxy`, its proxies made through the Toxiproxy API; HAProxy in TCP mode with `option splice-auto`, `tune.bufsize 262144`, 2 threads.");
         Console.WriteLine();
         Console.WriteLine("| path | 1 conn Gbit/s | 64 conns Gbit/s | latency p50 µs | latency p99 µs | new conns/s |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
@@ -139,16 +156,10 @@ internal static partial class ProxyBench
         Console.WriteLine();
     }
 
-    // Loopback throughput on two shared cores swings by ±15 % from run to run: the median of three.
-    private static async Task<double> IperfAsync(int port, int streams)
+    private static double Median(IEnumerable<double> values)
     {
-        var runs = new List<double>();
-        for (var i = 0; i < 3; i++)
-        {
-            runs.Add(await IperfOnceAsync(port, streams));
-        }
-
-        return runs.Order().ElementAt(1);
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static async Task<double> IperfOnceAsync(int port, int streams)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Bev.Chaos.Proxy.FastPath;
 using Bev.Chaos.Proxy.Toxics;
 
 namespace Bev.Chaos.Proxy;
@@ -17,8 +18,10 @@ public sealed class ChaosProxy : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
     private readonly Random _random;
+    private readonly ForwardedBytes _forwarded = new();
     private Toxic[] _toxics = [];
     private Socket? _listener;
+    private NativeAcceptor? _acceptor;
     private Task? _acceptLoop;
 
     internal ChaosProxy(string name, string listen, string upstream, int? seed, TimeProvider time)
@@ -42,6 +45,9 @@ public sealed class ChaosProxy : IAsyncDisposable
 
     /// <summary>Seed of every random choice (toxicity, jitter, slice sizes), for replayable runs.</summary>
     public int? Seed { get; }
+
+    /// <summary>Bytes this proxy's toxic-free links have moved on the fast path.</summary>
+    internal long BytesOnFastPath => _forwarded.Count;
 
     /// <summary>Connections open now.</summary>
     public int ConnectionCount => _connections.Count;
@@ -84,7 +90,11 @@ public sealed class ChaosProxy : IAsyncDisposable
             var bound = (IPEndPoint)listener.LocalEndPoint!;
             Listen = bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]:{bound.Port}" : $"{bound.Address}:{bound.Port}";
             _listener = listener;
-            _acceptLoop = AcceptLoopAsync(listener);
+            _acceptor = NativeAcceptor.Start(listener, client => _ = ServeAsync(client));
+            if (_acceptor is null)
+            {
+                _acceptLoop = AcceptLoopAsync(listener);
+            }
         }
     }
 
@@ -92,12 +102,14 @@ public sealed class ChaosProxy : IAsyncDisposable
     public void Stop()
     {
         Socket? listener;
+        NativeAcceptor? acceptor;
         lock (_gate)
         {
-            listener = _listener;
-            _listener = null;
+            (listener, acceptor) = (_listener, _acceptor);
+            (_listener, _acceptor) = (null, null);
         }
 
+        acceptor?.Stop();
         listener?.Dispose();
         foreach (var connection in _connections.Keys)
         {
@@ -228,15 +240,17 @@ public sealed class ChaosProxy : IAsyncDisposable
     private async Task ServeAsync(Socket client)
     {
         client.NoDelay = true;
-        Socket upstream;
+        Socket? upstream = null;
+        var engine = ForwardingEngine.Next();
         try
         {
             var endpoint = await ResolveAsync(Upstream).ConfigureAwait(false);
             upstream = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await upstream.ConnectAsync(endpoint).ConfigureAwait(false);
+            await NativeConnect.ConnectAsync(upstream, endpoint, engine, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or ProxyException)
         {
+            upstream?.Dispose();
             client.Dispose();
             return;
         }
@@ -247,7 +261,7 @@ public sealed class ChaosProxy : IAsyncDisposable
             random = new Random(_random.Next());
         }
 
-        var connection = new ProxyConnection(client, upstream, random, _time);
+        var connection = new ProxyConnection(client, upstream, engine, _forwarded, random, _time);
         _connections[connection] = 0;
         connection.Refresh(Volatile.Read(ref _toxics));
         if (!Enabled)

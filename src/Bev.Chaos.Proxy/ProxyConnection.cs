@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Bev.Chaos.Proxy.FastPath;
 using Bev.Chaos.Proxy.Toxics;
 
 namespace Bev.Chaos.Proxy;
@@ -11,15 +12,21 @@ internal sealed class ProxyConnection
     private readonly CancellationTokenSource _stop = new();
     private int _closed;
 
-    public ProxyConnection(Socket client, Socket upstream, Random random, TimeProvider time)
+    public ProxyConnection(Socket client, Socket upstream, ForwardingEngine? engine, ForwardedBytes forwarded, Random random, TimeProvider time)
     {
+        Forwarded = forwarded;
         _client = client;
         _upstream = upstream;
-        Upstream = new ProxyLink(this, ToxicStream.Upstream, client, upstream, random, time);
-        Downstream = new ProxyLink(this, ToxicStream.Downstream, upstream, client, random, time);
+        var forwardedClient = new ForwardedSocket(client, engine);
+        var forwardedUpstream = new ForwardedSocket(upstream, engine);
+        Upstream = new ProxyLink(this, ToxicStream.Upstream, forwardedClient, forwardedUpstream, random, time);
+        Downstream = new ProxyLink(this, ToxicStream.Downstream, forwardedUpstream, forwardedClient, random, time);
     }
 
     public ProxyLink Upstream { get; }
+
+    /// <summary>The proxy's count of bytes moved on the fast path.</summary>
+    public ForwardedBytes Forwarded { get; }
 
     public ProxyLink Downstream { get; }
 

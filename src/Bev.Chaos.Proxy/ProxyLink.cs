@@ -1,16 +1,19 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Bev.Chaos.Proxy.FastPath;
 using Bev.Chaos.Proxy.Toxics;
 
 namespace Bev.Chaos.Proxy;
 
 /// <summary>
-/// One direction of one proxied connection. A reader takes data from the source the moment it
-/// arrives (timestamped) and, while no toxic applies, writes it straight on; with toxics it queues
-/// the chunk for the writer, which runs it through the toxic chain. Toxics are attached and
-/// detached while the connection stays open. No buffer is held while the source is idle: each
-/// read starts with a zero-byte read and rents only when data is there.
+/// One direction of one proxied connection. While no toxic applies, the link runs on the fast path
+/// (<see cref="ForwardingSession"/>: a forwarding engine's thread moves the bytes). With toxics, a
+/// reader takes data from the source the moment it arrives (timestamped) and queues the chunk for
+/// the writer, which runs it through the toxic chain. Toxics are attached and detached while the
+/// connection stays open; when the last one goes, the link returns to the fast path once its queue
+/// is empty. No buffer is held while the source is idle: on the toxic path each read starts with a
+/// zero-byte read and rents only when data is there.
 /// </summary>
 internal sealed class ProxyLink
 {
@@ -19,20 +22,29 @@ internal sealed class ProxyLink
 
     private readonly Socket _source;
     private readonly Socket _destination;
+    private readonly ForwardedSocket _forwardedSource;
+    private readonly ForwardedSocket _forwardedDestination;
     private readonly Random _random;
     private readonly Channel<Chunk> _queue = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private readonly Lock _gate = new();
     private readonly HashSet<Toxic> _declined = [];
     private volatile Attached[] _attached = None;
-    private volatile SpliceEngine.Session? _splice;
+    private volatile ForwardingSession? _forwarding;
+    private Task? _writer;
     private int _pending;
 
-    public ProxyLink(ProxyConnection connection, ToxicStream direction, Socket source, Socket destination, Random random, TimeProvider time)
+    public ProxyLink(
+        ProxyConnection connection,
+        ToxicStream direction,
+        ForwardedSocket source,
+        ForwardedSocket destination,
+        Random random,
+        TimeProvider time)
     {
         Connection = connection;
         Direction = direction;
-        _source = source;
-        _destination = destination;
+        (_source, _forwardedSource) = (source.Socket, source);
+        (_destination, _forwardedDestination) = (destination.Socket, destination);
         _random = random;
         Time = time;
     }
@@ -90,7 +102,7 @@ internal sealed class ProxyLink
             _attached = next.Count == 0 ? None : [.. next];
             if (next.Count > 0)
             {
-                _splice?.Stop();
+                _forwarding?.Stop();
             }
         }
     }
@@ -98,7 +110,6 @@ internal sealed class ProxyLink
     /// <summary>Runs the link until the source closes or the connection ends.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var writer = WriteLoopAsync(cancellationToken);
         try
         {
             await ReadLoopAsync(cancellationToken).ConfigureAwait(false);
@@ -112,7 +123,9 @@ internal sealed class ProxyLink
             _queue.Writer.TryComplete();
         }
 
-        await writer.ConfigureAwait(false);
+        // The writer passes the end of stream on (after a slow_close delay); a link that never
+        // queued a chunk starts it only now, and it finishes at once.
+        await (_writer ?? WriteLoopAsync(cancellationToken)).ConfigureAwait(false);
     }
 
     public ValueTask<int> WriteToDestinationAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
@@ -120,16 +133,27 @@ internal sealed class ProxyLink
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
-        var busy = false;
         while (true)
         {
-            // An idle link holds no buffer: it waits with a zero-byte read and rents only when data
-            // is there. A busy one (the last read filled its buffer) skips that extra call.
-            if (!busy)
+            if (_attached.Length == 0 && Volatile.Read(ref _pending) == 0)
             {
-                await _source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                switch (await ForwardAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    case ForwardingOutcome.EndOfStream:
+                        return;
+                    case ForwardingOutcome.Failed:
+                        throw new IOException("forwarding failed");
+                    default:
+                        // Stopped (a toxic arrived), or no fast path here: on through .NET's sockets.
+                        break;
+                }
             }
 
+            _forwardedSource.Runtime.MarkUsedByRuntime();
+            _forwardedDestination.Runtime.MarkUsedByRuntime();
+
+            // An idle link holds no buffer: it waits with a zero-byte read and rents only when data is there.
+            await _source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
             int read;
             try
@@ -148,35 +172,6 @@ internal sealed class ProxyLink
                 return;
             }
 
-            busy = read == buffer.Length;
-            if (busy && _attached.Length == 0 && Volatile.Read(ref _pending) == 0)
-            {
-                // Bulk data and no toxic: write this chunk, then let the kernel move the rest.
-                try
-                {
-                    await SendAllAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
-                switch (await SpliceAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    case SpliceEngine.Outcome.EndOfStream:
-                        return;
-                    case SpliceEngine.Outcome.Failed:
-                        throw new IOException("splice failed");
-                    case null:
-                        break;
-                    default:
-                        busy = false;
-                        break;
-                }
-
-                continue;
-            }
-
             if (_attached.Length == 0 && Volatile.Read(ref _pending) == 0)
             {
                 try
@@ -191,6 +186,7 @@ internal sealed class ProxyLink
                 continue;
             }
 
+            _writer ??= WriteLoopAsync(cancellationToken);
             Interlocked.Increment(ref _pending);
             await _queue.Writer.WriteAsync(new Chunk(buffer, read, Time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
         }
@@ -270,29 +266,40 @@ internal sealed class ProxyLink
         }
     }
 
-    private async Task<SpliceEngine.Outcome?> SpliceAsync(CancellationToken cancellationToken)
+    private async Task<ForwardingOutcome?> ForwardAsync(CancellationToken cancellationToken)
     {
-        var session = SpliceEngine.Start(_source, _destination);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        var session = ForwardingSession.Start(_forwardedSource, _forwardedDestination, Connection.Forwarded);
         if (session is null)
         {
             return null;
         }
 
-        _splice = session;
+        _forwarding = session;
         if (_attached.Length > 0)
         {
             session.Stop();
         }
 
-        using var registration = cancellationToken.Register(session.Stop);
-        try
+        ForwardingOutcome outcome;
+        using (cancellationToken.Register(session.Stop))
         {
-            return await session.Completion.ConfigureAwait(false);
+            outcome = await session.Completion.ConfigureAwait(false);
         }
-        finally
+
+        _forwarding = null;
+        if (outcome != ForwardingOutcome.EndOfStream)
         {
-            _splice = null;
+            // The run ended on the engine's thread or on whoever stopped it: the toxic lane goes on
+            // from the thread pool.
+            await Task.Yield();
         }
+
+        return outcome;
     }
 
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

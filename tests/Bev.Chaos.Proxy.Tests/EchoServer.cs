@@ -32,6 +32,9 @@ internal sealed class EchoServer : IAsyncDisposable
         socket.Shutdown(SocketShutdown.Send);
     });
 
+    /// <summary>Accepts and holds every connection: reads nothing, sends nothing, never closes.</summary>
+    public static EchoServer Silent() => new(async (socket, ct) => await Task.Delay(Timeout.Infinite, ct));
+
     /// <summary>Sends <paramref name="payload"/> to every client, then closes.</summary>
     public static EchoServer Sender(byte[] payload) => new(async (socket, ct) =>
     {
