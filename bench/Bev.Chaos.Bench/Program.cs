@@ -17,7 +17,7 @@ if (which is "all" or "emergency-stop")
 if (which is "all" or "proxy")
 {
     var cli = Environment.GetEnvironmentVariable("BEV_CHAOS_CLI") ?? Path.Combine(AppContext.BaseDirectory, "bev-chaos");
-    await ProxyBench.RunAsync(cli, int.Parse(Environment.GetEnvironmentVariable("IDLE_CONNECTIONS") ?? "7000", System.Globalization.CultureInfo.InvariantCulture));
+    await ProxyBench.RunAsync(cli, int.Parse(Environment.GetEnvironmentVariable("IDLE_CONNECTIONS") ?? "9800", System.Globalization.CultureInfo.InvariantCulture));
 }
 
 if (which is "all" or "api")
