@@ -6,11 +6,13 @@ namespace Bev.Chaos.Proxy.FastPath;
 /// One link's run on the fast path: bytes from the source socket to the destination, read into an
 /// engine buffer and sent on, until the source ends, a socket fails or <see cref="Stop"/> (a toxic
 /// arrived) — and then only once everything read has been written, so leaving the fast path loses
-/// and reorders nothing. Both sockets are registered edge-triggered: the source for readability,
-/// the destination for writability. A read shorter than the buffer drained the socket, and new data
-/// raises a new edge, so no read is spent just to hear EAGAIN (once the source's end or an error
-/// has been reported, reads go on until recv reports it). The sockets' handles are
-/// referenced for the run, so their descriptors cannot be closed and reused under it.
+/// and reorders nothing. Edges come through the connection's <see cref="ForwardedSocket"/>s: the
+/// source's readability, the destination's writability. A read shorter than the buffer drained the
+/// socket, and new data raises a new edge, so no read is spent just to hear EAGAIN (once the
+/// source's end or an error has been reported, reads go on until recv reports it). The sockets'
+/// handles are referenced for the run, so their descriptors cannot be closed and reused under it;
+/// an error on either socket, or a hang-up of the destination, ends the run at once, since a close
+/// of a referenced socket waits for the run to let go.
 /// </summary>
 internal sealed class ForwardingSession
 {

@@ -155,6 +155,45 @@ public sealed class FastPathTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ipv6_AcceptedConnectedAndForwarded()
+    {
+        using var listener = new TcpListener(IPAddress.IPv6Loopback, 0);
+        try
+        {
+            listener.Start();
+        }
+        catch (SocketException)
+        {
+            Requires.Capability("IPv6 on loopback (::1)");
+            return;
+        }
+
+        var serving = Task.Run(async () =>
+        {
+            using var accepted = await listener.AcceptSocketAsync(TestContext.Current.CancellationToken);
+            var buffer = new byte[16];
+            var read = await accepted.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken);
+            await accepted.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, TestContext.Current.CancellationToken);
+            return ((IPEndPoint)accepted.RemoteEndPoint!).Address;
+        });
+        var proxy = _proxies.Create("ipv6", "[::1]:0", $"[::1]:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        using var client = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(IPEndPoint.Parse(proxy.Listen), TestContext.Current.CancellationToken);
+
+        await client.SendAsync("ping"u8.ToArray(), SocketFlags.None, TestContext.Current.CancellationToken);
+        var answer = new byte[4];
+        var total = 0;
+        while (total < answer.Length)
+        {
+            total += await client.ReceiveAsync(answer.AsMemory(total), SocketFlags.None, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal("ping"u8.ToArray(), answer);
+        Assert.Equal(IPAddress.IPv6Loopback, await serving);
+        await Poll.UntilAsync(() => proxy.BytesOnFastPath, moved => moved >= 8, TimeSpan.FromSeconds(5), "both ways on the fast path");
+    }
+
+    [Fact]
     public void EpollFdinfoLine_IsParsed()
     {
         Assert.True(RuntimeEpollRegistration.TryParseEntry("tfd:      194 events: 8000001d data:                3  pos:0 ino:4903b6 sdev:9", out var fd, out var events, out var data));
