@@ -22,6 +22,13 @@ internal static partial class LibC
     /// <summary>Sends <paramref name="signal"/>; false when the process no longer exists.</summary>
     public static bool TrySignal(int pid, int signal)
     {
+        // kill(2) reads 0 as "my process group" and -1 as "every process I may signal": a target
+        // is always one process, so such a pid is a bug, never a request.
+        if (pid <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pid), pid, "a process id is positive; 0 and negatives would signal a process group or every process");
+        }
+
         if (kill(pid, signal) == 0)
         {
             return true;
