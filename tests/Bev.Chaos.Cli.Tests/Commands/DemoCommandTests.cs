@@ -49,8 +49,10 @@ public sealed class DemoCommandTests : IDisposable
             Assert.Empty(leftCgroups);
             if (File.Exists("/usr/sbin/nft"))
             {
-                var ruleset = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/nft", "list ruleset") { RedirectStandardOutput = true })!;
+                using var ruleset = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/nft", "list ruleset") { RedirectStandardOutput = true, RedirectStandardInput = true })!;
+                ruleset.StandardInput.Close();
                 Assert.DoesNotContain("bev-chaos", await ruleset.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken));
+                await ruleset.WaitForExitAsync(TestContext.Current.CancellationToken);
             }
         }
     }

@@ -71,6 +71,7 @@ public sealed partial class ReportCommandTests : IDisposable
     private static async Task AssertChartsRenderInChromiumAsync(string html)
     {
         Requires.Program("chromium");
+        Requires.Program("setsid");
         var dom = await ChromiumAsync("--dump-dom", new Uri(html).AbsoluteUri);
         Assert.Equal(2, ChartPattern().Matches(dom).Count);
         var points = PointsPattern().Matches(dom).Select(m => m.Groups[1].Value.Split(' ').Length).ToList();
@@ -86,13 +87,17 @@ public sealed partial class ReportCommandTests : IDisposable
 
     private static async Task<string> ChromiumAsync(params string[] args)
     {
-        var info = new ProcessStartInfo("chromium") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "bev-chaos-chromium-" + Environment.ProcessId) }.Concat(args))
+        // In a session of its own and with its own standard input: Chromium's helper processes
+        // must not share the test process's group or stdin (the test process's run once ended
+        // with exit code 0 while Chromium had run beside the demo test).
+        var info = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var arg in new[] { "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + Path.Combine(Path.GetTempPath(), "bev-chaos-chromium-" + Environment.ProcessId) }.Concat(args))
         {
             info.ArgumentList.Add(arg);
         }
 
         using var chromium = Process.Start(info)!;
+        chromium.StandardInput.Close();
         var stdout = chromium.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = chromium.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
