@@ -33,7 +33,15 @@ internal sealed class EchoServer : IAsyncDisposable
     });
 
     /// <summary>Accepts and holds every connection: reads nothing, sends nothing, never closes.</summary>
-    public static EchoServer Silent() => new(async (socket, ct) => await Task.Delay(Timeout.Infinite, ct));
+    public static EchoServer Silent() => new(async (socket, ct) =>
+    {
+        // Held until the server is disposed: no timer, just the server's own stop.
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (ct.Register(() => stopped.TrySetResult()))
+        {
+            await stopped.Task;
+        }
+    });
 
     /// <summary>Sends <paramref name="payload"/> to every client, then closes.</summary>
     public static EchoServer Sender(byte[] payload) => new(async (socket, ct) =>
