@@ -37,8 +37,6 @@ internal sealed class RuntimeEpollRegistration
         _socket = socket;
     }
 
-    public Socket Socket => _socket;
-
     /// <summary>Notes that .NET's socket engine is about to be used on the socket (so it may have an entry).</summary>
     public void MarkUsedByRuntime() => _usedByRuntime = true;
 
