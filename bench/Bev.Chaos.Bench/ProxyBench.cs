@@ -109,6 +109,8 @@ internal static partial class ProxyBench
         // three paths take turns, round after round, and each cell is the median of its rounds.
         var one = targets.Select(_ => new List<double>()).ToArray();
         var many = targets.Select(_ => new List<double>()).ToArray();
+        var oneBack = targets.Select(_ => new List<double>()).ToArray();
+        var manyBack = targets.Select(_ => new List<double>()).ToArray();
         var latency = targets.Select(_ => new List<(double P50, double P99)>()).ToArray();
         var cps = targets.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < Rounds; round++)
@@ -116,8 +118,10 @@ internal static partial class ProxyBench
             for (var t = 0; t < targets.Length; t++)
             {
                 var (_, iperfPort, sockperfPort, connectPort) = targets[t];
-                one[t].Add(await IperfOnceAsync(iperfPort, 1));
-                many[t].Add(await IperfOnceAsync(iperfPort, 64));
+                one[t].Add(await IperfOnceAsync(iperfPort, 1, reverse: false));
+                many[t].Add(await IperfOnceAsync(iperfPort, 64, reverse: false));
+                oneBack[t].Add(await IperfOnceAsync(iperfPort, 1, reverse: true));
+                manyBack[t].Add(await IperfOnceAsync(iperfPort, 64, reverse: true));
                 latency[t].Add(await SockperfAsync(sockperfPort));
                 cps[t].Add(await ConnectionsPerSecondAsync(connectPort));
             }
@@ -127,29 +131,31 @@ internal static partial class ProxyBench
             Name: target.Item1,
             One: Median(one[t]),
             Many: Median(many[t]),
+            OneBack: Median(oneBack[t]),
+            ManyBack: Median(manyBack[t]),
             P50: Median(latency[t].Select(l => l.P50)),
             P99: Median(latency[t].Select(l => l.P99)),
             Cps: Median(cps[t]))).ToList();
 
         Console.WriteLine("## Fault proxy (no toxics) against direct loopback and HAProxy");
         Console.WriteLine();
-        Console.WriteLine($"Same run, same machine, the three paths taking turns for {Rounds} rounds; each cell is the median of its rounds: iperf3 for 4 s (Gbit/s, receiver side), sockperf ping-pong over TCP for 3 s (µs, one way as sockperf reports it), and new connections per second (connect, 1-byte echo, close; 4 loops for 2 s). Our proxy runs as `bev-chaos proxy`, its proxies made through the Toxiproxy API; HAProxy in TCP mode with `option splice-auto`, `tune.bufsize 262144`, 2 threads, `maxpipes 128` (with its default of a pipe per four connections, it cannot hold as many connections under this machine's descriptor limit).");
+        Console.WriteLine($"Same run, same machine, the three paths taking turns for {Rounds} rounds; each cell is the median of its rounds: iperf3 for 4 s (Gbit/s, receiver side; client to server, and server to client with `-R`), sockperf ping-pong over TCP for 3 s (µs, one way as sockperf reports it), and new connections per second (connect, 1-byte echo, close; 4 loops for 2 s). Our proxy runs as `bev-chaos proxy`, its proxies made through the Toxiproxy API; HAProxy in TCP mode with `option splice-auto`, `tune.bufsize 262144`, 2 threads, `maxpipes 128` (with its default of a pipe per four connections, it cannot hold as many connections under this machine's descriptor limit).");
         Console.WriteLine();
-        Console.WriteLine("| path | 1 conn Gbit/s | 64 conns Gbit/s | latency p50 µs | latency p99 µs | new conns/s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| path | 1 conn Gbit/s | 64 conns Gbit/s | 1 conn back Gbit/s | 64 conns back Gbit/s | latency p50 µs | latency p99 µs | new conns/s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | {r.One:F2} | {r.Many:F2} | {r.P50:F1} | {r.P99:F1} | {r.Cps:F0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Name} | {r.One:F2} | {r.Many:F2} | {r.OneBack:F2} | {r.ManyBack:F2} | {r.P50:F1} | {r.P99:F1} | {r.Cps:F0} |"));
         }
 
         var direct = rows[0];
         var mine = rows[1];
         var theirs = rows[2];
         Console.WriteLine();
-        Console.WriteLine("| ratio: bev-chaos ÷ HAProxy | 1 conn | 64 conns | added p50 latency (ours, HAProxy) µs | new conns/s |");
-        Console.WriteLine("|---|---:|---:|---:|---:|");
+        Console.WriteLine("| ratio: bev-chaos ÷ HAProxy | 1 conn | 64 conns | 1 conn back | 64 conns back | added p50 latency (ours, HAProxy) µs | new conns/s |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| | {mine.One / theirs.One:F2}× | {mine.Many / theirs.Many:F2}× | {mine.P50 - direct.P50:F1}, {theirs.P50 - direct.P50:F1} | {mine.Cps / theirs.Cps:F2}× |"));
+            $"| | {mine.One / theirs.One:F2}× | {mine.Many / theirs.Many:F2}× | {mine.OneBack / theirs.OneBack:F2}× | {mine.ManyBack / theirs.ManyBack:F2}× | {mine.P50 - direct.P50:F1}, {theirs.P50 - direct.P50:F1} | {mine.Cps / theirs.Cps:F2}× |"));
         Console.WriteLine();
 
         var (oursPerConnection, haproxyPerConnection, held) = await IdleMemoryAsync(ours.Id, haproxy.Id, OursConnect, HaproxyConnect, idleConnections);
@@ -163,9 +169,11 @@ internal static partial class ProxyBench
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static async Task<double> IperfOnceAsync(int port, int streams)
+    /// <summary>Gbit/s from client to server, or with <paramref name="reverse"/> (iperf3 -R) from server to client.</summary>
+    private static async Task<double> IperfOnceAsync(int port, int streams, bool reverse)
     {
-        var (_, output) = await RunAsync("/usr/bin/iperf3", "-c", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "4", "-P", streams.ToString(CultureInfo.InvariantCulture), "-J");
+        string[] args = ["-c", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-t", "4", "-P", streams.ToString(CultureInfo.InvariantCulture), "-J"];
+        var (_, output) = await RunAsync("/usr/bin/iperf3", reverse ? [.. args, "-R"] : args);
         using var json = JsonDocument.Parse(output);
         if (json.RootElement.TryGetProperty("error", out var error))
         {
