@@ -10,7 +10,7 @@ namespace Bev.Chaos.Proxy;
 /// wakes the proxy for a small read, and the sender pays for delivering it. With a buffer that
 /// fills, the peer's data moves when the proxy's read opens the window, in the proxy's time and in
 /// larger reads — the way HAProxy's sockets run. On 64 iperf3 streams this took the proxy from
-/// 0.92× HAProxy to 1.1× client to server and from 0.65× to 0.96× server to client (bench/RESULTS.md).
+/// 0.90× HAProxy to 1.05× client to server and from 0.65× to 1.03× server to client (bench/RESULTS.md).
 /// A loopback round trip takes tens of microseconds, so the capped buffer still covers its
 /// bandwidth-delay product many times over; across a real network the window has to cover the
 /// path's, so there autotuning stays in charge.
