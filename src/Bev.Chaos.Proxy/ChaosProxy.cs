@@ -244,10 +244,10 @@ public sealed class ChaosProxy : IAsyncDisposable
         var engine = ForwardingEngine.Next();
         try
         {
-            LoopbackReceiveBuffer.Apply(client, client.RemoteEndPoint);
+            LoopbackSocketBuffers.Apply(client, client.RemoteEndPoint);
             var endpoint = await ResolveAsync(Upstream).ConfigureAwait(false);
             upstream = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            LoopbackReceiveBuffer.Apply(upstream, endpoint);
+            LoopbackSocketBuffers.Apply(upstream, endpoint);
             await NativeConnect.ConnectAsync(upstream, endpoint, engine, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or ProxyException)

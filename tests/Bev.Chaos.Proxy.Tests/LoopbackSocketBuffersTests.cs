@@ -6,11 +6,11 @@ using Bev.Chaos.TestSupport;
 
 namespace Bev.Chaos.Proxy.Tests;
 
-/// <summary>The capped receive buffer of proxied sockets whose peer is on loopback, read back from the kernel with ss(8).</summary>
-public sealed partial class LoopbackReceiveBufferTests : IAsyncLifetime
+/// <summary>The sized kernel buffers of proxied sockets whose peer is on loopback, read back from the kernel with ss(8).</summary>
+public sealed partial class LoopbackSocketBuffersTests : IAsyncLifetime
 {
-    // The kernel doubles an SO_RCVBUF value; ss reports the doubled size as rb.
-    private const long CappedSize = 2L * LoopbackReceiveBuffer.Bytes;
+    // The kernel doubles an SO_RCVBUF or SO_SNDBUF value; ss reports the doubled sizes as rb and tb.
+    private const long SizedBuffer = 2L * LoopbackSocketBuffers.Bytes;
 
     private readonly ProxyCollection _proxies = new();
 
@@ -23,7 +23,7 @@ public sealed partial class LoopbackReceiveBufferTests : IAsyncLifetime
     public ValueTask DisposeAsync() => _proxies.DisposeAsync();
 
     [Fact]
-    public async Task ProxiedConnectionOnLoopback_BothProxySocketsHaveTheCappedBuffer()
+    public async Task ProxiedConnectionOnLoopback_BothProxySocketsHaveTheSizedBuffers()
     {
         await using var server = EchoServer.Echo();
         var proxy = _proxies.Create("rcvbuf", null, server.Address);
@@ -33,14 +33,16 @@ public sealed partial class LoopbackReceiveBufferTests : IAsyncLifetime
 
         // The proxy's accepted socket is the one whose local port is the proxy's; its upstream socket
         // is the only one connected to the server's port (the server's own has it as local port).
-        var accepted = await Poll.UntilAsync(() => ReceiveBuffers($"sport = :{proxyPort}"), b => b.Count == 1, TimeSpan.FromSeconds(5), "the proxy's accepted socket in ss");
-        var upstream = await Poll.UntilAsync(() => ReceiveBuffers($"dport = :{serverPort}"), b => b.Count == 1, TimeSpan.FromSeconds(5), "the proxy's upstream socket in ss");
-        var clientOwn = ReceiveBuffers($"dport = :{proxyPort}");
+        var accepted = await Poll.UntilAsync(() => Buffers($"sport = :{proxyPort}"), b => b.Count == 1, TimeSpan.FromSeconds(5), "the proxy's accepted socket in ss");
+        var upstream = await Poll.UntilAsync(() => Buffers($"dport = :{serverPort}"), b => b.Count == 1, TimeSpan.FromSeconds(5), "the proxy's upstream socket in ss");
+        var clientOwn = Buffers($"dport = :{proxyPort}");
 
-        Assert.Equal(CappedSize, accepted[0]);
-        Assert.Equal(CappedSize, upstream[0]);
-        // The test's own client socket is left to the kernel: the cap is the proxy's doing.
-        Assert.NotEqual(CappedSize, Assert.Single(clientOwn));
+        Assert.Equal((SizedBuffer, SizedBuffer), accepted[0]);
+        Assert.Equal((SizedBuffer, SizedBuffer), upstream[0]);
+        // The test's own client socket is left to the kernel: the sizes are the proxy's doing.
+        var (receive, send) = Assert.Single(clientOwn);
+        Assert.NotEqual(SizedBuffer, receive);
+        Assert.NotEqual(SizedBuffer, send);
     }
 
     [Theory]
@@ -53,12 +55,12 @@ public sealed partial class LoopbackReceiveBufferTests : IAsyncLifetime
     [InlineData("::ffff:10.0.0.1", false)]
     [InlineData("2001:db8::1", false)]
     public void IsLoopback_OnlyForLoopbackAddresses(string address, bool loopback) =>
-        Assert.Equal(loopback, LoopbackReceiveBuffer.IsLoopback(IPAddress.Parse(address)));
+        Assert.Equal(loopback, LoopbackSocketBuffers.IsLoopback(IPAddress.Parse(address)));
 
     private static int Port(string address) => int.Parse(address[(address.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
 
-    /// <summary>The rb (receive buffer size) of every established TCP socket matching <paramref name="filter"/>.</summary>
-    private static List<long> ReceiveBuffers(string filter)
+    /// <summary>The rb and tb (receive and send buffer sizes) of every established TCP socket matching <paramref name="filter"/>.</summary>
+    private static List<(long Receive, long Send)> Buffers(string filter)
     {
         var info = new ProcessStartInfo("ss") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var argument in new[] { "-tmnH", "state", "established", filter })
@@ -74,9 +76,9 @@ public sealed partial class LoopbackReceiveBufferTests : IAsyncLifetime
             throw new InvalidOperationException($"ss {filter} failed: {ss.StandardError.ReadToEnd()}");
         }
 
-        return [.. ReceiveBufferField().Matches(output).Select(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+        return [.. BufferFields().Matches(output).Select(m => (long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))];
     }
 
-    [GeneratedRegex(@"\brb(\d+)\b")]
-    private static partial Regex ReceiveBufferField();
+    [GeneratedRegex(@"\brb(\d+),t\d+,tb(\d+)\b")]
+    private static partial Regex BufferFields();
 }
