@@ -9,12 +9,12 @@ namespace Bev.Chaos.Proxy;
 /// (32 MiB here); the buffer then never fills, every send of the peer goes straight into it and
 /// wakes the proxy for a small read, and the sender pays for delivering it. With a buffer that
 /// fills, the peer's data moves when the proxy's read opens the window, in the proxy's time and in
-/// larger reads — the way HAProxy's sockets run. A send buffer of the same size keeps what the
-/// proxy has sent but the peer not yet read small enough to stay in cache. On iperf3 this took the
-/// proxy from 0.90× HAProxy to over 1.0× on 64 streams in both directions, and from 1.14× to
-/// about 1.3× on one (bench/RESULTS.md). A loopback round trip takes tens of microseconds, so these
-/// buffers still cover its bandwidth-delay product many times over; across a real network the
-/// window has to cover the path's, so there autotuning stays in charge.
+/// larger reads — the way HAProxy's sockets run. A send buffer of the same size measured faster
+/// again, most on one connection. On iperf3 the two took the proxy from 0.90× HAProxy to
+/// 1.01–1.11× on 64 streams in both directions, and from 1.14× to 1.2–1.4× on one
+/// (bench/RESULTS.md, with the measurements that chose the size). A loopback round trip takes tens
+/// of microseconds, so these buffers still cover its bandwidth-delay product many times over;
+/// across a real network the window has to cover the path's, so there autotuning stays in charge.
 /// </summary>
 internal static class LoopbackSocketBuffers
 {
