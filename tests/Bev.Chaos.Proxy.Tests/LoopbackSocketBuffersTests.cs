@@ -26,7 +26,7 @@ public sealed partial class LoopbackSocketBuffersTests : IAsyncLifetime
     public async Task ProxiedConnectionOnLoopback_BothProxySocketsHaveTheSizedBuffers()
     {
         await using var server = EchoServer.Echo();
-        var proxy = _proxies.Create("rcvbuf", null, server.Address);
+        var proxy = _proxies.Create("loopback-buffers", null, server.Address);
         using var client = await ProxyClient.ConnectAsync(proxy);
         var proxyPort = Port(proxy.Listen);
         var serverPort = Port(server.Address);
