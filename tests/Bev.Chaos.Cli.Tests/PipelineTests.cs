@@ -25,13 +25,13 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public async Task ItemsFlowThroughTheStandInQueueIntoSqlite_AndHealthFollowsTheQueue()
     {
-        var queuePort = FreePort();
+        var queuePort = LoopbackPort.Free();
         var queue = new InProcessQueue(queuePort);
         var database = Path.Combine(_data.Path, "osint.db");
-        var analyzerPort = FreePort();
-        Stage(FreePort(), "--role", "collector", "--queue", $"127.0.0.1:{queuePort}", "--out", "collected", "--rate", "50");
+        var analyzerPort = LoopbackPort.Free();
+        Stage(LoopbackPort.Free(), "--role", "collector", "--queue", $"127.0.0.1:{queuePort}", "--out", "collected", "--rate", "50");
         Stage(analyzerPort, "--role", "analyzer", "--queue", $"127.0.0.1:{queuePort}", "--in", "collected", "--out", "scored");
-        Stage(FreePort(), "--role", "processor", "--queue", $"127.0.0.1:{queuePort}", "--in", "scored", "--db", database);
+        Stage(LoopbackPort.Free(), "--role", "processor", "--queue", $"127.0.0.1:{queuePort}", "--in", "scored", "--db", database);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
 
         await Poll.UntilAsync(() => Stored(database) >= 20, TimeSpan.FromSeconds(30), "20 analyzed items stored by the processor");
@@ -67,12 +67,5 @@ public sealed class PipelineTests : IDisposable
         {
             return 0;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

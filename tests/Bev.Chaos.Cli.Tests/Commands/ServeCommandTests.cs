@@ -16,7 +16,7 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task Serve_ThenInjectListRemoveAndStopThroughIt()
     {
-        var (api, toxi) = (FreePort(), FreePort());
+        var (api, toxi) = (LoopbackPort.Free(), LoopbackPort.Free());
         using var server = CliRunner.Start(_data.Path, "serve", "--urls", $"http://127.0.0.1:{api}", "--toxiproxy-url", $"http://127.0.0.1:{toxi}");
         var url = $"http://127.0.0.1:{api}";
         using var http = new HttpClient();
@@ -78,16 +78,10 @@ public sealed class ServeCommandTests : IDisposable
     [Fact]
     public async Task Inject_ServerNotRunning_SaysSo()
     {
-        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "cpu_stress", "--target", "pid:1", "--server", $"http://127.0.0.1:{FreePort()}");
+        using var refusing = new RefusingPort();
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "cpu_stress", "--target", "pid:1", "--server", $"http://127.0.0.1:{refusing.Port}");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no bev-chaos server answers at", result.Stderr);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -21,7 +21,7 @@ internal sealed class ExperimentFixture : IAsyncDisposable
 
     public ExperimentFixture(SafetySettings? safety = null, int maxConcurrent = 3, TimeSpan? restartDelay = null, IntegrationSettings? integration = null)
     {
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         var web = new TargetDefinition
         {
             Name = "web",
@@ -79,12 +79,5 @@ internal sealed class ExperimentFixture : IAsyncDisposable
         Probes.Dispose();
         await Store.DisposeAsync();
         _data.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -13,7 +13,7 @@ public sealed class LoadGeneratorTests
     [Fact]
     public async Task Rate500_HeldWithinTwoPercentOverTenSeconds()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var service = TestProcess.Start(Path.Combine(AppContext.BaseDirectory, "Bev.Chaos.SampleService"), "--port", port.ToString(CultureInfo.InvariantCulture), "--workers", "64");
         var url = new Uri($"http://127.0.0.1:{port}/health");
         using var generator = new LoadGenerator();
@@ -32,7 +32,7 @@ public sealed class LoadGeneratorTests
     public async Task RawTcp_AgainstRedis_HoldsTheRateAndCountsARefusedPortAsErrors()
     {
         Requires.Program("redis-server");
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var redis = TestProcess.Start("redis-server", "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no");
         var url = new Uri($"tcp://127.0.0.1:{port}");
         using var generator = new LoadGenerator { TcpPayload = "INCR bev-chaos-load\r\n"u8.ToArray() };
@@ -53,7 +53,8 @@ public sealed class LoadGeneratorTests
         var answer = System.Text.Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n");
         Assert.True(long.Parse(answer[1], CultureInfo.InvariantCulture) >= 3000, string.Join('|', answer));
 
-        var refused = await generator.RunAsync(new Uri($"tcp://127.0.0.1:{FreePort()}"), 100, TimeSpan.FromSeconds(1), 4, TestContext.Current.CancellationToken);
+        using var refusing = new RefusingPort();
+        var refused = await generator.RunAsync(new Uri($"tcp://127.0.0.1:{refusing.Port}"), 100, TimeSpan.FromSeconds(1), 4, TestContext.Current.CancellationToken);
         Assert.Equal((100L, 100L), (refused.Requests, refused.Errors));
     }
 
@@ -99,12 +100,5 @@ public sealed class LoadGeneratorTests
                 "--connections: '0' is not allowed; allowed: 1 to 10,000",
             ],
             error.Errors.Select(e => e.ToString()));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -18,7 +18,7 @@ public sealed class ResilienceTesterTests
     {
         using var server = new LoopbackHttpServer();
         using var sleeper = TestProcess.Sleeper();
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var configuration = new ChaosConfiguration
         {
             Targets = new Dictionary<string, TargetDefinition>
@@ -75,7 +75,7 @@ public sealed class ResilienceTesterTests
         using var data = new TempDirectory();
         var www = Directory.CreateDirectory(Path.Combine(data.Path, "www")).FullName;
         await File.WriteAllTextAsync(Path.Combine(www, "index.html"), "ok", TestContext.Current.CancellationToken);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var configuration = new ChaosConfiguration
         {
             Targets = new Dictionary<string, TargetDefinition>
@@ -131,18 +131,20 @@ public sealed class ResilienceTesterTests
         using var data = new TempDirectory();
         await using var engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), data.Path, cancellationToken: TestContext.Current.CancellationToken);
         using var sleeper = TestProcess.Sleeper();
+        using var refusing = new RefusingPort();
         var tester = new ResilienceTester(engine, new ScenarioLibrary());
         var started = DateTimeOffset.UtcNow;
 
         var report = await tester.RunResilienceTestAsync(
-            Config($"http://127.0.0.1:{FreePort()}/health", new FaultInjectionSpec { Injector = "service_pause", Target = $"pid:{sleeper.Pid}", Duration = Short }) with { FailureScenarios = ["no_such_scenario"] },
+            Config($"http://127.0.0.1:{refusing.Port}/health", new FaultInjectionSpec { Injector = "service_pause", Target = $"pid:{sleeper.Pid}", Duration = Short }) with { FailureScenarios = ["no_such_scenario"] },
             TestContext.Current.CancellationToken);
 
         Assert.Equal(ResilienceVerdict.Error, report.Verdict);
         Assert.Contains(report.Reasons, r => r.Contains("is not healthy", StringComparison.Ordinal) && r.Contains("refused", StringComparison.OrdinalIgnoreCase));
         Assert.Contains(report.Reasons, r => r.Contains("'no_such_scenario' is not in the library", StringComparison.Ordinal));
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(5), "preparation must fail fast, not hang");
-        Assert.True(sleeper.State is 'R' or 'S', "never paused (a sleeper just started may still read R)");
+        var state = sleeper.State;
+        Assert.False(state is 'T' or 't', $"the sleeper must never be paused; its state is {state}");
     }
 
     [Fact]
@@ -186,13 +188,6 @@ public sealed class ResilienceTesterTests
             }
         });
         return [.. latencies];
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static bool Connects(int port)
