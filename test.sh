@@ -94,7 +94,9 @@ for project in tests/*/*.csproj; do
   dotnet test "$project" -c Release --no-build -nologo --results-directory "$RESULTS" \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" ${TEST_FILTER:+--filter "$TEST_FILTER"} \
     >"$RESULTS/$name.log" 2>&1 || status=1
-  grep -E "^\s+(Failed|Skipped) |error|Passed!|Failed!|Total tests" "$RESULTS/$name.log" | grep -v "^\s*$" | tail -n 40 >&2
+  grep -E "^\s+Skipped |error|Passed!|Failed!|Total tests" "$RESULTS/$name.log" | grep -v "^\s*$" | tail -n 40 >&2
+  # Each failure with its message and the top of its stack, so that CI's output says why.
+  awk '/^  (Passed|Skipped) /{n=0} /^  Failed /{n=16} n>0{print; n--}' "$RESULTS/$name.log" | head -n 200 >&2
 done
 
 passed=$(sum_counter passed)
