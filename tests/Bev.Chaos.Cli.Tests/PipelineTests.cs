@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Bev.Chaos.TestSupport;
 using Microsoft.Data.Sqlite;
 

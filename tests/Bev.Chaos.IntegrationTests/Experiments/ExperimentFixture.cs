@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
