@@ -78,13 +78,16 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     /// <summary>Aborts every experiment, removes every fault, engages the safety lock. Returns the faults removed.</summary>
     public async Task<int> EmergencyStopAsync(CancellationToken cancellationToken = default)
     {
+        // Started first: the fault manager notes the live faults before its first await, so faults
+        // that an aborted run rolls back itself still count as removed by this stop.
+        var removal = _faults.EmergencyStopAsync(cancellationToken);
         await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
         foreach (var run in _runs.Values)
         {
             run.Abort("emergency stop");
         }
 
-        return await _faults.EmergencyStopAsync(cancellationToken).ConfigureAwait(false);
+        return await removal.ConfigureAwait(false);
     }
 
     /// <summary>Releases the safety lock so faults may be injected again.</summary>

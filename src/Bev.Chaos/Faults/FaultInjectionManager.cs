@@ -227,13 +227,17 @@ public sealed partial class FaultInjectionManager : IAsyncDisposable
     /// </summary>
     public async Task<int> EmergencyStopAsync(CancellationToken cancellationToken = default)
     {
+        // Taken before the first await, so that it holds every fault live when the stop came: an
+        // experiment aborted by the same stop may roll its own faults back before the lock is written.
+        var liveAtStop = _live.Keys.ToList();
         var started = Stopwatch.GetTimestamp();
         if (_lock is not null)
         {
             await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
         }
 
-        var mine = _live.Keys.ToList();
+        // Faults whose injection passed the lock just before it was engaged are removed as well.
+        var mine = liveAtStop.Union(_live.Keys, StringComparer.Ordinal).ToList();
         var ownRemoval = RemoveManyLiveAsync(mine, RemovalReason.EmergencyStop);
         var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
             .Where(e => !_live.ContainsKey(e.FaultId) && !mine.Contains(e.FaultId))
