@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Bev.Chaos.Reporting;
@@ -125,12 +123,7 @@ public sealed partial class ReportCommandTests : IDisposable
     {
         var www = Directory.CreateDirectory(Path.Combine(_data.Path, "www")).FullName;
         File.WriteAllText(Path.Combine(www, "index.html"), "ok");
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Free();
 
         var config = Path.Combine(_data.Path, "chaos.yaml");
         File.WriteAllText(config, $"""

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Bev.Chaos.TestSupport;
 
@@ -87,14 +85,8 @@ public sealed class RunCommandTests : IDisposable
     [Fact]
     public async Task Run_SteadyStateFails_ExitsOne()
     {
-        int closedPort;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
-        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario($"http://127.0.0.1:{closedPort}/health"), "--config", Config(), "--output", "json");
+        using var refusing = new RefusingPort();
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario($"http://127.0.0.1:{refusing.Port}/health"), "--config", Config(), "--output", "json");
 
         Assert.Equal(1, result.ExitCode);
         var verdict = JsonDocument.Parse(result.Stdout).RootElement[0];

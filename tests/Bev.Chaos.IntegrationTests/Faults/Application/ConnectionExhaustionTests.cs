@@ -50,12 +50,8 @@ public sealed class ConnectionExhaustionTests
     {
         using var target = TestProcess.Sleeper();
         await using var engine = new EngineFixture();
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.Manager.InjectFaultAsync("connection_exhaustion", $"pid:{target.Pid}",
             parameters: new Dictionary<string, object?> { ["connections"] = 5, ["port"] = port }, cancellationToken: TestContext.Current.CancellationToken));

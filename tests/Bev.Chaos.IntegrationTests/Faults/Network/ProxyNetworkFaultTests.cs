@@ -28,11 +28,7 @@ public sealed class ProxyNetworkFaultTests : IAsyncLifetime
         _echo.Start();
         _stop = new CancellationTokenSource();
         _ = EchoAsync(_echo, _stop.Token);
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            _proxyPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        _proxyPort = LoopbackPort.Free();
 
         _target = TestProcess.Sleeper();
         var configuration = new ChaosConfiguration
