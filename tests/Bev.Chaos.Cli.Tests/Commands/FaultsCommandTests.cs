@@ -27,7 +27,7 @@ public sealed class FaultsCommandTests : IDisposable
         var removed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "remove", fault.GetProperty("fault_id").GetString()!);
         Assert.Equal(0, removed.ExitCode);
         Assert.True(target.State is 'R' or 'S', "running again (R or S): not stopped, not gone");
-        await engine.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await ProcessExit.WithinAsync(engine, TimeSpan.FromSeconds(30), "inject after another process removed its fault");
         Assert.Equal(0, engine.ExitCode);
     }
 

@@ -53,7 +53,7 @@ public sealed class InjectCommandTests : IDisposable
         var rest = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var json = JsonDocument.Parse(first + rest).RootElement;
         Assert.StartsWith("service_pause-", json.GetProperty("fault_id").GetString());
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await ProcessExit.WithinAsync(process, TimeSpan.FromSeconds(30), "inject after its 2 s fault expired");
 
         Assert.Equal(0, process.ExitCode);
         Assert.True(target.State is 'R' or 'S', "running again (R or S): not stopped, not gone");
@@ -68,8 +68,11 @@ public sealed class InjectCommandTests : IDisposable
         using var process = CliRunner.Start(_data.Path, "inject", "service_pause", "--target", $"pid:{target.Pid}", "--duration", "60s", "--output", "json");
         await Poll.UntilAsync(() => target.State == 'T', TimeSpan.FromSeconds(20), "the target paused");
 
+        ProcessExit.RequireSignalDeliverable(signal);
         LibC.TrySignal(process.Id, signal);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        // Well before the fault's own 60 s: the signal, not the expiry, must end the command.
+        await ProcessExit.WithinAsync(process, TimeSpan.FromSeconds(20), $"inject after signal {signal}");
 
         Assert.Equal(0, process.ExitCode);
         Assert.True(target.State is 'R' or 'S', "running again (R or S): not stopped, not gone");

@@ -53,8 +53,9 @@ public sealed class ServeCommandTests : IDisposable
 
         var version = await http.GetStringAsync($"http://127.0.0.1:{toxi}/version", TestContext.Current.CancellationToken);
         Assert.Contains("version", version);
+        ProcessExit.RequireSignalDeliverable(2);
         Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
-        await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await ProcessExit.WithinAsync(server, TimeSpan.FromSeconds(30), "serve after SIGINT");
         Assert.Equal(0, server.ExitCode);
 
         // Structured logs: JSON lines in the data directory's rolling file, the injection among them.
