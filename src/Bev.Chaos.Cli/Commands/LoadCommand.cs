@@ -14,11 +14,12 @@ internal static class LoadCommand
         var payload = new Option<string?>("--payload") { Description = "tcp:// only: what each request sends (\\r, \\n and \\t are escapes); the answer is read up to its first newline. Example: 'PING\\r\\n' for Redis." };
         var rate = new Option<double>("--rate") { Description = "Requests per second (open loop).", Required = true };
         var duration = new Option<string>("--duration") { Description = "How long, e.g. 10s.", Required = true };
-        var connections = new Option<int>("--connections") { Description = "Keep-alive connections (the most requests in flight).", DefaultValueFactory = _ => 16 };
+        var connections = new Option<int?>("--connections") { Description = "Keep-alive connections (the most requests in flight). Default: 16, or one per 500 req/s above 8,000 (at most 1,000)." };
         var output = CliOptions.Output();
-        var command = new Command("load", """
-            Send GETs at a constant rate (open loop, corrected for coordinated omission) and report throughput, errors and latency percentiles.
-            Exit 1 when the rate could not be held (it says so rather than under-deliver quietly).
+        var command = new Command("load", $"""
+            Send GETs at a constant rate (open loop, corrected for coordinated omission) and report throughput, errors, latency percentiles
+            and the schedule lag (how late requests were sent). Each connection first makes one warm-up request that does not count.
+            Exit 1 when the rate was not held (it says so rather than under-deliver quietly): {LoadGenerator.HeldRule}.
             Example: bev-chaos load http://127.0.0.1:18081/health --rate 500 --duration 10s --output json
             Example: bev-chaos load tcp://127.0.0.1:6379 --payload 'PING\r\n' --rate 1000 --duration 5s
             """)
@@ -31,7 +32,8 @@ internal static class LoadCommand
             var length = CommandRunner.ParseDuration(parse.GetValue(duration)) ?? TimeSpan.Zero;
             var bytes = System.Text.Encoding.UTF8.GetBytes((parse.GetValue(payload) ?? string.Empty).Replace("\\r", "\r", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\t", "\t", StringComparison.Ordinal));
             using var generator = new LoadGenerator { TcpPayload = bytes };
-            var result = await generator.RunAsync(target, parse.GetValue(rate), length, parse.GetValue(connections), token).ConfigureAwait(false);
+            var asked = parse.GetValue(rate);
+            var result = await generator.RunAsync(target, asked, length, parse.GetValue(connections) ?? LoadGenerator.DefaultConnections(asked), token).ConfigureAwait(false);
             if (CommandRunner.IsJson(parse, output))
             {
                 await Console.Out.WriteLineAsync(JsonOutput.Serialize(new
@@ -41,6 +43,8 @@ internal static class LoadCommand
                     requested_rate = result.RequestedRate,
                     achieved_rate = Math.Round(result.AchievedRate, 2),
                     saturated = result.Saturated,
+                    delayed = result.Delayed,
+                    schedule_lag_ms = new { p50 = result.ScheduleLag.P50, p90 = result.ScheduleLag.P90, p99 = result.ScheduleLag.P99, max = result.ScheduleLag.Max },
                     latency_ms = new { p50 = result.Latency.P50, p90 = result.Latency.P90, p99 = result.Latency.P99, max = result.Latency.Max },
                     uncorrected_latency_ms = new { p50 = result.UncorrectedLatency.P50, p90 = result.UncorrectedLatency.P90, p99 = result.UncorrectedLatency.P99, max = result.UncorrectedLatency.Max },
                     seconds = result.Seconds,
@@ -56,7 +60,8 @@ internal static class LoadCommand
 
             if (result.Saturated)
             {
-                await Console.Error.WriteLineAsync($"bev-chaos: could not hold {result.RequestedRate.ToString(CultureInfo.InvariantCulture)} req/s: {result.AchievedRate:F1} achieved, {result.Delayed} requests waited for a free connection (raise --connections or lower --rate)").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"bev-chaos: could not hold {result.RequestedRate} req/s: {result.AchievedRate:F1} achieved ({100 * result.AchievedRate / result.RequestedRate:F1} %), schedule lag p50 {result.ScheduleLag.P50:F1} ms, p99 {result.ScheduleLag.P99:F1} ms; {LoadGenerator.HeldRule} (raise --connections or lower --rate)")).ConfigureAwait(false);
                 return ExitCodes.Failure;
             }
 

@@ -14,7 +14,19 @@ namespace Bev.Chaos.Resilience;
 /// </summary>
 public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? requestTimeout = null) : IDisposable
 {
+    /// <summary>The rate counts as held when at least this share of it was achieved (0.95: within 5 %).</summary>
+    public const double HeldRateShare = 0.95;
+
+    /// <summary>The rate counts as held when half the requests were sent at most this late (the tail is reported, not judged: a busy machine delays some sends without changing the load the target saw).</summary>
+    public static readonly TimeSpan HeldScheduleLag = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The rule behind <see cref="LoadResult.Saturated"/>, in words for help texts and messages.</summary>
+    public static readonly string HeldRule =
+        $"the rate counts as held when at least {HeldRateShare * 100:0} % of it was achieved and the median request was sent at most {HeldScheduleLag.TotalMilliseconds:0} ms after it was due";
+
     private const long HighestMicros = 60_000_000;
+
+    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromSeconds(1);
 
     // An invoker, not an HttpClient: the client's per-request timeout source and linking cost
     // about a tenth of the generator's throughput; each sender keeps its own reusable one.
@@ -45,6 +57,7 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
         var total = (long)Math.Round(rate * duration.TotalSeconds);
         var corrected = new LongConcurrentHistogram(1, HighestMicros, 3);
         var uncorrected = new LongConcurrentHistogram(1, HighestMicros, 3);
+        var lag = new LongConcurrentHistogram(1, HighestMicros, 3);
         var seconds = (int)Math.Ceiling(duration.TotalSeconds) + 1;
         var perSecond = Enumerable.Range(0, seconds).Select(_ => new LongConcurrentHistogram(1, HighestMicros, 2)).ToArray();
         var perSecondErrors = new long[seconds];
@@ -54,8 +67,25 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
         // One sender per connection takes due times from the dispatcher; a request that finds every
         // sender busy waits in the channel and is still timed from when it was due.
         var dueTimes = Channel.CreateBounded<long>(new BoundedChannelOptions(connections) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-        var start = Stopwatch.GetTimestamp();
+
+        // Warm-up, not counted: every sender opens its connection (and the code paths are jitted)
+        // before the schedule starts, so the first requests do not pay for connecting.
+        var warm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var warming = connections;
+        var start = 0L;
         var senders = Enumerable.Range(0, connections).Select(_ => Task.Run(SendAllAsync, CancellationToken.None)).ToArray();
+        try
+        {
+            await warm.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The senders end once no due time can come.
+            dueTimes.Writer.Complete();
+            throw;
+        }
+
+        start = Stopwatch.GetTimestamp();
         var ticksPerRequest = Stopwatch.Frequency / rate;
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop);
         try
@@ -95,7 +125,9 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
             UncorrectedLatency = Summary(uncorrected),
             Seconds = perSecond.Select((h, index) => new LoadSecond(index, h.TotalCount, perSecondErrors[index], h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(50) / 1000.0, h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(99) / 1000.0)).Where(s => s.Requests > 0).ToList(),
             Delayed = delayed,
-            Saturated = delayed > requests / 100 || (!stop.IsCancellationRequested && achieved < rate * 0.98),
+            ScheduleLag = Summary(lag),
+            Saturated = (!stop.IsCancellationRequested && achieved < rate * HeldRateShare)
+                || (lag.TotalCount > 0 && lag.GetValueAtPercentile(50) > HeldScheduleLag.TotalMicroseconds),
         };
 
         async Task SendAllAsync()
@@ -104,6 +136,24 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timeoutCts = timeout;
             using var tcp = url.Scheme == "tcp" ? new TcpLineExchange(url.Host, url.Port, TcpPayload) : null;
+            try
+            {
+                // Bounded: a target that does not answer must not hold the schedule back.
+                timeoutCts.CancelAfter(_requestTimeout < WarmUpTimeout ? _requestTimeout : WarmUpTimeout);
+                await ExchangeAsync(tcp, timeoutCts.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or OperationCanceledException)
+            {
+                // A failed warm-up is not a result: the timed requests will meet the same failure and count it.
+            }
+            finally
+            {
+                if (Interlocked.Decrement(ref warming) == 0)
+                {
+                    warm.TrySetResult();
+                }
+            }
+
             await foreach (var due in dueTimes.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -118,20 +168,11 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
 
                 timeoutCts.CancelAfter(_requestTimeout);
                 var sent = Stopwatch.GetTimestamp();
+                lag.RecordValue(Math.Clamp((sent - due) * 1_000_000 / Stopwatch.Frequency, 1, HighestMicros));
                 var failed = false;
                 try
                 {
-                    if (tcp is not null)
-                    {
-                        await tcp.ExchangeAsync(timeoutCts.Token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-                        using var response = await _http.SendAsync(request, timeoutCts.Token).ConfigureAwait(false);
-                        await response.Content.CopyToAsync(Stream.Null, timeoutCts.Token).ConfigureAwait(false);
-                        failed = (int)response.StatusCode >= 500;
-                    }
+                    failed = !await ExchangeAsync(tcp, timeoutCts.Token).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
                 {
@@ -159,7 +200,25 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
                 timeoutCts.Dispose();
             }
         }
+
+        // One request: true when it succeeded (an HTTP status below 500, or a TCP answer line).
+        async ValueTask<bool> ExchangeAsync(TcpLineExchange? tcp, CancellationToken token)
+        {
+            if (tcp is not null)
+            {
+                await tcp.ExchangeAsync(token).ConfigureAwait(false);
+                return true;
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            using var response = await _http.SendAsync(request, token).ConfigureAwait(false);
+            await response.Content.CopyToAsync(Stream.Null, token).ConfigureAwait(false);
+            return (int)response.StatusCode < 500;
+        }
     }
+
+    /// <summary>A connection count that fits <paramref name="rate"/>: 16, and one more per 500 req/s above 8,000, at most 1,000.</summary>
+    public static int DefaultConnections(double rate) => (int)Math.Clamp(Math.Ceiling(rate / 500), 16, 1000);
 
     private static void Validate(Uri url, double rate, TimeSpan duration, int connections, int payloadLength)
     {

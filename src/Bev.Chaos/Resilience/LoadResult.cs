@@ -32,9 +32,12 @@ public sealed record LoadResult
 
     public required IReadOnlyList<LoadSecond> Seconds { get; init; }
 
-    /// <summary>True when the generator could not send at the requested rate (every connection busy).</summary>
+    /// <summary>True when the rate was not held: see <see cref="LoadGenerator.HeldRule"/> (achieved rate and schedule lag).</summary>
     public bool Saturated { get; init; }
 
-    /// <summary>Requests sent late because every connection was busy.</summary>
+    /// <summary>Requests that found every connection busy when they were due (each then waited; see <see cref="ScheduleLag"/> for how long).</summary>
     public long Delayed { get; init; }
+
+    /// <summary>How late requests were sent after they were due, in milliseconds (a busy generator or too few connections shows here).</summary>
+    public LatencySummary ScheduleLag { get; init; } = new(0, 0, 0, 0);
 }

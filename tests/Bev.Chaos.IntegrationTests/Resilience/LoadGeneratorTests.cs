@@ -24,7 +24,7 @@ public sealed class LoadGeneratorTests
         Assert.Equal(5000, result.Requests);
         Assert.Equal(0, result.Errors);
         Assert.InRange(result.AchievedRate, 490, 510);
-        Assert.False(result.Saturated);
+        Assert.False(result.Saturated, $"held: {result.AchievedRate:F1} req/s achieved, schedule lag p50 {result.ScheduleLag.P50} p90 {result.ScheduleLag.P90} p99 {result.ScheduleLag.P99} ms");
         Assert.All(result.Seconds.Take(10), s => Assert.InRange(s.Requests, 490, 510));
     }
 
@@ -82,7 +82,29 @@ public sealed class LoadGeneratorTests
 
         Assert.True(result.Saturated);
         Assert.True(result.Delayed > 50);
+        Assert.True(result.ScheduleLag.P50 > 100, $"requests left late: median schedule lag {result.ScheduleLag.P50} ms");
         Assert.True(result.Latency.P99 > 500, $"corrected p99 {result.Latency.P99} ms should show the queueing");
+    }
+
+    [Fact]
+    public async Task BriefStall_SomeRequestsWaitButTheRateIsHeld()
+    {
+        // The case a user saw called "could not hold": a few requests found the only connection busy
+        // for a moment, yet the rate was held and they left a few milliseconds late.
+        using var server = new StallingServer(stallAfter: TimeSpan.FromSeconds(1), stall: TimeSpan.FromMilliseconds(40));
+        using var generator = new LoadGenerator();
+
+        var result = await generator.RunAsync(server.Url, 100, TimeSpan.FromSeconds(3), 1, TestContext.Current.CancellationToken);
+
+        Assert.True(result.Delayed > 0, "some requests found the connection busy");
+        Assert.True(result.ScheduleLag.Max >= 10, $"and left late: max schedule lag {result.ScheduleLag.Max} ms");
+        Assert.False(result.Saturated, $"yet the rate was held: {result.AchievedRate:F1} req/s achieved, schedule lag p50 {result.ScheduleLag.P50} p90 {result.ScheduleLag.P90} p99 {result.ScheduleLag.P99} ms");
+    }
+
+    [Fact]
+    public void DefaultConnections_FitTheRate()
+    {
+        Assert.Equal([16, 16, 20, 200, 1000], new[] { 1.0, 8000, 10_000, 100_000, 1_000_000 }.Select(LoadGenerator.DefaultConnections));
     }
 
     [Fact]
