@@ -61,6 +61,19 @@ public sealed class NetworkRecipeCompatibilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InitializeAsync_RecipeWithoutMechanism_RemovedWithNothingToUndo()
+    {
+        var proxy = _proxies.Create("analyzer.cache", $"127.0.0.1:{LoopbackPort.Free()}", $"127.0.0.1:{LoopbackPort.Free()}");
+        proxy.AddToxic(ToxicTypes.Define("network_delay-old5_downstream", "latency", "downstream", 1.0, new Dictionary<string, long> { ["latency"] = 100 }));
+        await AppendOrphanAsync("network_delay-old5", "network_delay", "{}");
+
+        Assert.Equal(1, await OpenManagerAndReconcileAsync());
+
+        Assert.Equal(["network_delay-old5_downstream"], proxy.Toxics.Select(t => t.Name));
+        await AssertRemovedAsync("network_delay-old5");
+    }
+
+    [Fact]
     public async Task InitializeAsync_PreviousNftablesRecipe_DeletesTheRulesAndTheSet()
     {
         Requires.Program("nft");
