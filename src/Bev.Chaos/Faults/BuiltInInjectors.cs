@@ -7,8 +7,16 @@ using Bev.Chaos.Faults.Compute.CpuStress;
 using Bev.Chaos.Faults.Compute.CpuThrottle;
 using Bev.Chaos.Faults.Compute.MemoryLeak;
 using Bev.Chaos.Faults.Compute.MemoryLimit;
+using Bev.Chaos.Faults.Network.ConnectionReset;
+using Bev.Chaos.Faults.Network.DataLimit;
+using Bev.Chaos.Faults.Network.NetworkBandwidth;
+using Bev.Chaos.Faults.Network.NetworkDelay;
+using Bev.Chaos.Faults.Network.NetworkPartition;
+using Bev.Chaos.Faults.Network.NetworkTimeout;
+using Bev.Chaos.Faults.Network.PacketCorrupt;
+using Bev.Chaos.Faults.Network.PacketDuplicate;
+using Bev.Chaos.Faults.Network.PacketLoss;
 using Bev.Chaos.Faults.Storage.DiskFill;
-using Bev.Chaos.Faults.Network;
 using Bev.Chaos.Faults.Storage.IoDelay;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Targets.Docker;
@@ -41,9 +49,9 @@ public static class BuiltInInjectors
         new NetworkDelayInjector(host),
         new NetworkBandwidthInjector(host),
         new NetworkPartitionInjector(host),
-        new PacketLossInjector(host),
-        new NetemPacketInjector(host, "packet_duplicate", "duplicate"),
-        new NetemPacketInjector(host, "packet_corrupt", "corrupt"),
+        new PacketLossInjector(),
+        new PacketDuplicateInjector(),
+        new PacketCorruptInjector(),
         new ConnectionResetInjector(host),
         new NetworkTimeoutInjector(host),
         new DataLimitInjector(host),

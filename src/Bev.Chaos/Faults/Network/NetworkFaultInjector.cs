@@ -1,102 +1,68 @@
 using System.Text.Json.Nodes;
-using Bev.Chaos.Faults.Network.Kernel;
-using Bev.Chaos.Faults.Network.Proxy;
-using Bev.Chaos.Proxy;
 
 namespace Bev.Chaos.Faults.Network;
 
 /// <summary>
-/// The base of the network faults: each acts through the L4 fault proxy on a target's proxied
-/// dependencies, through the kernel (nftables, tc) inside a network namespace, or both — chosen
-/// by <c>mechanism</c>. Subclasses say what the fault is on each mechanism.
+/// The base of the network faults: a fault type is its own parameters plus one or two
+/// <see cref="NetworkMechanism"/>s (the L4 fault proxy on a target's proxied dependencies, the
+/// kernel inside a network namespace). The mechanism is chosen in one place,
+/// <see cref="Choose"/>, and recorded in the recipe; apply and revert follow the recipe.
 /// </summary>
-internal abstract class NetworkFaultInjector(ProxyCollection proxies) : FaultInjector
+internal abstract class NetworkFaultInjector : FaultInjector
 {
-    protected const string ProxyMechanism = "proxy";
-    protected const string KernelMechanism = "kernel";
+    private readonly IReadOnlyList<NetworkMechanism> _mechanisms;
 
-    protected ProxyCollection Proxies { get; } = proxies;
+    /// <param name="own">The fault type's own parameters, listed first.</param>
+    /// <param name="mechanisms">Proxy first, then kernel: the order <c>mechanism</c> lists them in.</param>
+    protected NetworkFaultInjector(IReadOnlyList<FaultParameter> own, params NetworkMechanism[] mechanisms)
+    {
+        _mechanisms = mechanisms;
+        Parameters = [.. own, NetworkParameters.Mechanism([.. mechanisms.Select(m => m.Name)]), .. mechanisms.SelectMany(m => m.Parameters)];
+    }
 
     public override FaultCategory Category => FaultCategory.Network;
 
-    /// <summary>The mechanisms this fault has.</summary>
-    protected abstract IReadOnlyList<string> Mechanisms { get; }
-
-    /// <summary>Kernel faults made with tc (a device is needed) rather than nftables.</summary>
-    protected virtual bool KernelUsesTrafficControl => false;
-
-    /// <summary>The proxy toxic for one stream; null for a partition (the proxy is disabled).</summary>
-    protected virtual ToxicDefinition? ToxicFor(FaultContext context, ToxicStream stream) => null;
-
-    /// <summary>Installs the kernel side; the recipe was made by the matching Prepare.</summary>
-    protected virtual Task ApplyKernelAsync(FaultContext context, JsonObject recipe, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException($"{Name} has no kernel mechanism");
-
-    protected static IReadOnlyList<FaultParameter> With(params FaultParameter[] own) => own;
+    public override IReadOnlyList<FaultParameter> Parameters { get; }
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
-        var mechanism = NetworkParameters.ChosenMechanism(context);
-        if (!Mechanisms.Contains(mechanism))
+        var (name, mechanism) = Choose(context);
+        if (mechanism is null)
         {
-            errors.Add(new ValidationError($"parameters.{NetworkParameters.MechanismName}", mechanism,
-                $"{string.Join(" or ", Mechanisms)} ({Name} has no {mechanism} mechanism{(mechanism == ProxyMechanism ? "" : "; the target has no proxied dependencies")})"));
+            errors.Add(new ValidationError($"parameters.{NetworkParameters.MechanismName}", name,
+                $"{string.Join(" or ", _mechanisms.Select(m => m.Name))} ({Name} has no {name} mechanism{(name == NetworkParameters.ProxyMechanism ? "" : "; the target has no proxied dependencies")})"));
             return;
         }
 
-        if (mechanism == ProxyMechanism)
-        {
-            ProxyToxicFault.Validate(context, errors);
-        }
-        else if (KernelUsesTrafficControl)
-        {
-            TrafficControlFault.Validate(context, errors);
-        }
-        else
-        {
-            NftablesFault.Validate(context, errors);
-        }
+        mechanism.Validate(context, errors);
     }
 
     protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        var mechanism = NetworkParameters.ChosenMechanism(context);
-        var recipe = mechanism == ProxyMechanism
-            ? ProxyToxicFault.Prepare(context, context.Parameters.Has(NetworkParameters.Stream) ? NetworkParameters.Streams(context) : [ToxicStream.Downstream])
-            : KernelUsesTrafficControl ? TrafficControlFault.Prepare(context, Name) : NftablesFault.Prepare(context, Name);
+        var (name, mechanism) = Choose(context);
+        var recipe = (mechanism ?? throw new InvalidOperationException($"{Name} has no {name} mechanism")).Prepare(context, Name);
         return ValueTask.FromResult(recipe);
     }
 
-    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
-    {
-        if (undo["mechanism"]!.GetValue<string>() == ProxyMechanism)
-        {
-            return ToxicFor(context, ToxicStream.Downstream) is null
-                ? ProxyToxicFault.Disable(Proxies, context, undo)
-                : ProxyToxicFault.AddToxics(Proxies, context, undo, stream => ToxicFor(context, stream)!);
-        }
+    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken) =>
+        (Recorded(undo) ?? throw new InvalidOperationException($"{Name} has no {NetworkRecipe.MechanismOf(undo)} mechanism")).ApplyAsync(context, undo, cancellationToken);
 
-        await ApplyKernelAsync(context, undo, cancellationToken).ConfigureAwait(false);
-        return null;
+    // A recipe without a known mechanism describes nothing that was applied.
+    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken) =>
+        Recorded(undo)?.RevertAsync(undo, cancellationToken) ?? ValueTask.CompletedTask;
+
+    /// <summary>
+    /// The one decision: the mechanism asked for, else proxy for a target with proxied
+    /// dependencies and kernel otherwise; null when this fault type lacks it.
+    /// </summary>
+    private (string Name, NetworkMechanism? Mechanism) Choose(FaultContext context)
+    {
+        var name = context.Parameters.GetStringOrNull(NetworkParameters.MechanismName)
+            ?? (context.Target.Definition?.Proxies.Count > 0 ? NetworkParameters.ProxyMechanism : NetworkParameters.KernelMechanism);
+        return (name, Find(name));
     }
 
-    protected internal override async ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
-    {
-        if (undo["mechanism"]?.GetValue<string>() == ProxyMechanism)
-        {
-            ProxyToxicFault.Revert(Proxies, undo);
-        }
-        else if (undo["device"] is not null)
-        {
-            await TrafficControlFault.RevertAsync(undo, cancellationToken).ConfigureAwait(false);
-        }
-        else if (undo["set"] is not null)
-        {
-            await NftablesFault.RevertAsync(undo, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private NetworkMechanism? Recorded(JsonObject recipe) => NetworkRecipe.MechanismOf(recipe) is { } name ? Find(name) : null;
 
-    /// <summary>A toxic definition from type and attributes.</summary>
-    protected static ToxicDefinition Toxic(FaultContext context, string type, ToxicStream stream, params (string Key, long Value)[] attributes) =>
-        ToxicTypes.Define("pending", type, stream == ToxicStream.Upstream ? "upstream" : "downstream", context.Parameters.GetNumber(NetworkParameters.Toxicity), attributes.ToDictionary(a => a.Key, a => a.Value));
+    private NetworkMechanism? Find(string name) => _mechanisms.FirstOrDefault(m => m.Name == name);
 }

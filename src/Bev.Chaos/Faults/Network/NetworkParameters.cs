@@ -6,6 +6,8 @@ namespace Bev.Chaos.Faults.Network;
 internal static class NetworkParameters
 {
     public const string MechanismName = "mechanism";
+    public const string ProxyMechanism = "proxy";
+    public const string KernelMechanism = "kernel";
     public const string Dependency = "dependency";
     public const string Stream = "stream";
     public const string Toxicity = "toxicity";
@@ -47,11 +49,6 @@ internal static class NetworkParameters
 
     public static readonly FaultParameter DirectionParameter =
         FaultParameter.Text(Direction, "kernel: ingress, egress or both.", "both", "ingress", "egress", "both");
-
-    /// <summary>The mechanism asked for, else the default for the target.</summary>
-    public static string ChosenMechanism(FaultContext context) =>
-        context.Parameters.GetStringOrNull(MechanismName)
-        ?? (context.Target.Definition?.Proxies.Count > 0 ? "proxy" : "kernel");
 
     public static IReadOnlyList<ToxicStream> Streams(FaultContext context) => context.Parameters.GetString(Stream) switch
     {

@@ -14,7 +14,7 @@ public static class CatalogProxies
         {
             foreach (var (dependency, route) in target.Proxies.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
-                var name = ProxyToxicFault.ProxyName(target.Name, dependency);
+                var name = ProxyMechanism.ProxyName(target.Name, dependency);
                 if (!proxies.TryGet(name, out _))
                 {
                     proxies.Create(name, route.Listen, route.Upstream);

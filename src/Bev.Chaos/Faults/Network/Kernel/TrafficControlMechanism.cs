@@ -1,18 +1,20 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Bev.Chaos.Faults.Network.Kernel;
 
 /// <summary>
-/// Root qdiscs on a device inside a namespace, with our own handle, so removal and reconcile only
+/// A root qdisc on a device inside a namespace, with our own handle, so removal and reconcile only
 /// ever delete a qdisc we put there: <c>tbf</c> for bandwidth, <c>netem</c> for delay,
 /// duplication and corruption (where the kernel has it: the error says so where it does not).
+/// The fault type says which qdisc, with which arguments.
 /// </summary>
-internal static class TrafficControlFault
+internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, IReadOnlyList<string> Arguments)> qdiscFor)
+    : NetworkMechanism(NetworkParameters.KernelMechanism, [NetworkParameters.NetnsParameter, NetworkParameters.DeviceParameter])
 {
+    /// <summary>The handle of every qdisc we add.</summary>
     public const string Handle = "bcbc:";
 
-    public static void Validate(FaultContext context, List<ValidationError> errors)
+    public override void Validate(FaultContext context, List<ValidationError> errors)
     {
         NetworkNamespace.Validate(context, errors);
         if (context.Parameters.GetStringOrNull(NetworkParameters.Device) is null)
@@ -21,29 +23,25 @@ internal static class TrafficControlFault
         }
     }
 
-    public static JsonObject Prepare(FaultContext context, string injector)
+    public override JsonObject Prepare(FaultContext context, string injector)
     {
         NetworkNamespace.Require("tc", "iproute2", injector);
-        return new JsonObject
-        {
-            ["mechanism"] = NftablesFault.Mechanism,
-            ["netns"] = NetworkNamespace.For(context).Path,
-            ["device"] = context.Parameters.GetString(NetworkParameters.Device),
-        };
+        return new TrafficControlRecipe(NetworkNamespace.For(context).Path, context.Parameters.GetString(NetworkParameters.Device)).ToJson();
     }
 
     /// <summary>Installs <c>tc qdisc add dev DEV root handle bcbc: KIND ARGS</c>.</summary>
-    public static async Task ApplyAsync(JsonObject recipe, string kind, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    public override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject recipe, CancellationToken cancellationToken)
     {
-        var ns = new NetworkNamespace(recipe["netns"]!.GetValue<string>());
-        var device = recipe["device"]!.GetValue<string>();
+        var (kind, arguments) = qdiscFor(context);
+        var (netns, device) = TrafficControlRecipe.From(recipe) ?? throw new InvalidOperationException("the tc recipe names no device");
+        var ns = new NetworkNamespace(netns);
         var (showCode, current) = await ns.RunAsync("tc", ["qdisc", "show", "dev", device, "root"], null, cancellationToken).ConfigureAwait(false);
         if (showCode != 0)
         {
             throw new ChaosValidationException($"parameters.{NetworkParameters.Device}", device, "an interface that exists in the namespace: " + current);
         }
 
-        if (current.Contains("qdisc " , StringComparison.Ordinal) && !IsDefault(current))
+        if (current.Contains("qdisc ", StringComparison.Ordinal) && !IsDefault(current))
         {
             throw new InvalidOperationException($"{device} already has a root qdisc that is not ours ({current.Split('\n')[0]}); refusing to replace it");
         }
@@ -58,18 +56,25 @@ internal static class TrafficControlFault
 
             throw new InvalidOperationException($"tc refused the {kind} qdisc on {device}: {output}");
         }
+
+        return null;
     }
 
     /// <summary>Deletes our root qdisc, only if the root is still ours. Idempotent.</summary>
-    public static async Task RevertAsync(JsonObject recipe, CancellationToken cancellationToken)
+    public override async ValueTask RevertAsync(JsonObject recipe, CancellationToken cancellationToken)
     {
-        var ns = new NetworkNamespace(recipe["netns"]!.GetValue<string>());
+        if (TrafficControlRecipe.From(recipe) is not { } fault)
+        {
+            return;
+        }
+
+        var ns = new NetworkNamespace(fault.Netns);
         if (!ns.Exists)
         {
             return;
         }
 
-        var device = recipe["device"]!.GetValue<string>();
+        var device = fault.Device;
         var (code, current) = await ns.RunAsync("tc", ["qdisc", "show", "dev", device, "root"], null, cancellationToken).ConfigureAwait(false);
         if (code == 0 && current.Contains(" " + Handle + " ", StringComparison.Ordinal))
         {
@@ -80,8 +85,6 @@ internal static class TrafficControlFault
             }
         }
     }
-
-    public static string Rate(long kilobytesPerSecond) => (kilobytesPerSecond * 8).ToString(CultureInfo.InvariantCulture) + "kbit";
 
     private static bool IsDefault(string qdisc) =>
         qdisc.Contains("noqueue", StringComparison.Ordinal) || qdisc.Contains("pfifo_fast", StringComparison.Ordinal)

@@ -9,14 +9,16 @@ namespace Bev.Chaos.Faults.Network.Kernel;
 /// Drops (or rejects) packets with nftables inside a network namespace, all in our own table
 /// <c>inet bev_chaos</c>. Each fault's rules match a set whose elements carry a kernel timeout
 /// equal to the fault's duration: when the engine dies, the kernel still ends the fault on time.
-/// Removal deletes the fault's rules (found by their comment) and its set.
+/// Removal deletes the fault's rules (found by their comment) and its set. The fault type says
+/// which share of the matching packets gets which verdict.
 /// </summary>
-internal static partial class NftablesFault
+internal sealed partial class NftablesMechanism(Func<FaultContext, (int Percent, string Verdict)> verdictFor)
+    : NetworkMechanism(NetworkParameters.KernelMechanism,
+        [NetworkParameters.NetnsParameter, NetworkParameters.AddressParameter, NetworkParameters.PortParameter, NetworkParameters.ProtocolParameter, NetworkParameters.DirectionParameter])
 {
-    public const string Mechanism = "kernel";
     private const string Table = "bev_chaos";
 
-    public static void Validate(FaultContext context, List<ValidationError> errors)
+    public override void Validate(FaultContext context, List<ValidationError> errors)
     {
         NetworkNamespace.Validate(context, errors);
         var address = context.Parameters.GetStringOrNull(NetworkParameters.Address);
@@ -32,7 +34,7 @@ internal static partial class NftablesFault
     }
 
     /// <summary>The recipe: namespace, the set's name and the rules' comment.</summary>
-    public static JsonObject Prepare(FaultContext context, string injector)
+    public override JsonObject Prepare(FaultContext context, string injector)
     {
         NetworkNamespace.Require("nft", "nftables", injector);
         var ns = NetworkNamespace.For(context);
@@ -43,21 +45,15 @@ internal static partial class NftablesFault
         }
 
         var id = context.FaultId.Replace('-', '_');
-        return new JsonObject
-        {
-            ["mechanism"] = Mechanism,
-            ["netns"] = ns.Path,
-            ["set"] = "f_" + id[^12..],
-            ["comment"] = "bev-chaos:" + context.FaultId,
-        };
+        return new NftablesRecipe(ns.Path, "f_" + id[^12..], "bev-chaos:" + context.FaultId).ToJson();
     }
 
-    /// <summary>Installs the rules: <paramref name="percent"/> of matching packets get <paramref name="verdict"/>.</summary>
-    public static async Task ApplyAsync(FaultContext context, JsonObject recipe, int percent, string verdict, CancellationToken cancellationToken)
+    /// <summary>Installs the rules: the fault's share of matching packets get its verdict.</summary>
+    public override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject recipe, CancellationToken cancellationToken)
     {
-        var ns = new NetworkNamespace(recipe["netns"]!.GetValue<string>());
-        var set = recipe["set"]!.GetValue<string>();
-        var comment = recipe["comment"]!.GetValue<string>();
+        var (percent, verdict) = verdictFor(context);
+        var (netns, set, comment) = NftablesRecipe.From(recipe) ?? throw new InvalidOperationException("the nftables recipe names no set");
+        var ns = new NetworkNamespace(netns);
         var seconds = Math.Max(1, (long)Math.Ceiling(context.Duration.TotalSeconds));
         var protocols = context.Parameters.GetString(NetworkParameters.Protocol) switch
         {
@@ -96,19 +92,25 @@ internal static partial class NftablesFault
         {
             throw new InvalidOperationException($"nft refused the rules: {output}");
         }
+
+        return null;
     }
 
     /// <summary>Deletes the fault's rules and set. Idempotent; a namespace that is gone took them along.</summary>
-    public static async Task RevertAsync(JsonObject recipe, CancellationToken cancellationToken)
+    public override async ValueTask RevertAsync(JsonObject recipe, CancellationToken cancellationToken)
     {
-        var ns = new NetworkNamespace(recipe["netns"]!.GetValue<string>());
+        if (NftablesRecipe.From(recipe) is not { } fault)
+        {
+            return;
+        }
+
+        var (netns, set, comment) = fault;
+        var ns = new NetworkNamespace(netns);
         if (!ns.Exists)
         {
             return;
         }
 
-        var comment = recipe["comment"]!.GetValue<string>();
-        var set = recipe["set"]!.GetValue<string>();
         var (code, listing) = await ns.RunAsync("nft", ["-a", "list", "table", "inet", Table], null, cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {

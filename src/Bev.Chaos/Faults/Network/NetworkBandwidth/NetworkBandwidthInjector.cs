@@ -1,0 +1,37 @@
+using Bev.Chaos.Faults.Network.Kernel;
+using Bev.Chaos.Faults.Network.Proxy;
+using Bev.Chaos.Proxy;
+using static Bev.Chaos.Faults.Network.NetworkBandwidth.NetworkBandwidthConstants;
+
+namespace Bev.Chaos.Faults.Network.NetworkBandwidth;
+
+/// <summary><c>network_bandwidth</c>: a rate limit — the proxy's bandwidth toxic, or tc tbf in the kernel.</summary>
+internal sealed class NetworkBandwidthInjector : NetworkFaultInjector
+{
+    public NetworkBandwidthInjector(ProxyCollection proxies)
+        : base(
+            [FaultParameter.Integer(RateKbps, "Rate in kilobits per second.", DefaultRateKbps, MinRateKbps, MaxRateKbps)],
+            new ProxyToxicMechanism(proxies, ToxicFor),
+            new TrafficControlMechanism(QdiscFor)) =>
+        Profiles = LightMediumHeavy(
+            new Dictionary<string, object> { [RateKbps] = 10_000L },
+            new Dictionary<string, object> { [RateKbps] = 1000L },
+            new Dictionary<string, object> { [RateKbps] = 64L });
+
+    public override string Name => NetworkBandwidthConstants.Name;
+
+    public override string Description => "Limits the target's throughput: the proxy's bandwidth toxic, or a tc tbf qdisc in the kernel.";
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+
+    // Toxiproxy counts KB/s of 1000 bytes.
+    private static ToxicDefinition ToxicFor(FaultContext context, ToxicStream stream) =>
+        ProxyToxicMechanism.Toxic(context, "bandwidth", stream, ("rate", Math.Max(1, context.Parameters.GetInteger(RateKbps) / 8)));
+
+    private static (string, IReadOnlyList<string>) QdiscFor(FaultContext context)
+    {
+        var kbit = context.Parameters.GetInteger(RateKbps);
+        var burst = Math.Max(16, kbit / 8 / 10);
+        return ("tbf", ["rate", $"{kbit}kbit", "burst", $"{burst}kb", "latency", "400ms"]);
+    }
+}

@@ -1,0 +1,12 @@
+using Bev.Chaos.Faults.Network.Kernel;
+using static Bev.Chaos.Faults.Network.PacketDuplicate.PacketDuplicateConstants;
+
+namespace Bev.Chaos.Faults.Network.PacketDuplicate;
+
+/// <summary><c>packet_duplicate</c>: tc netem duplicate in the kernel, where it exists.</summary>
+internal sealed class PacketDuplicateInjector() : NetemFaultInjector(FaultParameter.Number(Percent, "Share of packets, in percent.", DefaultPercent, MinPercent, MaxPercent), NetemWord)
+{
+    public override string Name => PacketDuplicateConstants.Name;
+
+    public override string Description => "Duplicates a share of the target's packets with tc netem (needs sch_netem in the kernel).";
+}
