@@ -329,7 +329,9 @@ internal sealed class YamlSection
             line = line[..77] + "...";
         }
 
-        return new ValidationError("(yaml)", string.IsNullOrEmpty(line) ? null : line,
+        // An unclosed bracket or quote is found only where the text ends.
+        var atEnd = ex.Start.Line > lines.Length || (string.IsNullOrEmpty(line) && lines.Skip((int)ex.Start.Line).All(string.IsNullOrWhiteSpace));
+        return new ValidationError("(yaml)", atEnd ? "(end of file)" : string.IsNullOrEmpty(line) ? null : line,
             $"well-formed YAML; at line {ex.Start.Line}, column {ex.Start.Column}: {(reason.Length == 0 ? "a syntax error" : reason)}", $"{fileName}:{ex.Start.Line}");
     }
 

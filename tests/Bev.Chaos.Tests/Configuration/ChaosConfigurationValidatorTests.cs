@@ -139,5 +139,16 @@ public sealed class ChaosConfigurationValidatorTests
         Assert.StartsWith("bad.yaml:", single.Location, StringComparison.Ordinal);
         Assert.Matches(@"^well-formed YAML; at line \d+, column \d+: \S.*", single.Allowed);
         Assert.DoesNotContain("(Line:", single.Allowed, StringComparison.Ordinal);
+        Assert.Equal("(end of file)", single.Value);
+    }
+
+    [Fact]
+    public void Parse_YamlSyntaxErrorInTheMiddle_ShowsTheLineAsWritten()
+    {
+        var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse("global:\n  max_concurrent_experiments: 3\n  bad: \"unterminated\" x: 1\nsafety: {}\n", "bad.yaml"));
+
+        var single = Assert.Single(error.Errors);
+        Assert.Equal(("bad.yaml:3", "bad: \"unterminated\" x: 1"), (single.Location, single.Value));
+        Assert.Matches(@"^well-formed YAML; at line 3, column \d+: \S.*", single.Allowed);
     }
 }
