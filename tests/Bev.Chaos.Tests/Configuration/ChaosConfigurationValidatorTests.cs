@@ -40,6 +40,22 @@ public sealed class ChaosConfigurationValidatorTests
     }
 
     [Fact]
+    public void Check_AbortConditionsInFractionsOrSeconds_NamedUnderTheGivenPath()
+    {
+        var conditions = new SafetySettings { MaxErrorRate = -0.5, MaxResponseTime = TimeSpan.FromMinutes(20), SafetyMonitoringInterval = TimeSpan.FromMilliseconds(10) };
+
+        var errors = ChaosConfigurationValidator.Check(conditions, "abort_conditions").Select(e => e.ToString());
+
+        Assert.Equal(
+            [
+                "abort_conditions.safety_monitoring_interval: '10ms' is not allowed; allowed: a duration from 100ms to 1h (seconds, or with ms/s/m/h)",
+                "abort_conditions.max_error_rate: '-0.5' is not allowed; allowed: a percentage from 0 to 100 (e.g. 50 or 50%)",
+                "abort_conditions.max_response_time: '20m' is not allowed; allowed: a duration from 1ms to 10m (milliseconds, or with ms/s/m/h)",
+            ],
+            errors);
+    }
+
+    [Fact]
     public void Check_Defaults_AreValid()
     {
         Assert.Empty(ChaosConfigurationValidator.Check(new ChaosConfiguration()));
