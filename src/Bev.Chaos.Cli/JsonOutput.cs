@@ -1,17 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Bev.Chaos.Cli;
 
-/// <summary>Machine-readable output: snake_case JSON, enums as text.</summary>
+/// <summary>Machine-readable output: the one wire format, indented (<see cref="ChaosJson.Indented"/>).</summary>
 internal static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Options = ChaosJson.Indented;
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 }

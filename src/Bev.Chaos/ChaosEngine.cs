@@ -77,8 +77,10 @@ public sealed class ChaosEngine : IAsyncDisposable
     public int RevertedOnOpen { get; private set; }
 
     /// <summary>Opens the store in <paramref name="dataDirectory"/> and reverts what dead engines left.</summary>
+    /// <exception cref="ChaosValidationException">The configuration is invalid (every problem, from <see cref="ChaosConfigurationValidator"/>).</exception>
     public static async Task<ChaosEngine> OpenAsync(ChaosConfiguration configuration, string dataDirectory, ILoggerFactory? loggers = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
+        ChaosConfigurationValidator.Validate(configuration);
         var store = ChaosStore.Open(dataDirectory);
         var engine = new ChaosEngine(configuration, store, loggers ?? NullLoggerFactory.Instance, timeProvider ?? TimeProvider.System);
         try

@@ -26,7 +26,7 @@ internal static class FaultsCommand
             if (remote is not null && !parse.GetValue(injectors))
             {
                 var list = await remote.SendAsync(HttpMethod.Get, "/faults", null, token).ConfigureAwait(false);
-                await Console.Out.WriteLineAsync(list?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "[]").ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(list?.ToJsonString(JsonOutput.Options) ?? "[]").ConfigureAwait(false);
                 return ExitCodes.Success;
             }
 

@@ -178,7 +178,7 @@ internal static class RunCommand
     // A Chaos Toolkit experiment: any .json, or a YAML file whose top level has a method.
     private static bool IsChaosToolkitExperiment(string path) =>
         File.Exists(path) && (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
-            || File.ReadLines(path).Any(l => l.StartsWith("method:", StringComparison.Ordinal)));
+            || Bev.Chaos.Configuration.InputFile.ReadText(path, "SCENARIO").Split('\n').Any(l => l.StartsWith("method:", StringComparison.Ordinal)));
 
     private static async Task<int> RunChaosToolkitAsync(string path, string? reportDirectory, bool dryRun, bool json, CancellationToken token)
     {
@@ -259,7 +259,7 @@ internal static class RunCommand
             AnsiConsole.MarkupLine($"  phases: baseline {DurationText.Format(e.BaselineDuration)}, injection {DurationText.Format(e.InjectionDuration)}, recovery within {DurationText.Format(e.RecoveryWindow)}, validation {DurationText.Format(e.ValidationDuration)}");
             PrintTimeline(e);
             AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {p.Url}{p.Host}{(p.Port > 0 ? ":" + p.Port : "")}{p.Target})"))))}");
-            AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(safety.SafetyMonitoringInterval)}: cpu ≤ {safety.MaxCpuUsage}%, memory ≤ {safety.MaxMemoryUsage}%, error rate ≤ {safety.MaxErrorRate}, response time ≤ {DurationText.Format(safety.MaxResponseTime)}; auto rollback {(safety.AutoRollbackEnabled ? "on" : "off")}");
+            AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(safety.SafetyMonitoringInterval)}: cpu ≤ {safety.MaxCpuUsage}%, memory ≤ {safety.MaxMemoryUsage}%, error rate ≤ {safety.MaxErrorRate}%, response time ≤ {DurationText.Format(safety.MaxResponseTime)}; auto rollback {(safety.AutoRollbackEnabled ? "on" : "off")}");
             if (e.SafetyLevel == SafetyLevel.Critical && safety.RequireApprovalForCritical)
             {
                 AnsiConsole.MarkupLine("  [yellow]needs approval[/] (critical): it waits in awaiting_approval until approved");

@@ -30,6 +30,9 @@ public sealed record ChaosConfiguration
     /// <summary>The file this came from, for error messages; null for defaults.</summary>
     public string? SourceFile { get; init; }
 
+    /// <summary>Where each value was written (key path → file:line and its text), for the validator's messages; empty when built in C#.</summary>
+    internal IReadOnlyDictionary<string, ValueSource> Sources { get; init; } = new Dictionary<string, ValueSource>();
+
     /// <summary>The settings of one injector: configured ones, else enabled with no caps.</summary>
     public InjectorSettings InjectorSettingsFor(string injector) =>
         FaultInjectors.TryGetValue(injector, out var settings) ? settings : InjectorSettings.Default;
@@ -96,6 +99,7 @@ public sealed record SafetySettings
 
     public bool AutoRollbackEnabled { get; init; } = true;
 
+    /// <summary>How often a running experiment checks these thresholds (in YAML a plain number is seconds).</summary>
     public TimeSpan SafetyMonitoringInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Host CPU use in percent above which experiments abort.</summary>
@@ -104,10 +108,13 @@ public sealed record SafetySettings
     /// <summary>Host memory use in percent above which experiments abort.</summary>
     public double MaxMemoryUsage { get; init; } = 90;
 
-    /// <summary>Targets' error rate (0–1) above which experiments abort.</summary>
-    public double MaxErrorRate { get; init; } = 0.5;
+    /// <summary>
+    /// Targets' error rate in percent (0–100, as the original writes <c>max_error_rate: 50.0</c>)
+    /// above which experiments abort: the share of the experiment's recent probes that failed.
+    /// </summary>
+    public double MaxErrorRate { get; init; } = 50;
 
-    /// <summary>Targets' response time above which experiments abort.</summary>
+    /// <summary>Targets' response time above which experiments abort (in YAML a plain number is milliseconds: <c>5000.0</c>).</summary>
     public TimeSpan MaxResponseTime { get; init; } = TimeSpan.FromSeconds(5);
 }
 

@@ -4,8 +4,11 @@ using YamlDotNet.RepresentationModel;
 namespace Bev.Chaos.Configuration;
 
 /// <summary>
-/// Loads <c>chaos_engineer.yaml</c> strictly: every problem (unknown key, wrong type, value out
-/// of range) is collected with file, line, key, value and what is allowed, then thrown together.
+/// Loads <c>chaos_engineer.yaml</c> strictly: it parses (an unknown key or a value of the wrong
+/// type is an error with file and line), then hands the result to
+/// <see cref="ChaosConfigurationValidator"/>, which checks ranges and rules with the locations the
+/// loader kept. Every problem is collected with file, line, key, value and what is allowed, then
+/// thrown together.
 /// </summary>
 public static class ChaosConfigurationLoader
 {
@@ -23,12 +26,12 @@ public static class ChaosConfigurationLoader
     /// <exception cref="ChaosValidationException">Every problem in the file.</exception>
     public static ChaosConfiguration LoadFile(string path)
     {
-        if (!File.Exists(path))
+        if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new ChaosValidationException("--config", path, "an existing YAML file");
         }
 
-        return Parse(File.ReadAllText(path), path);
+        return Parse(InputFile.ReadText(path, "--config"), path);
     }
 
     /// <summary>Parses and validates YAML text; <paramref name="fileName"/> names it in errors.</summary>
@@ -42,7 +45,7 @@ public static class ChaosConfigurationLoader
         }
         catch (YamlException ex)
         {
-            throw new ChaosValidationException([new ValidationError("(yaml)", null, "well-formed YAML: " + ex.InnerException?.Message ?? ex.Message, $"{fileName}:{ex.Start.Line}")]);
+            throw new ChaosValidationException([YamlSection.SyntaxError(ex, yaml, fileName)]);
         }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
@@ -56,7 +59,8 @@ public static class ChaosConfigurationLoader
             throw new ChaosValidationException([new ValidationError("(root)", YamlSection.Describe(stream.Documents[0].RootNode), "a mapping with global, fault_injectors, integration, safety, targets", $"{fileName}:1")]);
         }
 
-        var root = new YamlSection(rootNode, string.Empty, fileName, errors);
+        var sources = new Dictionary<string, ValueSource>(StringComparer.Ordinal);
+        var root = new YamlSection(rootNode, string.Empty, fileName, errors, sources);
         var config = new ChaosConfiguration
         {
             SourceFile = fileName,
@@ -69,10 +73,23 @@ public static class ChaosConfigurationLoader
             ApiTokens = ReadTokens(root.Section("auth")),
             DockerHost = ReadDockerHost(root.Section("docker")),
             Agents = ReadAgents(root.Section("agents")),
+            Sources = sources,
         };
         root.Finish();
 
-        return errors.Count > 0 ? throw new ChaosValidationException(errors) : config;
+        errors.AddRange(ChaosConfigurationValidator.Check(config));
+        return errors.Count > 0 ? throw new ChaosValidationException(InFileOrder(errors)) : config;
+    }
+
+    // Section by section as the file is read, then by line: parse errors and the validator's come
+    // out interleaved as a reader of the file meets them.
+    private static List<ValidationError> InFileOrder(List<ValidationError> errors)
+    {
+        string[] sections = ["global", "fault_injectors", "integration", "safety", "targets", "schedules", "auth", "docker", "agents"];
+        return errors
+            .OrderBy(e => Array.IndexOf(sections, e.Field.Split('.', '[')[0]) is var i and >= 0 ? i : sections.Length)
+            .ThenBy(e => e.Location is { } l && int.TryParse(l.AsSpan(l.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture, out var line) ? line : int.MaxValue)
+            .ToList();
     }
 
     private static GlobalSettings ReadGlobal(YamlSection? s)
@@ -85,11 +102,11 @@ public static class ChaosConfigurationLoader
 
         var result = new GlobalSettings
         {
-            MaxConcurrentExperiments = s.Int("max_concurrent_experiments", d.MaxConcurrentExperiments, 1, 100),
-            SafetyCheckInterval = s.Duration("safety_check_interval", d.SafetyCheckInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            EmergencyStopThreshold = s.Double("emergency_stop_threshold", d.EmergencyStopThreshold, 0, 1),
-            MaxFaultDuration = s.Duration("max_fault_duration", d.MaxFaultDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
-            DefaultFaultDuration = s.Duration("default_fault_duration", d.DefaultFaultDuration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)),
+            MaxConcurrentExperiments = YamlSection.ToInt(s.Number("max_concurrent_experiments", d.MaxConcurrentExperiments, ConfigurationLimits.MaxConcurrentExperiments)),
+            SafetyCheckInterval = s.Duration("safety_check_interval", d.SafetyCheckInterval, ConfigurationLimits.SafetyCheckInterval),
+            EmergencyStopThreshold = s.Number("emergency_stop_threshold", d.EmergencyStopThreshold, ConfigurationLimits.EmergencyStopThreshold),
+            MaxFaultDuration = s.Duration("max_fault_duration", d.MaxFaultDuration, ConfigurationLimits.MaxFaultDuration),
+            DefaultFaultDuration = s.Duration("default_fault_duration", d.DefaultFaultDuration, ConfigurationLimits.DefaultFaultDuration),
         };
         s.Finish();
         return result;
@@ -111,14 +128,14 @@ public static class ChaosConfigurationLoader
                 continue;
             }
 
-            var section = new YamlSection(mapping, s.KeyPath(name), s.File, s.Errors);
+            var section = s.Child(name, mapping);
             var caps = new Dictionary<string, double>(StringComparer.Ordinal);
             var locations = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (key, value) in section.Entries().ToList())
             {
                 if (key.StartsWith("max_", StringComparison.Ordinal) && key != "max_duration")
                 {
-                    caps[key] = section.Double(key, 0, 0, 1e12);
+                    caps[key] = section.Number(key, 0, ConfigurationLimits.InjectorCap);
                     locations[key] = section.Where(value);
                 }
             }
@@ -126,7 +143,7 @@ public static class ChaosConfigurationLoader
             result[name] = new InjectorSettings
             {
                 Enabled = section.Bool("enabled", true),
-                MaxDuration = section.Has("max_duration") ? section.Duration("max_duration", TimeSpan.FromHours(1), TimeSpan.FromSeconds(1), TimeSpan.FromDays(1)) : null,
+                MaxDuration = section.Has("max_duration") ? section.Duration("max_duration", TimeSpan.FromHours(1), ConfigurationLimits.InjectorMaxDuration) : null,
                 AllowedPaths = section.StringList("allowed_paths") ?? [],
                 Caps = caps,
                 CapLocations = locations,
@@ -167,11 +184,11 @@ public static class ChaosConfigurationLoader
             ProductionMode = s.Bool("production_mode", d.ProductionMode),
             RequireApprovalForCritical = s.Bool("require_approval_for_critical", d.RequireApprovalForCritical),
             AutoRollbackEnabled = s.Bool("auto_rollback_enabled", d.AutoRollbackEnabled),
-            SafetyMonitoringInterval = s.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            MaxCpuUsage = s.Double("max_cpu_usage", d.MaxCpuUsage, 1, 100),
-            MaxMemoryUsage = s.Double("max_memory_usage", d.MaxMemoryUsage, 1, 100),
-            MaxErrorRate = s.Double("max_error_rate", d.MaxErrorRate, 0, 1),
-            MaxResponseTime = s.Duration("max_response_time", d.MaxResponseTime, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+            SafetyMonitoringInterval = s.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, ConfigurationLimits.SafetyMonitoringInterval),
+            MaxCpuUsage = s.Number("max_cpu_usage", d.MaxCpuUsage, ConfigurationLimits.MaxCpuUsage),
+            MaxMemoryUsage = s.Number("max_memory_usage", d.MaxMemoryUsage, ConfigurationLimits.MaxMemoryUsage),
+            MaxErrorRate = s.Number("max_error_rate", d.MaxErrorRate, ConfigurationLimits.MaxErrorRate),
+            MaxResponseTime = s.Duration("max_response_time", d.MaxResponseTime, ConfigurationLimits.MaxResponseTime),
         };
         s.Finish();
         return result;
@@ -193,12 +210,7 @@ public static class ChaosConfigurationLoader
                 continue;
             }
 
-            if (name.Contains(':', StringComparison.Ordinal) || name.Length == 0)
-            {
-                s.Error(name, node, name, "a service name without ':' (pid:, name:, docker:, agent: are ad hoc target forms)");
-            }
-
-            var t = new YamlSection(mapping, s.KeyPath(name), s.File, s.Errors);
+            var t = s.Child(name, mapping);
             var commandNode = t.Find("command");
             IReadOnlyList<string>? command = commandNode switch
             {
@@ -227,17 +239,9 @@ public static class ChaosConfigurationLoader
                         continue;
                     }
 
-                    var route = new YamlSection(routeMapping, proxySection.KeyPath(dependency), s.File, s.Errors);
+                    var route = proxySection.Child(dependency, routeMapping);
                     var listen = route.String("listen");
                     var upstream = route.String("upstream");
-                    foreach (var (key, value) in new[] { ("listen", listen), ("upstream", upstream) })
-                    {
-                        if (value is null || !IsHostPort(value))
-                        {
-                            route.Error(key, route.Find(key), value, "HOST:PORT, e.g. 127.0.0.1:16379");
-                        }
-                    }
-
                     route.Finish();
                     proxies[dependency] = new ProxyRoute(listen ?? string.Empty, upstream ?? string.Empty);
                 }
@@ -253,39 +257,21 @@ public static class ChaosConfigurationLoader
                 WorkingDirectory = t.String("working_directory"),
                 Environment = environment,
                 Restart = t.Enum("restart", RestartPolicy.OnFailure, Policies),
-                RestartDelay = t.Duration("restart_delay", TimeSpan.FromMilliseconds(500), TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+                RestartDelay = t.Duration("restart_delay", TimeSpan.FromMilliseconds(500), ConfigurationLimits.RestartDelay),
                 PidFile = t.String("pid_file"),
-                Pid = t.OptionalInt("pid", 1, int.MaxValue),
+                Pid = t.OptionalWhole("pid", ConfigurationLimits.Pid),
                 ProcessName = t.String("process_name"),
-                Port = t.OptionalInt("port", 1, 65535),
+                Port = t.OptionalWhole("port", ConfigurationLimits.Port),
                 HealthUrl = ReadUrl(t, "health_url"),
                 MetricsUrl = ReadUrl(t, "metrics_url"),
                 Protected = t.Bool("protected", false),
                 Container = t.String("container"),
                 Host = t.String("host"),
                 Service = t.String("service"),
-                Count = t.OptionalInt("count", 1, 10_000),
-                Percent = t.OptionalInt("percent", 1, 100),
+                Count = t.OptionalWhole("count", ConfigurationLimits.Count),
+                Percent = t.OptionalWhole("percent", ConfigurationLimits.Percent),
             };
             t.Finish();
-
-            var ways = new[] { definition.Command is not null, definition.PidFile is not null, definition.Pid is not null, definition.ProcessName is not null }.Count(b => b);
-            if (definition.Kind == TargetKind.Docker && string.IsNullOrEmpty(definition.Container))
-            {
-                s.Errors.Add(new ValidationError(s.KeyPath(name) + ".container", null, "the container to select: a name, an id, or label:KEY=VALUE", t.Location));
-            }
-
-            if (definition.Kind == TargetKind.Agent && (string.IsNullOrEmpty(definition.Host) || string.IsNullOrEmpty(definition.Service)))
-            {
-                s.Errors.Add(new ValidationError(s.KeyPath(name) + (string.IsNullOrEmpty(definition.Host) ? ".host" : ".service"), null,
-                    string.IsNullOrEmpty(definition.Host) ? "the agent's name (a key of agents:)" : "the target on that agent's host: its catalog name, pid:N, name:X or docker:C", t.Location));
-            }
-
-            if (definition.Kind == TargetKind.Process && ways != 1)
-            {
-                s.Errors.Add(new ValidationError(s.KeyPath(name), ways == 0 ? null : $"{ways} ways", "exactly one of command, pid_file, pid, process_name", t.Location));
-            }
-
             result[name] = definition;
         }
 
@@ -300,12 +286,6 @@ public static class ChaosConfigurationLoader
         }
 
         var host = docker.String("host");
-        if (host is not null && !(Uri.TryCreate(host, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp" or "http"))
-        {
-            docker.Error("host", docker.Find("host"), host, "unix:///PATH/docker.sock, or tcp://HOST:PORT");
-            host = null;
-        }
-
         docker.Finish();
         return host;
     }
@@ -328,21 +308,15 @@ public static class ChaosConfigurationLoader
             var url = ReadUrl(a, "url");
             var fromEnv = a.String("token_env");
             var token = a.String("token") ?? (fromEnv is null ? null : Environment.GetEnvironmentVariable(fromEnv));
-            var lease = a.Duration("lease", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
-            if (url is null)
+            var lease = a.Duration("lease", TimeSpan.FromSeconds(10), ConfigurationLimits.AgentLease);
+            if (url is null && (a.Find("url") is not { } urlNode || YamlSection.IsNull(urlNode)))
             {
-                a.Error("url", a.Find("url"), null, "the agent's http:// address");
+                a.Error("url", null, null, "the agent's http:// address");
             }
 
-            if (token is null || token.Length < 16)
+            if (token is null)
             {
-                a.Error(fromEnv is null ? "token" : "token_env", a.Find(fromEnv is null ? "token" : "token_env"), fromEnv ?? (token is null ? null : "(too short)"),
-                    "the agent's secret of 16 characters or more (token, or token_env naming a set environment variable)");
-            }
-
-            if (name.Contains('/', StringComparison.Ordinal) || name.Contains(':', StringComparison.Ordinal))
-            {
-                agents.Error(name, null, name, "an agent name without '/' or ':'");
+                a.Error(fromEnv is null ? "token" : "token_env", a.Find(fromEnv is null ? "token" : "token_env"), fromEnv, ChaosConfigurationValidator.AgentTokenAllowed);
             }
 
             a.Finish();
@@ -370,15 +344,9 @@ public static class ChaosConfigurationLoader
             var fromEnv = t.String("token_env");
             var token = t.String("token") ?? (fromEnv is null ? null : Environment.GetEnvironmentVariable(fromEnv));
             var role = t.Enum("role", ApiRole.Viewer, roles);
-            if (string.IsNullOrEmpty(name))
+            if (token is null)
             {
-                t.Error("name", t.Find("name"), name, "a name for the audit log");
-            }
-
-            if (token is null || token.Length < 16)
-            {
-                t.Error(fromEnv is null ? "token" : "token_env", t.Find(fromEnv is null ? "token" : "token_env"), fromEnv ?? (token is null ? null : "(too short)"),
-                    "a secret of 16 characters or more (token, or token_env naming a set environment variable)");
+                t.Error(fromEnv is null ? "token" : "token_env", t.Find(fromEnv is null ? "token" : "token_env"), fromEnv, ChaosConfigurationValidator.ApiTokenAllowed);
             }
 
             result.Add(new ApiToken(name ?? string.Empty, token ?? string.Empty, role));
@@ -397,30 +365,11 @@ public static class ChaosConfigurationLoader
             var name = s.String("name");
             var scenario = s.String("scenario");
             var cron = s.String("cron");
-            foreach (var (key, value) in new[] { ("name", name), ("scenario", scenario), ("cron", cron) })
-            {
-                if (string.IsNullOrWhiteSpace(value))
-                {
-                    s.Error(key, s.Find(key), value, key == "cron" ? "a cron expression (5 fields, UTC), e.g. \"0 3 * * *\"" : "a non-empty value");
-                }
-            }
-
-            if (!string.IsNullOrWhiteSpace(cron) && !Cronos.CronExpression.TryParse(cron, out _))
-            {
-                s.Error("cron", s.Find("cron"), cron, "a cron expression (5 fields, UTC), e.g. \"0 3 * * *\"");
-            }
-
             result.Add(new ScheduleDefinition(name ?? string.Empty, scenario ?? string.Empty, cron ?? string.Empty, s.Bool("enabled", true)));
             s.Finish();
         }
 
         return result;
-    }
-
-    private static bool IsHostPort(string text)
-    {
-        var colon = text.LastIndexOf(':');
-        return colon > 0 && int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536;
     }
 
     private static Uri? ReadUrl(YamlSection s, string key)
@@ -431,12 +380,13 @@ public static class ChaosConfigurationLoader
             return null;
         }
 
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+        // The scheme is the validator's to check (a Uri built in C# can be ftp:// too).
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri))
         {
             return uri;
         }
 
-        s.Error(key, s.Find(key), text, "an absolute http:// or https:// URL");
+        s.Error(key, s.Find(key), text, ChaosConfigurationValidator.HttpUrlAllowed);
         return null;
     }
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Bev.Chaos.Configuration;
@@ -13,12 +15,13 @@ internal sealed class YamlSection
     private readonly YamlMappingNode _node;
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
-    public YamlSection(YamlMappingNode node, string path, string file, List<ValidationError> errors)
+    public YamlSection(YamlMappingNode node, string path, string file, List<ValidationError> errors, Dictionary<string, ValueSource>? sources = null)
     {
         _node = node;
         Path = path;
         File = file;
         Errors = errors;
+        Sources = sources ?? new Dictionary<string, ValueSource>(StringComparer.Ordinal);
     }
 
     public string Path { get; }
@@ -26,6 +29,9 @@ internal sealed class YamlSection
     public string File { get; }
 
     public List<ValidationError> Errors { get; }
+
+    /// <summary>Where each value read stands and how it was written, by key path, for the validator's messages.</summary>
+    public Dictionary<string, ValueSource> Sources { get; }
 
     public string Location => Where(_node);
 
@@ -38,8 +44,17 @@ internal sealed class YamlSection
     public YamlNode? Find(string key)
     {
         _read.Add(key);
-        return _node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+        if (!_node.Children.TryGetValue(new YamlScalarNode(key), out var value))
+        {
+            return null;
+        }
+
+        Sources[KeyPath(key)] = new ValueSource(Where(value), Describe(value));
+        return value;
     }
+
+    /// <summary>A section for a mapping found under <paramref name="key"/> by <see cref="Entries"/>.</summary>
+    public YamlSection Child(string key, YamlMappingNode mapping) => new(mapping, KeyPath(key), File, Errors, Sources);
 
     public IEnumerable<(string Key, YamlNode Value)> Entries()
     {
@@ -47,6 +62,7 @@ internal sealed class YamlSection
         {
             var name = ((YamlScalarNode)key).Value ?? string.Empty;
             _read.Add(name);
+            Sources[KeyPath(name)] = new ValueSource(Where(value), Describe(value));
             yield return (name, value);
         }
     }
@@ -62,7 +78,7 @@ internal sealed class YamlSection
             case null:
                 return null;
             case YamlMappingNode mapping:
-                return new YamlSection(mapping, KeyPath(key), File, Errors);
+                return new YamlSection(mapping, KeyPath(key), File, Errors, Sources);
             case YamlScalarNode { Value: null or "" or "~" or "null" }:
                 return null;
             default:
@@ -94,7 +110,9 @@ internal sealed class YamlSection
         {
             if (sequence.Children[i] is YamlMappingNode mapping)
             {
-                items.Add(new YamlSection(mapping, $"{KeyPath(key)}[{i}]", File, Errors));
+                var path = $"{KeyPath(key)}[{i}]";
+                Sources[path] = new ValueSource(Where(mapping), Describe(mapping));
+                items.Add(new YamlSection(mapping, path, File, Errors, Sources));
             }
             else
             {
@@ -205,6 +223,67 @@ internal sealed class YamlSection
         return fallback;
     }
 
+    /// <summary>
+    /// Reads a number as <paramref name="limit"/> says it is written (a whole number, a percentage
+    /// with or without <c>%</c>); a value that cannot be read is an error naming the bounds. The
+    /// bounds themselves are checked only when <paramref name="check"/> is set: otherwise the
+    /// validator checks them, whatever built the configuration.
+    /// </summary>
+    public double Number(string key, double fallback, NumberLimit limit, bool check = false)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && TryNumber(text, limit.Kind, out var value) && (!check || limit.Contains(value)))
+        {
+            return value;
+        }
+
+        Error(key, node, Describe(node), limit.Allowed);
+        return fallback;
+    }
+
+    /// <summary>An optional whole number (null when absent), read as <see cref="Number"/> reads.</summary>
+    public int? OptionalWhole(string key, NumberLimit limit) =>
+        Find(key) is { } node && !IsNull(node) ? ToInt(Number(key, limit.Min, limit)) : null;
+
+    /// <summary>Reads a duration as <paramref name="limit"/> says a plain number counts; bounds checked only when <paramref name="check"/> is set.</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback, DurationLimit limit, bool check = false)
+    {
+        var node = Find(key);
+        if (node is null || IsNull(node))
+        {
+            return fallback;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && limit.TryParse(text, out var value) && (!check || limit.Contains(value)))
+        {
+            return value;
+        }
+
+        Error(key, node, Describe(node), limit.Allowed);
+        return fallback;
+    }
+
+    /// <summary>A whole number read as a double, into an int without wrapping around (the validator names the bounds).</summary>
+    public static int ToInt(double value) => (int)Math.Clamp(value, int.MinValue, int.MaxValue);
+
+    private static bool TryNumber(string text, NumberKind kind, out double value)
+    {
+        var t = text.Trim();
+        if (kind == NumberKind.Percent && t.EndsWith('%'))
+        {
+            t = t[..^1].TrimEnd();
+        }
+
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && !double.IsNaN(value)
+            && (kind != NumberKind.Whole || value == Math.Floor(value));
+    }
+
     public T Enum<T>(string key, T fallback, IReadOnlyDictionary<string, T> names)
     {
         var text = String(key);
@@ -235,7 +314,28 @@ internal sealed class YamlSection
         }
     }
 
-    public static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null", Style: not YamlDotNet.Core.ScalarStyle.SingleQuoted and not YamlDotNet.Core.ScalarStyle.DoubleQuoted };
+    /// <summary>
+    /// A YAML syntax error as users need it: where (line and column), the line as written, and what
+    /// the parser expected — YamlDotNet's message without its position prefix.
+    /// </summary>
+    public static ValidationError SyntaxError(YamlException ex, string yaml, string fileName)
+    {
+        // "(Line: 2, Col: 8, Idx: 16) - (Line: 2, Col: 8, Idx: 16): While parsing …": the position is said apart.
+        var reason = Regex.Replace(ex.Message, @"^\(Line: [^)]*\)( - \(Line: [^)]*\))?:\s*", string.Empty).Trim();
+        var lines = yaml.Split('\n');
+        var line = ex.Start.Line >= 1 && ex.Start.Line <= lines.Length ? lines[ex.Start.Line - 1].TrimEnd('\r').Trim() : null;
+        if (line is { Length: > 80 })
+        {
+            line = line[..77] + "...";
+        }
+
+        // An unclosed bracket or quote is found only where the text ends.
+        var atEnd = ex.Start.Line > lines.Length || (string.IsNullOrEmpty(line) && lines.Skip((int)ex.Start.Line).All(string.IsNullOrWhiteSpace));
+        return new ValidationError("(yaml)", atEnd ? "(end of file)" : string.IsNullOrEmpty(line) ? null : line,
+            $"well-formed YAML; at line {ex.Start.Line}, column {ex.Start.Column}: {(reason.Length == 0 ? "a syntax error" : reason)}", $"{fileName}:{ex.Start.Line}");
+    }
+
+    public static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null", Style: not ScalarStyle.SingleQuoted and not ScalarStyle.DoubleQuoted };
 
     public static string Describe(YamlNode node) => node switch
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Bev.Chaos.Experiments;
 
 namespace Bev.Chaos.Persistence;
@@ -9,12 +8,7 @@ namespace Bev.Chaos.Persistence;
 public sealed class ExperimentStore(ChaosStore store)
 {
     /// <summary>snake_case JSON, enums as text: the shape users read.</summary>
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Json = ChaosJson.Indented;
 
     public Task SaveAsync(ExperimentResult result, CancellationToken cancellationToken) =>
         store.WriteAsync(connection =>

@@ -7,12 +7,8 @@ namespace Bev.Chaos.Reporting;
 /// <summary>The JSON journal of a resilience test: snake_case, enums as lower-case text, schema in docs/resilience.md.</summary>
 public static class ReportJson
 {
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    /// <summary>The one wire format, indented (<see cref="ChaosJson.Indented"/>).</summary>
+    public static readonly JsonSerializerOptions Options = ChaosJson.Indented;
 
     /// <summary>The journal: a JSON array with one report per resilience test.</summary>
     public static string Serialize(IReadOnlyList<ResilienceReport> reports) => JsonSerializer.Serialize(reports, Options);

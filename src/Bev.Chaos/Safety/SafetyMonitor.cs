@@ -42,11 +42,12 @@ public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProv
             return new SafetyBreach("health_monitor_url unreachable", 1, 0, now);
         }
 
-        foreach (var (name, limit) in new[] { ("cpu_usage", settings.MaxCpuUsage), ("memory_usage", settings.MaxMemoryUsage), ("error_rate", settings.MaxErrorRate), ("response_time_ms", settings.MaxResponseTime.TotalMilliseconds) })
+        // The monitor reports error_rate as a fraction (0–1); max_error_rate is percent.
+        foreach (var (name, limit, scale) in new[] { ("cpu_usage", settings.MaxCpuUsage, 1.0), ("memory_usage", settings.MaxMemoryUsage, 1.0), ("error_rate", settings.MaxErrorRate, 100.0), ("response_time_ms", settings.MaxResponseTime.TotalMilliseconds, 1.0) })
         {
-            if (reported.TryGetValue(name, out var value) && value > limit)
+            if (reported.TryGetValue(name, out var value) && value * scale > limit)
             {
-                return new SafetyBreach($"health monitor {name} (max_{(name == "response_time_ms" ? "response_time" : name)})", value, limit, now);
+                return new SafetyBreach($"health monitor {name} (max_{(name == "response_time_ms" ? "response_time" : name)})", value * scale, limit, now);
             }
         }
 
@@ -71,7 +72,7 @@ public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProv
 
         if (recentProbes.Count > 0)
         {
-            var errorRate = recentProbes.Count(p => !p.Success) / (double)recentProbes.Count;
+            var errorRate = 100.0 * recentProbes.Count(p => !p.Success) / recentProbes.Count;
             if (errorRate > settings.MaxErrorRate)
             {
                 return new SafetyBreach("max_error_rate", errorRate, settings.MaxErrorRate, now);

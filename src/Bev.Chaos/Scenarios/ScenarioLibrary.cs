@@ -52,7 +52,7 @@ public sealed class ScenarioLibrary
         {
             try
             {
-                var parsed = ScenarioLoader.Parse(File.ReadAllText(file), file);
+                var parsed = ScenarioLoader.Parse(Bev.Chaos.Configuration.InputFile.ReadText(file, "scenarios"), file);
                 Add(parsed);
                 added.AddRange(parsed.Scenarios);
             }

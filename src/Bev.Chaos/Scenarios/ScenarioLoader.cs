@@ -30,7 +30,7 @@ public static class ScenarioLoader
         }
         catch (YamlException ex)
         {
-            throw new ChaosValidationException([new ValidationError("(yaml)", null, "well-formed YAML: " + (ex.InnerException?.Message ?? ex.Message), $"{fileName}:{ex.Start.Line}")]);
+            throw new ChaosValidationException([YamlSection.SyntaxError(ex, yaml, fileName)]);
         }
 
         var errors = new List<ValidationError>();
@@ -208,10 +208,10 @@ public static class ScenarioLoader
         {
             AutoRollbackEnabled = true,
             SafetyMonitoringInterval = a.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-            MaxCpuUsage = a.Double("max_cpu_usage", d.MaxCpuUsage, 1, 100),
-            MaxMemoryUsage = a.Double("max_memory_usage", d.MaxMemoryUsage, 1, 100),
-            MaxErrorRate = a.Double("max_error_rate", d.MaxErrorRate, 0, 1),
-            MaxResponseTime = a.Duration("max_response_time", d.MaxResponseTime, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10)),
+            MaxCpuUsage = a.Number("max_cpu_usage", d.MaxCpuUsage, ConfigurationLimits.MaxCpuUsage, check: true),
+            MaxMemoryUsage = a.Number("max_memory_usage", d.MaxMemoryUsage, ConfigurationLimits.MaxMemoryUsage, check: true),
+            MaxErrorRate = a.Number("max_error_rate", d.MaxErrorRate, ConfigurationLimits.MaxErrorRate, check: true),
+            MaxResponseTime = a.Duration("max_response_time", d.MaxResponseTime, ConfigurationLimits.MaxResponseTime, check: true),
         };
         a.Finish();
         return result;

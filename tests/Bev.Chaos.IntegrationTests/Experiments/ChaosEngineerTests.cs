@@ -25,7 +25,7 @@ public sealed class ChaosEngineerTests
     public async Task Crash_SupervisorRestarts_EveryPhaseRecordedAndRecoveryMatchesTheRealRestart()
     {
         // The outage is the point here: the error-rate guard must not abort it.
-        var tolerant = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxErrorRate = 1, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        var tolerant = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxErrorRate = 100, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
         await using var f = new ExperimentFixture(tolerant, restartDelay: TimeSpan.FromSeconds(1));
         await f.WaitHealthyAsync();
 
@@ -49,7 +49,7 @@ public sealed class ChaosEngineerTests
     [Fact]
     public async Task ErrorRateOverThreshold_AbortsWithinOneIntervalAndLeavesNoFault()
     {
-        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(300), MaxErrorRate = 0.2, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(300), MaxErrorRate = 20, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
         await using var f = new ExperimentFixture(safety);
         await f.WaitHealthyAsync();
 
@@ -57,7 +57,7 @@ public sealed class ChaosEngineerTests
 
         Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
         Assert.Equal("max_error_rate", result.Breach!.Threshold);
-        Assert.True(result.Breach.Observed > 0.2);
+        Assert.True(result.Breach.Observed > 20);
         var injected = result.Faults.Single().InjectedAt;
         Assert.InRange((result.Breach.Time - injected).TotalMilliseconds, 0, safety.SafetyMonitoringInterval.TotalMilliseconds * 2 + 350);
         Assert.Empty(f.Faults.ActiveFaults);

@@ -64,7 +64,7 @@ public sealed class ProbeKindsTests : IAsyncLifetime
             ProbeInterval = TimeSpan.FromMilliseconds(100),
 
             // Failing probes feed the safety monitor's error rate; here they are the point.
-            AbortConditions = new Bev.Chaos.Configuration.SafetySettings { MaxErrorRate = 1, MaxCpuUsage = 100, MaxMemoryUsage = 100 },
+            AbortConditions = new Bev.Chaos.Configuration.SafetySettings { MaxErrorRate = 100, MaxCpuUsage = 100, MaxMemoryUsage = 100 },
             FaultInjections = [new FaultInjectionSpec { Injector = "service_pause", Target = "web", Duration = TimeSpan.FromSeconds(1) }],
         };
 

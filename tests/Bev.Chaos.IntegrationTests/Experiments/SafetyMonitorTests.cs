@@ -15,7 +15,7 @@ public sealed class SafetyMonitorTests
     public async Task HealthMonitorReportingErrors_AbortsTheExperiment()
     {
         using var monitor = new FixedJsonServer("""{"error_rate": 0.9, "cpu_usage": 10}""");
-        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxErrorRate = 0.5, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxErrorRate = 50, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
         await using var f = new ExperimentFixture(safety, integration: new IntegrationSettings { HealthMonitorUrl = monitor.Url });
         await f.WaitHealthyAsync();
         var config = new ExperimentConfig
@@ -29,7 +29,7 @@ public sealed class SafetyMonitorTests
 
         Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
         Assert.Equal("health monitor error_rate (max_error_rate)", result.Breach!.Threshold);
-        Assert.Equal(0.9, result.Breach.Observed);
+        Assert.Equal(90, result.Breach.Observed, 6);
         Assert.Empty(f.Faults.ActiveFaults);
     }
 
@@ -37,7 +37,7 @@ public sealed class SafetyMonitorTests
     public async Task TooManyTargetsUnhealthy_EmergencyStopsEverything()
     {
         using var other = new LoopbackHttpServer();
-        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(300), MaxErrorRate = 1, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(300), MaxErrorRate = 100, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
         await using var f = new ExperimentFixture(safety);
         await f.WaitHealthyAsync();
         var config = new ExperimentConfig

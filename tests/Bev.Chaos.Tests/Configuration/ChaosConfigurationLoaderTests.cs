@@ -27,7 +27,7 @@ public sealed class ChaosConfigurationLoaderTests
           safety_monitoring_interval: 2s
           max_cpu_usage: 85
           max_memory_usage: 80
-          max_error_rate: 0.2
+          max_error_rate: 20
           max_response_time: 1500ms
         targets:
           web-server:
@@ -56,7 +56,7 @@ public sealed class ChaosConfigurationLoaderTests
         Assert.True(config.Safety.ProductionMode);
         Assert.Equal(TimeSpan.FromSeconds(2), config.Safety.SafetyMonitoringInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), config.Safety.MaxResponseTime);
-        Assert.Equal(0.2, config.Safety.MaxErrorRate);
+        Assert.Equal(20, config.Safety.MaxErrorRate);
         Assert.Equal(["/bin/sleep", "600"], config.Targets["web-server"].Command);
         Assert.Equal(RestartPolicy.Always, config.Targets["web-server"].Restart);
         Assert.Equal(8081, config.Targets["web-server"].Port);
@@ -114,7 +114,7 @@ public sealed class ChaosConfigurationLoaderTests
             [
                 "c.yaml:2: global.max_concurrent_experiments: '0' is not allowed; allowed: a whole number from 1 to 100",
                 "c.yaml:3: global.emergency_stop_threshold: '1.5' is not allowed; allowed: a number from 0 to 1",
-                "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a number from 1 to 100",
+                "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a percentage from 1 to 100 (e.g. 50 or 50%)",
                 "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: agents, auth, docker, fault_injectors, global, integration, safety, schedules, targets",
             ],
             error.Errors.Select(e => e.ToString()));

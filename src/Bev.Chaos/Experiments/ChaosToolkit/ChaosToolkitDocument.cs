@@ -19,7 +19,7 @@ public static class ChaosToolkitDocument
             throw new ChaosValidationException("EXPERIMENT", path, "an existing experiment.json or .yaml file");
         }
 
-        var text = File.ReadAllText(path);
+        var text = Bev.Chaos.Configuration.InputFile.ReadText(path, "EXPERIMENT");
         JsonNode? node;
         try
         {
