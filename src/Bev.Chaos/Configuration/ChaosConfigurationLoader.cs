@@ -69,6 +69,7 @@ public static class ChaosConfigurationLoader
             ApiTokens = ReadTokens(root.Section("auth")),
             DockerHost = ReadDockerHost(root.Section("docker")),
             Agents = ReadAgents(root.Section("agents")),
+            Proxy = ReadProxy(root.Section("proxy")),
         };
         root.Finish();
 
@@ -289,6 +290,32 @@ public static class ChaosConfigurationLoader
             result[name] = definition;
         }
 
+        return result;
+    }
+
+    private static ProxySettings ReadProxy(YamlSection? proxy)
+    {
+        var d = new ProxySettings();
+        if (proxy is null)
+        {
+            return d;
+        }
+
+        var addresses = new List<System.Net.IPAddress>();
+        foreach (var text in proxy.StringList("allowed_listen_addresses") ?? [])
+        {
+            if (System.Net.IPAddress.TryParse(text.Trim('[', ']'), out var address))
+            {
+                addresses.Add(address);
+            }
+            else
+            {
+                proxy.Error("allowed_listen_addresses", proxy.Find("allowed_listen_addresses"), text, "IP addresses (e.g. 192.0.2.10, or 0.0.0.0 for every interface)");
+            }
+        }
+
+        var result = new ProxySettings { AllowedListenAddresses = addresses, MaxProxies = proxy.Int("max_proxies", d.MaxProxies, 1, 100_000) };
+        proxy.Finish();
         return result;
     }
 
