@@ -106,7 +106,7 @@ public sealed class ChaosServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             metrics.Dispose();
             throw new ChaosValidationException("bound address", exposed,
-                "a loopback address, unless auth.tokens are configured (whatever set it: --urls, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server stopped without serving");
+                "a loopback address, unless auth.tokens are configured (whatever set it: --urls, --listen, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server stopped without serving");
         }
 
         return new ChaosServer(app, metrics);
