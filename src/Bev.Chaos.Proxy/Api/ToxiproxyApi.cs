@@ -71,10 +71,21 @@ public static partial class ToxiproxyApi
             var created = new JsonArray();
             var items = list.Select(item => ToxiproxyJson.Object(item!, "each proxy")).ToList();
 
-            // Nothing half-applied: every listen address is checked before the first proxy changes.
+            // Nothing half-applied: every name, listen address and the count are checked before the first proxy changes.
+            var fresh = 0;
             foreach (var p in items)
             {
                 CheckListen(ToxiproxyJson.String(p, "listen"), options);
+                if (ToxiproxyJson.String(p, "name") is not { } name || !proxies.TryGet(name, out _))
+                {
+                    CheckName(ToxiproxyJson.String(p, "name"));
+                    fresh++;
+                }
+            }
+
+            if (proxies.All.Count + fresh > options.MaxProxies)
+            {
+                throw ProxyException.BadField("name", $"too many proxies: at most {options.MaxProxies} may exist at once (delete some first)");
             }
 
             foreach (var p in items)

@@ -121,6 +121,17 @@ public sealed class ToxiproxyLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Populate_OneOddNameOrBeyondMax_CreatesNone()
+    {
+        var (oddName, _) = await SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("fine")},{Proxy("../../x")}]");
+        var (tooMany, _) = await SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("q1")},{Proxy("q2")},{Proxy("q3")},{Proxy("q4")}]");
+
+        Assert.Equal(HttpStatusCode.BadRequest, oddName);
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany);
+        Assert.Empty(_proxies.All);
+    }
+
+    [Fact]
     public async Task CreateProxy_TextPlainBody_Is415()
     {
         var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("form"), "text/plain");
