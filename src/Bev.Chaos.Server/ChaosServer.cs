@@ -68,6 +68,7 @@ public sealed class ChaosServer : IAsyncDisposable
             await next(context);
             requestDuration.WithLabels(context.Request.Method, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         });
+
         // Every 400 carries the documented body, also the ones ASP.NET answers by itself (a bad route value).
         app.Use(async (context, next) =>
         {
@@ -106,7 +107,7 @@ public sealed class ChaosServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             metrics.Dispose();
             throw new ChaosValidationException("bound address", exposed,
-                "a loopback address, unless auth.tokens are configured (whatever set it: --urls, --listen, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server stopped without serving");
+                "a loopback address, unless auth.tokens are configured (whatever set it: --urls, --listen, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server was stopped at once");
         }
 
         return new ChaosServer(app, metrics);

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using Bev.Chaos.Persistence;
-using Bev.Chaos.Server;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Proxy.Api;
+using Bev.Chaos.Server;
 using Spectre.Console;
 
 namespace Bev.Chaos.Cli.Commands;
@@ -40,7 +40,7 @@ internal static class ProxyCommand
                 throw new ChaosValidationException("--listen", url, "a loopback address, unless auth.tokens are configured (--config): the API must not be open to other hosts");
             }
 
-            using var store = ChaosStore.Open(parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory());
+            await using var store = ChaosStore.Open(parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory());
             await using var proxies = new ProxyCollection();
             ToxiproxyServer server;
             try
@@ -67,6 +67,6 @@ internal static class ProxyCommand
     /// <summary>A start that failed: bound beyond loopback without tokens is invalid input (exit 2), anything else a failure.</summary>
     public static Exception Translate(ProxyException ex, string option, string url) =>
         ex.Status == 400
-            ? new ChaosValidationException(ex.Field ?? option, ex.Value ?? url, $"a loopback address, unless auth.tokens are configured (whatever set it: {option}, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server stopped without serving")
+            ? new ChaosValidationException(ex.Field ?? option, ex.Value ?? url, $"a loopback address, unless auth.tokens are configured (whatever set it: {option}, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server was stopped at once")
             : new InvalidOperationException(ex.Message, ex);
 }

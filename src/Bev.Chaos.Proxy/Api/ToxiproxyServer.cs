@@ -65,7 +65,7 @@ public sealed class ToxiproxyServer : IAsyncDisposable
         {
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new ProxyException($"the Toxiproxy API was bound to {exposed} without tokens: it serves loopback only unless tokens are configured; it stopped without serving", 400) { Field = "bound address", Value = exposed };
+            throw new ProxyException($"the Toxiproxy API was bound to {exposed} without tokens: it serves loopback only unless tokens are configured; it was stopped at once", 400) { Field = "bound address", Value = exposed };
         }
 
         return new ToxiproxyServer(app, proxies);
