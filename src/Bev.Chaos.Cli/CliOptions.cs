@@ -31,6 +31,12 @@ internal static class CliOptions
         Description = "A bev-chaos server (e.g. http://127.0.0.1:8080) to hand the command to, instead of acting here.",
     };
 
+    /// <summary>The bearer token for <c>--server</c> (default: <c>$BEV_CHAOS_TOKEN</c>).</summary>
+    public static Option<string?> Token() => new("--token")
+    {
+        Description = "The bearer token to send to --server when it has auth.tokens (default: $BEV_CHAOS_TOKEN).",
+    };
+
     public static Option<string> Output()
     {
         var option = new Option<string>("--output")

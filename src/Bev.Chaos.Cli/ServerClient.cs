@@ -6,13 +6,23 @@ using System.Text.Json.Nodes;
 namespace Bev.Chaos.Cli;
 
 /// <summary>Talks to a running <c>bev-chaos serve</c> for the commands given <c>--server URL</c>.</summary>
-internal sealed class ServerClient(Uri server) : IDisposable
+internal sealed class ServerClient : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
 
-    public static ServerClient? From(string? url) =>
+    private ServerClient(Uri server, string? token)
+    {
+        _http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
+        if (!string.IsNullOrEmpty(token))
+        {
+            _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    /// <summary>A client for <c>--server</c>, or null without one; the token is <c>--token</c>, else <c>$BEV_CHAOS_TOKEN</c>.</summary>
+    public static ServerClient? From(string? url, string? token = null) =>
         url is null ? null
-        : Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? new ServerClient(uri)
+        : Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? new ServerClient(uri, token ?? Environment.GetEnvironmentVariable("BEV_CHAOS_TOKEN"))
         : throw new ChaosValidationException("--server", url, "an http:// URL of a bev-chaos server, e.g. http://127.0.0.1:8080");
 
     /// <summary>Sends a request; a 4xx becomes invalid input (exit 2) with the server's field and reason.</summary>
@@ -37,7 +47,21 @@ internal sealed class ServerClient(Uri server) : IDisposable
         using (response)
         {
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var json = text.Length == 0 ? null : JsonNode.Parse(text);
+            JsonNode? json;
+            try
+            {
+                json = text.Length == 0 ? null : JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                json = null;
+            }
+
+            if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden)
+            {
+                throw new ChaosValidationException("--token", null, $"{json?["error"]?.ToString() ?? response.ReasonPhrase}: pass the server's bearer token with --token or BEV_CHAOS_TOKEN");
+            }
+
             if ((int)response.StatusCode is >= 400 and < 500 && response.StatusCode != System.Net.HttpStatusCode.Conflict)
             {
                 throw new ChaosValidationException(json?["field"]?.ToString() ?? "(request)", null, json?["error"]?.ToString() ?? response.ReasonPhrase ?? "a valid request");

@@ -13,8 +13,13 @@ namespace Bev.Chaos.Server;
 /// <summary>The chaos HTTP API (ARCHITECTURE.md): endpoints translate HTTP to <see cref="ChaosEngine"/> calls and nothing more.</summary>
 public static class ChaosApi
 {
-    public static IEndpointRouteBuilder MapChaosApi(this IEndpointRouteBuilder app, ChaosEngine engine, ScenarioLibrary library)
+    /// <summary>Maps the API with the default options (faults without a lease unless the request asks for one).</summary>
+    public static IEndpointRouteBuilder MapChaosApi(this IEndpointRouteBuilder app, ChaosEngine engine, ScenarioLibrary library) => app.MapChaosApi(engine, library, new ChaosServerOptions());
+
+    /// <summary>Maps the API; <paramref name="options"/> gives e.g. the lease of faults whose request names none.</summary>
+    public static IEndpointRouteBuilder MapChaosApi(this IEndpointRouteBuilder app, ChaosEngine engine, ScenarioLibrary library, ChaosServerOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         app.MapGet("/health", () => Results.Json(new { status = "ok", service = "bev-chaos" }, ServerJson.Options));
 
         app.MapGet("/status", async (CancellationToken ct) =>
@@ -42,7 +47,7 @@ public static class ChaosApi
         {
             var body = await RequestReader.ObjectAsync(request, ct);
             var fault = RequestReader.Fault(body);
-            var lease = RequestReader.Lease(body);
+            var lease = RequestReader.Lease(body) ?? options.DefaultFaultLease;
             var id = await engine.Faults.InjectFaultAsync(fault, ct);
             var leaseExpires = lease is { } length ? engine.Leases.Grant(id, length) : (DateTimeOffset?)null;
             return Results.Json(new { fault_id = id, lease_expires_at = leaseExpires }, ServerJson.Options, statusCode: StatusCodes.Status201Created);
@@ -74,15 +79,17 @@ public static class ChaosApi
         app.MapDelete("/faults/{id}", (string id) => HandleAsync(async ct =>
             await engine.Faults.RemoveFaultAsync(id, ct) ? Results.Json(new { fault_id = id, removed = true }, ServerJson.Options) : ApiError.NotFound("fault", id), CancellationToken.None));
 
-        app.MapGet("/experiments", async (int? limit, int? offset, CancellationToken ct) =>
+        app.MapGet("/experiments", (HttpRequest request, CancellationToken ct) => QueryReader.HandleAsync(async () =>
         {
-            var history = await engine.Experiments.ListJsonAsync(Math.Clamp(limit ?? 50, 1, 500), ct, Math.Max(0, offset ?? 0));
+            var limit = QueryReader.Int(request, "limit", 50, 1, 500);
+            var offset = QueryReader.Int(request, "offset", 0, 0, int.MaxValue);
+            var history = await engine.Experiments.ListJsonAsync(limit, ct, offset);
             return Results.Json(new
             {
                 running = engine.Engineer.Running.Select(Run),
                 finished = history.Select(h => JsonNode.Parse(h)),
             }, ServerJson.Options);
-        });
+        }));
         app.MapPost("/experiments", (HttpRequest request) => HandleAsync(async ct =>
         {
             var (scenario, scale, config) = RequestReader.Experiment(await RequestReader.ObjectAsync(request, ct));

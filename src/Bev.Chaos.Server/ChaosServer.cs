@@ -28,8 +28,21 @@ public sealed class ChaosServer : IAsyncDisposable
     /// <summary>The address actually bound.</summary>
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public static async Task<ChaosServer> StartAsync(ChaosEngine engine, ScenarioLibrary library, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
+    /// <summary>Starts the API with the default <see cref="ChaosServerOptions"/>.</summary>
+    public static Task<ChaosServer> StartAsync(ChaosEngine engine, ScenarioLibrary library, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default) =>
+        StartAsync(engine, library, new ChaosServerOptions(), url, logLevel, cancellationToken);
+
+    /// <summary>
+    /// Starts the API. Once bound, the addresses Kestrel actually listens on are checked, whatever set
+    /// them (the url, a configuration, <c>Kestrel__*</c> or <c>ASPNETCORE_URLS</c>): a non-loopback one
+    /// without <c>auth.tokens</c> stops the server again.
+    /// </summary>
+    /// <exception cref="ChaosValidationException">Bound beyond loopback without tokens (field <c>bound address</c>).</exception>
+    /// <exception cref="InvalidOperationException">The address cannot be bound.</exception>
+    public static async Task<ChaosServer> StartAsync(ChaosEngine engine, ScenarioLibrary library, ChaosServerOptions options, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
 
         // Kestrel's and ASP.NET's logs go where the engine's go (JSON console, the rolling file).
@@ -55,9 +68,19 @@ public sealed class ChaosServer : IAsyncDisposable
             await next(context);
             requestDuration.WithLabels(context.Request.Method, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
         });
+
+        // Every 400 carries the documented body, also the ones ASP.NET answers by itself (a bad route value).
+        app.Use(async (context, next) =>
+        {
+            await next(context);
+            if (context.Response.StatusCode == StatusCodes.Status400BadRequest && !context.Response.HasStarted)
+            {
+                await ApiError.Status(StatusCodes.Status400BadRequest, $"{context.Request.Method} {context.Request.Path}: the request could not be read", "(request)", "a request as docs/api.md describes it").ExecuteAsync(context);
+            }
+        });
         app.UseWebSockets();
         ApiAccess.Use(app, engine, TimeProvider.System);
-        app.MapChaosApi(engine, library);
+        app.MapChaosApi(engine, library, options);
         app.MapOpenApi("/openapi.json");
         DashboardFiles.Map(app);
         app.MapGet("/metrics", async (HttpContext context) =>
@@ -75,6 +98,16 @@ public sealed class ChaosServer : IAsyncDisposable
             await app.DisposeAsync().ConfigureAwait(false);
             metrics.Dispose();
             throw new InvalidOperationException($"cannot serve the chaos API on {url}: {ex.Message}", ex);
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        if (engine.Configuration.ApiTokens.Count == 0 && ListenerGuard.FirstNonLoopback(bound) is { } exposed)
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            metrics.Dispose();
+            throw new ChaosValidationException("bound address", exposed,
+                "a loopback address, unless auth.tokens are configured (whatever set it: --urls, --listen, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server was stopped at once");
         }
 
         return new ChaosServer(app, metrics);

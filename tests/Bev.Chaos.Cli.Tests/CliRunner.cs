@@ -10,9 +10,13 @@ internal static class CliRunner
 
     public static Process Start(string dataDirectory, params string[] args) => Bev.Chaos.TestSupport.BevChaosCli.Start(dataDirectory, args);
 
-    public static async Task<Result> RunAsync(string dataDirectory, TimeSpan timeout, params string[] args)
+    public static Task<Result> RunAsync(string dataDirectory, TimeSpan timeout, params string[] args) =>
+        RunAsync(dataDirectory, timeout, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs it with extra environment variables.</summary>
+    public static async Task<Result> RunAsync(string dataDirectory, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(dataDirectory, args);
+        using var process = Bev.Chaos.TestSupport.BevChaosCli.Start(dataDirectory, args, environment);
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);

@@ -16,6 +16,9 @@ internal static class AgentCommand
 {
     public const string DefaultUrl = "http://127.0.0.1:8181";
 
+    /// <summary>The lease of a fault whose request names none: an agent never holds a fault without a dead-man switch.</summary>
+    public static readonly TimeSpan DefaultLease = TimeSpan.FromSeconds(30);
+
     public static Command Create()
     {
         var listen = new Option<string>("--listen") { Description = "Where the agent's API listens.", DefaultValueFactory = _ => DefaultUrl };
@@ -25,7 +28,7 @@ internal static class AgentCommand
         var command = new Command("agent", """
             Run as an agent: execute faults on this host for a controller. Every fault a controller injects carries a lease
             that the controller renews; when renewals stop (controller crash, network partition) the agent removes the fault
-            by itself within the lease. The agent keeps its own journal, so a restart reverts too. Ctrl-C removes everything.
+            by itself within the lease (30 s when the request names none). The agent keeps its own journal, so a restart reverts too. Ctrl-C removes everything.
             Example: BEV_CHAOS_AGENT_TOKEN=$(cat token) bev-chaos agent --listen http://10.0.0.2:8181 --controller http://10.0.0.1:8080
             """)
         {
@@ -54,7 +57,7 @@ internal static class AgentCommand
             var agentName = parse.GetValue(name) ?? Environment.MachineName;
             var configuration = EngineSession.LoadConfiguration(parse) with { ApiTokens = [new ApiToken("controller", secret, ApiRole.Admin)] };
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration, structuredLogs: true).ConfigureAwait(false);
-            await using var server = await ChaosServer.StartAsync(session.Engine, new ScenarioLibrary(), url, parse.GetValue(CliOptions.LogLevelOption), cancellation).ConfigureAwait(false);
+            await using var server = await ChaosServer.StartAsync(session.Engine, new ScenarioLibrary(), new ChaosServerOptions { DefaultFaultLease = DefaultLease }, url, parse.GetValue(CliOptions.LogLevelOption), cancellation).ConfigureAwait(false);
             AnsiConsole.MarkupLine($"agent [bold]{Markup.Escape(agentName)}[/] at {Markup.Escape(server.Url.ToString())}{(controllerUri is null ? string.Empty : $", heartbeating to {Markup.Escape(controllerUri.ToString())}")} — Ctrl-C to stop");
             var heartbeat = controllerUri is null ? Task.CompletedTask : HeartbeatAsync(controllerUri, agentName, server.Url, secret, cancellation);
             await CommandRunner.WaitForStopAsync(cancellation).ConfigureAwait(false);

@@ -11,6 +11,7 @@ internal static class EmergencyStopCommand
     {
         var output = CliOptions.Output();
         var server = CliOptions.Server();
+        var bearer = CliOptions.Token();
         var release = new Option<bool>("--release") { Description = "Release the safety lock an emergency stop engaged, so faults may be injected again." };
         var command = new Command("emergency-stop", """
             Remove every active fault of every bev-chaos process on this data directory at once, abort running
@@ -18,12 +19,12 @@ internal static class EmergencyStopCommand
             Example: bev-chaos emergency-stop        (and later: bev-chaos emergency-stop --release)
             """)
         {
-            output, release, server,
+            output, release, server, bearer,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var started = Stopwatch.GetTimestamp();
-            using var remote = ServerClient.From(parse.GetValue(server));
+            using var remote = ServerClient.From(parse.GetValue(server), parse.GetValue(bearer));
             if (remote is not null)
             {
                 var answer = await remote.SendAsync(parse.GetValue(release) ? HttpMethod.Delete : HttpMethod.Post, "/emergency-stop", null, CancellationToken.None).ConfigureAwait(false);

@@ -12,17 +12,18 @@ internal static class FaultsCommand
     {
         var output = CliOptions.Output();
         var server = CliOptions.Server();
+        var bearer = CliOptions.Token();
         var injectors = new Option<bool>("--injectors") { Description = "List the fault types with their parameters and profiles instead." };
         var command = new Command("faults", """
             List active faults (of every engine on this data directory), or with --injectors the fault types.
             Example: bev-chaos faults --output json
             """)
         {
-            output, injectors, server,
+            output, injectors, server, bearer,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
-            using var remote = ServerClient.From(parse.GetValue(server));
+            using var remote = ServerClient.From(parse.GetValue(server), parse.GetValue(bearer));
             if (remote is not null && !parse.GetValue(injectors))
             {
                 var list = await remote.SendAsync(HttpMethod.Get, "/faults", null, token).ConfigureAwait(false);

@@ -17,18 +17,19 @@ internal static class InjectCommand
         var duration = new Option<string?>("--duration", "-d") { Description = "How long, e.g. 30s, 5m (default: the profile's or 60s; capped by configuration)." };
         var output = CliOptions.Output();
         var server = CliOptions.Server();
+        var bearer = CliOptions.Token();
         var command = new Command("inject", """
             Inject one fault and hold it in the foreground with live progress until it expires or Ctrl-C; then remove it.
             Example: bev-chaos inject cpu_stress --target name:nginx --param load_percent=50 --duration 30s
             """)
         {
-            injector, target, profile, parameters, duration, output, server,
+            injector, target, profile, parameters, duration, output, server, bearer,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
             var pairs = CommandRunner.ParseParameters(parse.GetValue(parameters));
             var length = CommandRunner.ParseDuration(parse.GetValue(duration));
-            using var remote = ServerClient.From(parse.GetValue(server));
+            using var remote = ServerClient.From(parse.GetValue(server), parse.GetValue(bearer));
             if (remote is not null)
             {
                 var body = new System.Text.Json.Nodes.JsonObject

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Net;
+using Bev.Chaos.Persistence;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Proxy.Api;
-using Microsoft.Extensions.Logging;
+using Bev.Chaos.Server;
 using Spectre.Console;
 
 namespace Bev.Chaos.Cli.Commands;
@@ -31,15 +33,24 @@ internal static class ProxyCommand
                 throw new ChaosValidationException("--listen", url, "an http:// URL, e.g. http://127.0.0.1:8474");
             }
 
+            // The same policy as under serve: --config's auth.tokens and proxy: limits; mutating calls go to the data directory's audit log.
+            var configuration = EngineSession.LoadConfiguration(parse);
+            if (configuration.ApiTokens.Count == 0 && !(uri.IsLoopback || (IPAddress.TryParse(uri.Host, out var ip) && IPAddress.IsLoopback(ip))))
+            {
+                throw new ChaosValidationException("--listen", url, "a loopback address, unless auth.tokens are configured (--config): the API must not be open to other hosts");
+            }
+
+            await using var store = ChaosStore.Open(parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory());
             await using var proxies = new ProxyCollection();
             ToxiproxyServer server;
             try
             {
-                server = await ToxiproxyServer.StartAsync(proxies, url, parse.GetValue(CliOptions.LogLevelOption), token).ConfigureAwait(false);
+                var options = ListenerPolicies.ForToxiproxyApi(configuration, new AuditLog(store), TimeProvider.System);
+                server = await ToxiproxyServer.StartAsync(proxies, options, url, parse.GetValue(CliOptions.LogLevelOption), token).ConfigureAwait(false);
             }
             catch (ProxyException ex)
             {
-                throw new InvalidOperationException(ex.Message, ex);
+                throw Translate(ex, "--listen", url);
             }
 
             await using (server.ConfigureAwait(false))
@@ -52,4 +63,10 @@ internal static class ProxyCommand
         }, ct));
         return command;
     }
+
+    /// <summary>A start that failed: bound beyond loopback without tokens is invalid input (exit 2), anything else a failure.</summary>
+    public static Exception Translate(ProxyException ex, string option, string url) =>
+        ex.Status == 400
+            ? new ChaosValidationException(ex.Field ?? option, ex.Value ?? url, $"a loopback address, unless auth.tokens are configured (whatever set it: {option}, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server was stopped at once")
+            : new InvalidOperationException(ex.Message, ex);
 }

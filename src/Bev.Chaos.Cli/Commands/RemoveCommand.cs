@@ -10,16 +10,17 @@ internal static class RemoveCommand
     {
         var id = new Argument<string>("FAULT_ID") { Description = "The fault to remove (see 'bev-chaos faults')." };
         var server = CliOptions.Server();
+        var bearer = CliOptions.Token();
         var command = new Command("remove", """
             Remove one active fault, whichever bev-chaos process holds it.
             Example: bev-chaos remove cpu_stress-3f2a9c1b7e44
             """)
         {
-            id, server,
+            id, server, bearer,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
-            using var remote = ServerClient.From(parse.GetValue(server));
+            using var remote = ServerClient.From(parse.GetValue(server), parse.GetValue(bearer));
             if (remote is not null)
             {
                 await remote.SendAsync(HttpMethod.Delete, "/faults/" + Uri.EscapeDataString(parse.GetValue(id)!), null, token).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using Bev.Chaos.Persistence;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Proxy.Api;
 using Bev.Chaos.Scenarios;
@@ -29,7 +30,7 @@ internal static class ServeCommand
         {
             var configuration = EngineSession.LoadConfiguration(parse);
             var api = Address(parse.GetValue(urls)!, "--urls", configuration.ApiTokens.Count > 0);
-            var proxyApi = Address(parse.GetValue(toxiproxy)!, "--toxiproxy-url", tokensExist: false);
+            var proxyApi = Address(parse.GetValue(toxiproxy)!, "--toxiproxy-url", configuration.ApiTokens.Count > 0);
             var library = ScenariosCommand.Load(parse.GetValue(files));
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None, configuration, structuredLogs: true).ConfigureAwait(false);
             session.Engine.StartCatalog();
@@ -37,11 +38,12 @@ internal static class ServeCommand
             ToxiproxyServer toxi;
             try
             {
-                toxi = await ToxiproxyServer.StartAsync(session.Proxies, proxyApi, parse.GetValue(CliOptions.LogLevelOption), token).ConfigureAwait(false);
+                var options = ListenerPolicies.ForToxiproxyApi(configuration, new AuditLog(session.Store), TimeProvider.System);
+                toxi = await ToxiproxyServer.StartAsync(session.Proxies, options, proxyApi, parse.GetValue(CliOptions.LogLevelOption), token).ConfigureAwait(false);
             }
             catch (ProxyException ex)
             {
-                throw new InvalidOperationException(ex.Message, ex);
+                throw ProxyCommand.Translate(ex, "--toxiproxy-url", proxyApi);
             }
 
             await using (toxi.ConfigureAwait(false))
@@ -55,7 +57,7 @@ internal static class ServeCommand
         return command;
     }
 
-    // Beyond loopback only with bearer tokens (the Toxiproxy API has none, as in Toxiproxy: loopback only).
+    // Beyond loopback only with bearer tokens; the address actually bound is checked again after start.
     private static string Address(string url, string field, bool tokensExist)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
@@ -67,7 +69,7 @@ internal static class ServeCommand
         {
             throw new ChaosValidationException(field, url, field == "--urls"
                 ? "a loopback address, unless auth.tokens are configured: a server reachable from other hosts must not be open to everyone"
-                : "a loopback address (the Toxiproxy API has no authentication)");
+                : "a loopback address, unless auth.tokens are configured (they guard the Toxiproxy API too)");
         }
 
         return url;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -10,13 +11,37 @@ namespace Bev.Chaos.Proxy.Api;
 /// defaults and status codes (201 new proxy, 200 new toxic, 204 deletes and reset, errors as
 /// <c>{"error", "status"}</c>), so existing Toxiproxy clients work unchanged.
 /// </summary>
-public static class ToxiproxyApi
+public static partial class ToxiproxyApi
 {
     /// <summary>The version this API reports; Toxiproxy clients check the major version.</summary>
     public const string Version = "2.12.0-bev-chaos";
 
-    public static IEndpointRouteBuilder MapToxiproxyApi(this IEndpointRouteBuilder app, ProxyCollection proxies)
+    /// <summary>What a proxy name may be: 1–100 of A–Z, a–z, 0–9, '.', '_', '-', never '.' alone or '..' (a name is a URL segment).</summary>
+    public const string AllowedNames = "1-100 characters of A-Z a-z 0-9 . _ - (not '.' alone, no '..')";
+
+    /// <summary>Maps the API with the default options: open, at most 1000 proxies, listeners on loopback only.</summary>
+    public static IEndpointRouteBuilder MapToxiproxyApi(this IEndpointRouteBuilder app, ProxyCollection proxies) => app.MapToxiproxyApi(proxies, new ToxiproxyApiOptions());
+
+    /// <summary>Maps the API with its limits (<paramref name="options"/>); the access policy is applied by the host (<see cref="ListenerGuard"/>).</summary>
+    public static IEndpointRouteBuilder MapToxiproxyApi(this IEndpointRouteBuilder app, ProxyCollection proxies, ToxiproxyApiOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var creating = new Lock();
+        ChaosProxy Create(string? name, string? listen, string? upstream, bool enabled)
+        {
+            CheckName(name);
+            CheckListen(listen, options);
+            lock (creating)
+            {
+                if (proxies.All.Count >= options.MaxProxies && (name is null || !proxies.TryGet(name, out _)))
+                {
+                    throw ProxyException.BadField("name", $"too many proxies: at most {options.MaxProxies} may exist at once (delete some first)");
+                }
+
+                return proxies.Create(name, listen, upstream, enabled);
+            }
+        }
+
         app.MapGet("/version", () => Results.Text($"{{\"version\": \"{Version}\"}}\n", "application/json;charset=utf-8"));
         app.MapPost("/reset", () => Handle(() =>
         {
@@ -36,7 +61,7 @@ public static class ToxiproxyApi
         app.MapPost("/proxies", (HttpRequest request) => HandleAsync(async () =>
         {
             var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a proxy");
-            var proxy = proxies.Create(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled") ?? true);
+            var proxy = Create(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled") ?? true);
             return Json(ToxiproxyJson.Proxy(proxy), 201);
         }));
         app.MapPost("/populate", (HttpRequest request) => HandleAsync(async () =>
@@ -44,9 +69,27 @@ public static class ToxiproxyApi
             var body = await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted);
             var list = body as JsonArray ?? throw ProxyException.BadRequest("bad request body: populate takes a JSON array of proxies");
             var created = new JsonArray();
-            foreach (var item in list)
+            var items = list.Select(item => ToxiproxyJson.Object(item!, "each proxy")).ToList();
+
+            // Nothing half-applied: every name, listen address and the count are checked before the first proxy changes.
+            var fresh = 0;
+            foreach (var p in items)
             {
-                var p = ToxiproxyJson.Object(item!, "each proxy");
+                CheckListen(ToxiproxyJson.String(p, "listen"), options);
+                if (ToxiproxyJson.String(p, "name") is not { } name || !proxies.TryGet(name, out _))
+                {
+                    CheckName(ToxiproxyJson.String(p, "name"));
+                    fresh++;
+                }
+            }
+
+            if (proxies.All.Count + fresh > options.MaxProxies)
+            {
+                throw ProxyException.BadField("name", $"too many proxies: at most {options.MaxProxies} may exist at once (delete some first)");
+            }
+
+            foreach (var p in items)
+            {
                 var name = ToxiproxyJson.String(p, "name");
                 if (name is not null && proxies.TryGet(name, out var existing))
                 {
@@ -55,7 +98,7 @@ public static class ToxiproxyApi
                 }
                 else
                 {
-                    created.Add(ToxiproxyJson.Proxy(proxies.Create(name, ToxiproxyJson.String(p, "listen"), ToxiproxyJson.String(p, "upstream"), ToxiproxyJson.Bool(p, "enabled") ?? true)));
+                    created.Add(ToxiproxyJson.Proxy(Create(name, ToxiproxyJson.String(p, "listen"), ToxiproxyJson.String(p, "upstream"), ToxiproxyJson.Bool(p, "enabled") ?? true)));
                 }
             }
 
@@ -66,6 +109,7 @@ public static class ToxiproxyApi
         {
             var target = proxies.Get(proxy);
             var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a proxy");
+            CheckListen(ToxiproxyJson.String(body, "listen"), options);
             target.Update(ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled"));
             return Json(ToxiproxyJson.Proxy(target), 200);
         }));
@@ -102,6 +146,32 @@ public static class ToxiproxyApi
         return app;
     }
 
+    private static void CheckName(string? name)
+    {
+        if (name is not null && (!NamePattern().IsMatch(name) || name == "." || name.Contains("..", StringComparison.Ordinal)))
+        {
+            throw ProxyException.BadField("name", $"name: '{(name.Length > 120 ? name[..120] + "…" : name)}' is not allowed (allowed: {AllowedNames})");
+        }
+    }
+
+    private static void CheckListen(string? listen, ToxiproxyApiOptions options)
+    {
+        if (string.IsNullOrEmpty(listen))
+        {
+            return;
+        }
+
+        var endpoint = ChaosProxy.ParseEndpoint(listen, "listen");
+        if (!options.MayListenOn(endpoint.Address))
+        {
+            var extra = options.AllowedListenAddresses.Count == 0 ? string.Empty : ", or " + string.Join(", ", options.AllowedListenAddresses.Select(a => a.ToString()));
+            throw ProxyException.BadField("listen", $"listen: '{listen}' is not allowed (allowed: a loopback address such as 127.0.0.1:PORT{extra}; other addresses only when proxy.allowed_listen_addresses lists them)");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$")]
+    private static partial Regex NamePattern();
+
     private static IResult Json(JsonNode node, int status) =>
         Results.Text(node.ToJsonString(), "application/json", statusCode: status);
 
@@ -113,7 +183,7 @@ public static class ToxiproxyApi
         }
         catch (ProxyException ex)
         {
-            return Json(ToxiproxyJson.Error(ex.Message, ex.Status), ex.Status);
+            return Json(ToxiproxyJson.Error(ex.Message, ex.Status, ex.Field), ex.Status);
         }
     }
 
@@ -125,7 +195,7 @@ public static class ToxiproxyApi
         }
         catch (ProxyException ex)
         {
-            return Json(ToxiproxyJson.Error(ex.Message, ex.Status), ex.Status);
+            return Json(ToxiproxyJson.Error(ex.Message, ex.Status, ex.Field), ex.Status);
         }
     }
 }

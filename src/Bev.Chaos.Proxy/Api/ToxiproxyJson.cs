@@ -34,7 +34,16 @@ internal static class ToxiproxyJson
         };
     }
 
-    public static JsonObject Error(string message, int status) => new() { ["error"] = message, ["status"] = status };
+    public static JsonObject Error(string message, int status, string? field = null)
+    {
+        var error = new JsonObject { ["error"] = message, ["status"] = status };
+        if (field is not null)
+        {
+            error["field"] = field;
+        }
+
+        return error;
+    }
 
     public static async Task<JsonNode> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
     {

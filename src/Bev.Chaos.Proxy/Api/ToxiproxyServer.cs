@@ -26,8 +26,19 @@ public sealed class ToxiproxyServer : IAsyncDisposable
     /// <summary>The address actually bound (with the port when 0 was asked for).</summary>
     public Uri Url => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    public static async Task<ToxiproxyServer> StartAsync(ProxyCollection proxies, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
+    /// <summary>Starts the API open (no tokens) with the default limits: it must be bound to loopback.</summary>
+    public static Task<ToxiproxyServer> StartAsync(ProxyCollection proxies, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default) =>
+        StartAsync(proxies, new ToxiproxyApiOptions(), url, logLevel, cancellationToken);
+
+    /// <summary>
+    /// Starts the API with an access policy and limits. Once bound, the addresses Kestrel actually
+    /// listens on are checked, whatever set them (the url, <c>Kestrel__*</c> or <c>ASPNETCORE_URLS</c>):
+    /// a non-loopback one without tokens stops the server again.
+    /// </summary>
+    /// <exception cref="ProxyException">409 when the address cannot be bound; 400 (field <c>listen</c>) when it is beyond loopback without tokens.</exception>
+    public static async Task<ToxiproxyServer> StartAsync(ProxyCollection proxies, ToxiproxyApiOptions options, string url = DefaultUrl, LogLevel logLevel = LogLevel.Warning, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
 
@@ -37,7 +48,8 @@ public sealed class ToxiproxyServer : IAsyncDisposable
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusableListenSocket.Create);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
         var app = builder.Build();
-        app.MapToxiproxyApi(proxies);
+        app.UseListenerGuard(options.Access);
+        app.MapToxiproxyApi(proxies, options);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -46,6 +58,14 @@ public sealed class ToxiproxyServer : IAsyncDisposable
         {
             await app.DisposeAsync().ConfigureAwait(false);
             throw new ProxyException($"cannot serve the Toxiproxy API on {url}: {ex.Message}", 409);
+        }
+
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        if (!options.Access.TokensConfigured && ListenerGuard.FirstNonLoopback(bound) is { } exposed)
+        {
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ProxyException($"the Toxiproxy API was bound to {exposed} without tokens: it serves loopback only unless tokens are configured; it was stopped at once", 400) { Field = "bound address", Value = exposed };
         }
 
         return new ToxiproxyServer(app, proxies);

@@ -18,6 +18,9 @@ public sealed record ChaosConfiguration
     /// <summary>API bearer tokens and their roles (none: the API is open, and only on loopback).</summary>
     public IReadOnlyList<ApiToken> ApiTokens { get; init; } = [];
 
+    /// <summary><c>proxy:</c> limits on the proxies created through the Toxiproxy-compatible API.</summary>
+    public ProxySettings Proxy { get; init; } = new();
+
     /// <summary><c>agents:</c> the agents this engine drives as a controller, by name.</summary>
     public IReadOnlyDictionary<string, AgentDefinition> Agents { get; init; } = new Dictionary<string, AgentDefinition>();
 

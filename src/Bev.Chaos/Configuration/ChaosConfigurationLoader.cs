@@ -74,6 +74,7 @@ public static class ChaosConfigurationLoader
             DockerHost = ReadDockerHost(root.Section("docker")),
             Agents = ReadAgents(root.Section("agents")),
             Sources = sources,
+            Proxy = ReadProxy(root.Section("proxy")),
         };
         root.Finish();
 
@@ -85,7 +86,7 @@ public static class ChaosConfigurationLoader
     // out interleaved as a reader of the file meets them.
     private static List<ValidationError> InFileOrder(List<ValidationError> errors)
     {
-        string[] sections = ["global", "fault_injectors", "integration", "safety", "targets", "schedules", "auth", "docker", "agents"];
+        string[] sections = ["global", "fault_injectors", "integration", "safety", "targets", "schedules", "auth", "docker", "agents", "proxy"];
         return errors
             .OrderBy(e => Array.IndexOf(sections, e.Field.Split('.', '[')[0]) is var i and >= 0 ? i : sections.Length)
             .ThenBy(e => e.Location is { } l && int.TryParse(l.AsSpan(l.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture, out var line) ? line : int.MaxValue)
@@ -275,6 +276,32 @@ public static class ChaosConfigurationLoader
             result[name] = definition;
         }
 
+        return result;
+    }
+
+    private static ProxySettings ReadProxy(YamlSection? proxy)
+    {
+        var d = new ProxySettings();
+        if (proxy is null)
+        {
+            return d;
+        }
+
+        var addresses = new List<System.Net.IPAddress>();
+        foreach (var text in proxy.StringList("allowed_listen_addresses") ?? [])
+        {
+            if (System.Net.IPAddress.TryParse(text.Trim('[', ']'), out var address))
+            {
+                addresses.Add(address);
+            }
+            else
+            {
+                proxy.Error("allowed_listen_addresses", proxy.Find("allowed_listen_addresses"), text, "IP addresses (e.g. 192.0.2.10, or 0.0.0.0 for every interface)");
+            }
+        }
+
+        var result = new ProxySettings { AllowedListenAddresses = addresses, MaxProxies = proxy.Int("max_proxies", d.MaxProxies, 1, 100_000) };
+        proxy.Finish();
         return result;
     }
 

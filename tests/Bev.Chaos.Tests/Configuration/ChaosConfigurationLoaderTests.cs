@@ -115,7 +115,7 @@ public sealed class ChaosConfigurationLoaderTests
                 "c.yaml:2: global.max_concurrent_experiments: '0' is not allowed; allowed: a whole number from 1 to 100",
                 "c.yaml:3: global.emergency_stop_threshold: '1.5' is not allowed; allowed: a number from 0 to 1",
                 "c.yaml:5: safety.max_cpu_usage: 'high' is not allowed; allowed: a percentage from 1 to 100 (e.g. 50 or 50%)",
-                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: agents, auth, docker, fault_injectors, global, integration, safety, schedules, targets",
+                "c.yaml:6: bogus: '1' is not allowed; allowed: no such key here; known keys: agents, auth, docker, fault_injectors, global, integration, proxy, safety, schedules, targets",
             ],
             error.Errors.Select(e => e.ToString()));
     }
@@ -260,6 +260,38 @@ public sealed class ChaosConfigurationLoaderTests
             error.Errors.Select(e => e.ToString()),
             e => Assert.Matches(@"^a\.yaml:5: schedules\[0\]: .*nightly.* is not allowed; allowed: a mapping with name, scenario, cron$", e),
             e => Assert.Matches(@"^a\.yaml:3: auth\.tokens\[0\]: .*ops-0123456789abcdef.* is not allowed; allowed: a mapping \{name, token or token_env, role\}$", e));
+    }
+
+    [Fact]
+    public void Parse_ProxySection_ReadsAddressesAndLimit()
+    {
+        const string yaml = """
+            proxy:
+              allowed_listen_addresses: [192.0.2.10, "::"]
+              max_proxies: 5
+            """;
+
+        var proxy = ChaosConfigurationLoader.Parse(yaml, "p.yaml").Proxy;
+
+        Assert.Equal([System.Net.IPAddress.Parse("192.0.2.10"), System.Net.IPAddress.IPv6Any], proxy.AllowedListenAddresses);
+        Assert.Equal(5, proxy.MaxProxies);
+        Assert.Empty(ChaosConfigurationLoader.Parse("global: {}", "d.yaml").Proxy.AllowedListenAddresses);
+        Assert.Equal(1000, ChaosConfigurationLoader.Parse("global: {}", "d.yaml").Proxy.MaxProxies);
+    }
+
+    [Fact]
+    public void Parse_ProxySection_BadAddressAndLimit_NameBoth()
+    {
+        const string yaml = """
+            proxy:
+              allowed_listen_addresses: [everywhere]
+              max_proxies: 0
+            """;
+
+        var error = Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.Parse(yaml, "p.yaml"));
+
+        Assert.Contains(error.Errors, e => e.Field == "proxy.allowed_listen_addresses" && e.Value == "everywhere");
+        Assert.Contains(error.Errors, e => e.Field == "proxy.max_proxies");
     }
 
     internal static string RepoRoot()
