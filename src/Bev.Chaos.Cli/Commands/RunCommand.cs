@@ -58,8 +58,18 @@ internal static class RunCommand
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
             var compiled = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
 
-            // Every service must be bound or in the catalog before anything starts; the error says how.
-            ScenarioBinding.Check(compiled, bindings, session.Configuration.Targets);
+            // Every service must be bound or in the catalog; the error says how. Reported with
+            // every other problem of the experiments, all at once.
+            var problems = new List<ValidationError>();
+            try
+            {
+                ScenarioBinding.Check(compiled, bindings, session.Configuration.Targets);
+            }
+            catch (ChaosValidationException ex)
+            {
+                problems.AddRange(ex.Errors);
+            }
+
             var catalog = session.Configuration.Targets;
             var experiments = compiled.Select(e => ScenarioBinding.Apply(e, bindings))
                 .Select(e => e with { SteadyStateProbes = [.. e.SteadyStateProbes.Select(p => p.ForCatalog(catalog))] })
@@ -67,7 +77,6 @@ internal static class RunCommand
 
             // Managed targets must be running before their processes can be resolved and validated.
             session.Engine.StartCatalog();
-            var problems = new List<ValidationError>();
             foreach (var experiment in experiments)
             {
                 try
@@ -223,6 +232,18 @@ internal static class RunCommand
         return Bev.Chaos.Experiments.ChaosToolkit.ChaosToolkitRunner.ExitCode(journal);
     }
 
+    /// <summary>A fault of a plan in the original vocabulary, as POST /faults and experiment bodies spell it.</summary>
+    internal static object FaultJson(FaultInjectionSpec f) => new
+    {
+        injector_name = f.Injector,
+        target_service = f.Target,
+        profile_name = f.Profile,
+        parameters = f.Parameters,
+        offset_seconds = f.Offset.TotalSeconds,
+        duration_seconds = f.Duration.TotalSeconds,
+        step = f.Name,
+    };
+
     internal static void PrintTimeline(ExperimentConfig experiment)
     {
         var table = new Table().AddColumns("at", "for", "fault", "target", "profile / parameters");
@@ -250,16 +271,7 @@ internal static class RunCommand
                 e.Name,
                 safety_level = e.SafetyLevel,
                 targets = e.FaultInjections.Select(f => f.Target).Distinct().ToDictionary(t => t, t => session.Targets.Resolve(t).Processes.Select(p => p.Pid)),
-                faults = e.FaultInjections.Select(f => new
-                {
-                    injector_name = f.Injector,
-                    target_service = f.Target,
-                    profile_name = f.Profile,
-                    parameters = f.Parameters,
-                    offset_seconds = f.Offset.TotalSeconds,
-                    duration_seconds = f.Duration.TotalSeconds,
-                    step = f.Name,
-                }),
+                faults = e.FaultInjections.Select(FaultJson),
                 loads = e.Loads,
                 probes = e.SteadyStateProbes,
                 phases = new { baseline = e.BaselineDuration.TotalSeconds, injection = e.InjectionDuration.TotalSeconds, recovery_window = e.RecoveryWindow.TotalSeconds, validation = e.ValidationDuration.TotalSeconds },
@@ -278,7 +290,7 @@ internal static class RunCommand
 
             AnsiConsole.MarkupLine($"  phases: baseline {DurationText.Format(e.BaselineDuration)}, injection {DurationText.Format(e.InjectionDuration)}, recovery within {DurationText.Format(e.RecoveryWindow)}, validation {DurationText.Format(e.ValidationDuration)}");
             PrintTimeline(e);
-            AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {p.Url}{p.Host}{(p.Port > 0 ? ":" + p.Port : "")}{p.Target})"))))}");
+            AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {(object?)p.Url ?? p.Host ?? p.Target}{(p.Port > 0 ? ":" + p.Port : "")})"))))}");
             AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(safety.SafetyMonitoringInterval)}: cpu ≤ {safety.MaxCpuUsage}%, memory ≤ {safety.MaxMemoryUsage}%, error rate ≤ {safety.MaxErrorRate}, response time ≤ {DurationText.Format(safety.MaxResponseTime)}; auto rollback {(safety.AutoRollbackEnabled ? "on" : "off")}");
             if (e.SafetyLevel == SafetyLevel.Critical && safety.RequireApprovalForCritical)
             {

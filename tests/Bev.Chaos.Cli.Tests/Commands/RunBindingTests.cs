@@ -76,7 +76,11 @@ public sealed class RunBindingTests : IDisposable
         using var supervisor = TestProcess.Start("/bin/sh", "-c", $"while :; do {program} 600; done");
         var first = await Poll.UntilAsync(() => ProcFs.FindByName(name).FirstOrDefault(), pid => pid > 0, TimeSpan.FromSeconds(10), "the sleeper runs");
 
-        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(120), "run", "service_crash", "--bind", $"data-collector=name:{name}");
+        // No catalog: only the safety block, so a host busy with other work is no breach here.
+        var config = Path.Combine(_data.Path, "safety.yaml");
+        File.WriteAllText(config, "safety:\n  max_cpu_usage: 100\n  max_memory_usage: 100\n");
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(120), "run", "service_crash", "--bind", $"data-collector=name:{name}", "--config", config);
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
         Assert.Null(ProcFs.TryReadStat(first));
