@@ -56,6 +56,33 @@ public sealed class RunBindingTests : IDisposable
     }
 
     [Fact]
+    public async Task OriginalScenarioExample_DryRunsAgainstACatalogWithItsServices_InTheOriginalVocabulary()
+    {
+        using var collector = TestProcess.Sleeper();
+        using var analyzer = TestProcess.Sleeper();
+        var config = Path.Combine(_data.Path, "osint.yaml");
+        File.WriteAllText(config, $$"""
+            targets:
+              osint-collector:
+                pid: {{collector.Pid}}
+                proxy:
+                  api: { listen: "127.0.0.1:{{LoopbackPort.Free()}}", upstream: "127.0.0.1:{{LoopbackPort.Free()}}" }
+              threat-analyzer:
+                pid: {{analyzer.Pid}}
+            """);
+        var example = Path.Combine(Path.GetDirectoryName(DemoCatalog())!, "scenarios.yaml");
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", example, "--config", config, "--dry-run", "--output", "json");
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
+        var plan = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement[0];
+        var fault = plan.GetProperty("faults")[0];
+        Assert.Equal("custom_osint_test", plan.GetProperty("name").GetString());
+        Assert.Equal(("network_delay", "osint-collector", 30.0), (fault.GetProperty("injector_name").GetString(), fault.GetProperty("target_service").GetString(), fault.GetProperty("duration_seconds").GetDouble()));
+        Assert.Equal("200", fault.GetProperty("parameters").GetProperty("delay_ms").GetString());
+    }
+
+    [Fact]
     public async Task DryRun_WithoutACatalog_SaysHowToBind()
     {
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", "network_latency_light", "--dry-run");
