@@ -32,6 +32,7 @@ internal static class RequestReader
     public static FaultRequest Fault(JsonObject body)
     {
         var errors = new List<ValidationError>();
+        body = FaultVocabulary.Normalize(body, string.Empty, errors);
         Unknown(body, FaultFields, errors);
         var injector = Text(body, "injector_name", errors, required: true);
         var target = Text(body, "target_service", errors, required: true);
@@ -88,17 +89,19 @@ internal static class RequestReader
             {
                 if (list[i] is not JsonObject f)
                 {
-                    errors.Add(new ValidationError($"fault_injections[{i}]", list[i]?.ToJsonString(), "an object with injector, target, duration_seconds"));
+                    errors.Add(new ValidationError($"fault_injections[{i}]", list[i]?.ToJsonString(), "an object with injector_name, target_service, duration_seconds (as POST /faults)"));
                     continue;
                 }
 
+                // The same vocabulary as POST /faults, aliases included, plus the offset into the injection phase.
                 var local = new List<ValidationError>();
-                Unknown(f, ["injector", "target", "profile", "parameters", "offset_seconds", "duration_seconds"], local);
+                f = FaultVocabulary.Normalize(f, string.Empty, local);
+                Unknown(f, ["injector_name", "target_service", "profile_name", "parameters", "offset_seconds", "duration_seconds"], local);
                 var spec = new FaultInjectionSpec
                 {
-                    Injector = Text(f, "injector", local, required: true) ?? string.Empty,
-                    Target = Text(f, "target", local, required: true) ?? string.Empty,
-                    Profile = Text(f, "profile", local, required: false),
+                    Injector = Text(f, "injector_name", local, required: true) ?? string.Empty,
+                    Target = Text(f, "target_service", local, required: true) ?? string.Empty,
+                    Profile = Text(f, "profile_name", local, required: false),
                     Parameters = Parameters(f["parameters"], "parameters", local) ?? new Dictionary<string, object?>(),
                     Offset = Seconds(f, "offset_seconds", local) ?? TimeSpan.Zero,
                     Duration = Seconds(f, "duration_seconds", local) ?? TimeSpan.FromSeconds(30),

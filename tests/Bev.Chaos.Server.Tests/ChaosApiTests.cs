@@ -76,6 +76,31 @@ public sealed class ChaosApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/faults/nope")).Status);
     }
 
+    [Fact]
+    public async Task Faults_ShortAliases_AreTheSameFault()
+    {
+        var (created, body) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector":"service_pause","target":"pid:{{_target.Pid}}","duration":"60s"}""");
+
+        Assert.True(created == HttpStatusCode.Created, body.ToString());
+        await Poll.UntilAsync(() => _target.State == 'T', TimeSpan.FromSeconds(2), "state T");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, $"/faults/{body.GetProperty("fault_id").GetString()}")).Status);
+    }
+
+    [Fact]
+    public async Task Experiments_FaultsInTheOriginalVocabulary_Run()
+    {
+        var (accepted, body) = await SendAsync(HttpMethod.Post, "/experiments", $$"""
+            {"name":"original-vocabulary","baseline_seconds":0,"validation_seconds":0,
+             "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.5}]}
+            """);
+        Assert.True(accepted == HttpStatusCode.Accepted, body.ToString());
+        var id = body.GetProperty("experiment_id").GetString()!;
+
+        await Poll.UntilAsync(() => _target.State == 'T', TimeSpan.FromSeconds(10), "the experiment pauses the target");
+        var finished = await Poll.UntilAsync(() => SendAsync(HttpMethod.Get, $"/experiments/{id}").GetAwaiter().GetResult(), r => r.Body.TryGetProperty("verdict", out _), TimeSpan.FromSeconds(20), "the verdict");
+        Assert.Equal("passed", finished.Body.GetProperty("verdict").GetString());
+    }
+
     [Theory]
     [InlineData("{bad json", "(body)")]
     [InlineData("[1,2]", "(body)")]
@@ -86,6 +111,8 @@ public sealed class ChaosApiTests : IAsyncLifetime
     [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","parameters":[1]}""", "parameters")]
     [InlineData("""{"injector_name":"cpu_melt","target_service":"TARGET"}""", "injector_name")]
     [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","duration_seconds":-1}""", "duration_seconds")]
+    [InlineData("""{"injector_name":"cpu_stress","injector":"service_pause","target_service":"TARGET"}""", "injector_name")]
+    [InlineData("""{"injector":"cpu_stress","target_service":"TARGET","target":"pid:1"}""", "target_service")]
     public async Task Faults_BadBodies_Are400NamingTheFieldAndApplyNothing(string body, string field)
     {
         var (status, error) = await SendAsync(HttpMethod.Post, "/faults", body.Replace("TARGET", $"pid:{_target.Pid}", StringComparison.Ordinal));
@@ -150,6 +177,8 @@ public sealed class ChaosApiTests : IAsyncLifetime
     [InlineData("""{"scenario":"no_such"}""", "scenario")]
     [InlineData("""{"name":"x","fault_injections":[{"injector":"cpu_melt","target":"pid:1"}]}""", "fault_injections[0].injector_name")]
     [InlineData("""{"name":"x","safety_level":"extreme"}""", "safety_level")]
+    [InlineData("""{"name":"x","fault_injections":[{"injector_name":"service_pause","injector":"cpu_stress","target_service":"pid:1"}]}""", "fault_injections[0].injector_name")]
+    [InlineData("""{"name":"x","fault_injections":[{"injector_name":"service_pause","target_service":"pid:1","duration_seconds":5,"duration":"10s"}]}""", "fault_injections[0].duration_seconds")]
     public async Task Experiments_BadBodies_Are400(string body, string field)
     {
         var (status, error) = await SendAsync(HttpMethod.Post, "/experiments", body);

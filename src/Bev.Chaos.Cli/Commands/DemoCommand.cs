@@ -44,29 +44,26 @@ internal static class DemoCommand
             InProcessQueue? standIn = null;
             if (pipelineFree)
             {
-                // The OSINT pipeline the built-in scenarios are written for: items flow collector →
-                // analyzer → processor through a Redis queue; the analyzer and the processor reach
-                // it through the fault proxy, so network faults hit their real traffic.
-                if (CommandOnPath("redis-server"))
+                // The OSINT pipeline the built-in scenarios are written for, from config/demo.yaml:
+                // items flow collector → analyzer → processor through a Redis queue; the analyzer and
+                // the processor reach it through the fault proxy, so network faults hit their real traffic.
+                var dataDirectory = parse.GetValue(CliOptions.DataDir) ?? Bev.Chaos.Persistence.ChaosStore.DefaultDataDirectory();
+                Directory.CreateDirectory(dataDirectory);
+                foreach (var (name, target) in PipelineCatalog())
                 {
-                    targets["queue"] = new TargetDefinition
+                    targets[name] = target with
                     {
-                        Name = "queue",
-                        Command = ["redis-server", "--port", QueuePort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                        Restart = RestartPolicy.Always,
-                        Port = QueuePort,
+                        Command = target.Command is [SampleService, ..] ? [.. SelfLocator.SiblingCommand(SampleService), .. target.Command.Skip(1)] : target.Command,
+                        WorkingDirectory = dataDirectory,
                     };
                 }
-                else
+
+                if (!CommandOnPath("redis-server"))
                 {
+                    targets.Remove("queue");
                     standIn = new InProcessQueue(QueuePort);
                     AnsiConsole.MarkupLine($"[yellow]redis-server is not installed[/]: the pipeline's queue is an in-process stand-in (PING, LPUSH, RPOP, LLEN) on 127.0.0.1:{QueuePort}; install redis-server for the real one");
                 }
-
-                var dataDirectory = parse.GetValue(CliOptions.DataDir) ?? Bev.Chaos.Persistence.ChaosStore.DefaultDataDirectory();
-                targets["data-collector"] = Sample("data-collector", 18081, new Dictionary<string, ProxyRoute>(), "--role", "collector", "--queue", $"127.0.0.1:{QueuePort}", "--out", "collected", "--rate", "20");
-                targets["threat-analyzer"] = Sample("threat-analyzer", 18082, new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16379", $"127.0.0.1:{QueuePort}") }, "--role", "analyzer", "--queue", "127.0.0.1:16379", "--in", "collected", "--out", "scored");
-                targets["osint-processor"] = Sample("osint-processor", 18083, new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16380", $"127.0.0.1:{QueuePort}") }, "--role", "processor", "--queue", "127.0.0.1:16380", "--in", "scored", "--db", Path.Combine(dataDirectory, "osint.db"));
             }
 
             await using var queue = standIn;
@@ -116,6 +113,17 @@ internal static class DemoCommand
     }
 
     private const int QueuePort = 16390;
+
+    private const string SampleService = "Bev.Chaos.SampleService";
+
+    /// <summary>The pipeline's catalog: config/demo.yaml, built into the CLI.</summary>
+    internal static IReadOnlyDictionary<string, TargetDefinition> PipelineCatalog()
+    {
+        using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("Bev.Chaos.Cli.demo.yaml")
+            ?? throw new InvalidOperationException("config/demo.yaml is missing from the CLI; rebuild with ./bev-chaos");
+        using var reader = new StreamReader(stream);
+        return ChaosConfigurationLoader.Parse(reader.ReadToEnd(), "config/demo.yaml").Targets;
+    }
 
     private static readonly int[] PipelinePorts = [18081, 18082, 18083, 16379, 16380, QueuePort];
 

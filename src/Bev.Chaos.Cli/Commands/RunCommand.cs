@@ -27,6 +27,7 @@ internal static class RunCommand
         var baseline = new Option<string>("--baseline") { Description = "With --report and a load URL: length of the baseline phase.", DefaultValueFactory = _ => "10s" };
         var validation = new Option<string>("--validation") { Description = "With --report and a load URL: length of the validation phase.", DefaultValueFactory = _ => "10s" };
         var files = new Option<string[]>("--scenarios") { Description = "Extra scenarios.yaml files or directories to load first." };
+        var bind = new Option<string[]>("--bind") { Description = "SERVICE=TARGET (repeatable): run the scenario's SERVICE against TARGET for this run — a catalog name, pid:N, name:PROCESS_NAME, docker:CONTAINER or agent:HOST/SERVICE." };
         var output = CliOptions.Output();
         var command = new Command("run", """
             Run a scenario, a suite or a scenarios.yaml file as experiments: baseline, injection, recovery, validation; rollback always.
@@ -35,9 +36,11 @@ internal static class RunCommand
             With --report DIR each scenario runs as a resilience test (baseline, failure, recovery, validation under load) and DIR gets resilience.json, report.html and junit.xml.
             Example: bev-chaos run network_latency_light --config chaos.yaml --dry-run
             Example: bev-chaos run basic_resilience --config chaos.yaml --report reports/
+            Example: bev-chaos run network_latency_light --config config/demo.yaml --dry-run
+            Example: bev-chaos run service_crash --bind data-collector=pid:4242
             """)
         {
-            what, dryRun, report, loadUrl, rate, baseline, validation, files, output,
+            what, dryRun, report, loadUrl, rate, baseline, validation, files, bind, output,
         };
         command.SetAction((parse, ct) => CommandRunner.RunAsync(async token =>
         {
@@ -49,14 +52,31 @@ internal static class RunCommand
             }
 
             var scenarios = Select(library, name);
+            var bindings = ScenarioBinding.Parse(parse.GetValue(bind) ?? []);
             var baselineDuration = CommandRunner.ParseDuration(parse.GetValue(baseline), "--baseline")!.Value;
             var validationDuration = CommandRunner.ParseDuration(parse.GetValue(validation), "--validation")!.Value;
             await using var session = await EngineSession.OpenAsync(parse, CancellationToken.None).ConfigureAwait(false);
-            var experiments = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
+            var compiled = scenarios.Select(s => ScenarioCompiler.Compile(s)).ToList();
+
+            // Every service must be bound or in the catalog; the error says how. Reported with
+            // every other problem of the experiments, all at once.
+            var problems = new List<ValidationError>();
+            try
+            {
+                ScenarioBinding.Check(compiled, bindings, session.Configuration.Targets);
+            }
+            catch (ChaosValidationException ex)
+            {
+                problems.AddRange(ex.Errors);
+            }
+
+            var catalog = session.Configuration.Targets;
+            var experiments = compiled.Select(e => ScenarioBinding.Apply(e, bindings))
+                .Select(e => e with { SteadyStateProbes = [.. e.SteadyStateProbes.Select(p => p.ForCatalog(catalog))] })
+                .ToList();
 
             // Managed targets must be running before their processes can be resolved and validated.
             session.Engine.StartCatalog();
-            var problems = new List<ValidationError>();
             foreach (var experiment in experiments)
             {
                 try
@@ -212,6 +232,18 @@ internal static class RunCommand
         return Bev.Chaos.Experiments.ChaosToolkit.ChaosToolkitRunner.ExitCode(journal);
     }
 
+    /// <summary>A fault of a plan in the original vocabulary, as POST /faults and experiment bodies spell it.</summary>
+    internal static object FaultJson(FaultInjectionSpec f) => new
+    {
+        injector_name = f.Injector,
+        target_service = f.Target,
+        profile_name = f.Profile,
+        parameters = f.Parameters,
+        offset_seconds = f.Offset.TotalSeconds,
+        duration_seconds = f.Duration.TotalSeconds,
+        step = f.Name,
+    };
+
     internal static void PrintTimeline(ExperimentConfig experiment)
     {
         var table = new Table().AddColumns("at", "for", "fault", "target", "profile / parameters");
@@ -239,7 +271,7 @@ internal static class RunCommand
                 e.Name,
                 safety_level = e.SafetyLevel,
                 targets = e.FaultInjections.Select(f => f.Target).Distinct().ToDictionary(t => t, t => session.Targets.Resolve(t).Processes.Select(p => p.Pid)),
-                faults = e.FaultInjections,
+                faults = e.FaultInjections.Select(FaultJson),
                 loads = e.Loads,
                 probes = e.SteadyStateProbes,
                 phases = new { baseline = e.BaselineDuration.TotalSeconds, injection = e.InjectionDuration.TotalSeconds, recovery_window = e.RecoveryWindow.TotalSeconds, validation = e.ValidationDuration.TotalSeconds },
@@ -258,7 +290,7 @@ internal static class RunCommand
 
             AnsiConsole.MarkupLine($"  phases: baseline {DurationText.Format(e.BaselineDuration)}, injection {DurationText.Format(e.InjectionDuration)}, recovery within {DurationText.Format(e.RecoveryWindow)}, validation {DurationText.Format(e.ValidationDuration)}");
             PrintTimeline(e);
-            AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {p.Url}{p.Host}{(p.Port > 0 ? ":" + p.Port : "")}{p.Target})"))))}");
+            AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {(object?)p.Url ?? p.Host ?? p.Target}{(p.Port > 0 ? ":" + p.Port : "")})"))))}");
             AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(safety.SafetyMonitoringInterval)}: cpu ≤ {safety.MaxCpuUsage}%, memory ≤ {safety.MaxMemoryUsage}%, error rate ≤ {safety.MaxErrorRate}%, response time ≤ {DurationText.Format(safety.MaxResponseTime)}; auto rollback {(safety.AutoRollbackEnabled ? "on" : "off")}");
             if (e.SafetyLevel == SafetyLevel.Critical && safety.RequireApprovalForCritical)
             {

@@ -98,7 +98,7 @@ internal static class ScenariosCommand
         var experiment = ScenarioCompiler.Compile(scenario);
         if (json)
         {
-            Console.Out.WriteLine(JsonOutput.Serialize(new { scenario, experiment = new { experiment.FaultInjections, experiment.Loads, injection_duration = experiment.InjectionDuration } }));
+            Console.Out.WriteLine(JsonOutput.Serialize(new { scenario, experiment = new { fault_injections = experiment.FaultInjections.Select(RunCommand.FaultJson), experiment.Loads, injection_duration = experiment.InjectionDuration } }));
             return;
         }
 

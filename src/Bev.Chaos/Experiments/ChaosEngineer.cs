@@ -107,6 +107,8 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     /// <exception cref="ExperimentRefusedException">Too many experiments running, or not allowed in production mode.</exception>
     public ExperimentRun StartExperiment(ExperimentConfig config, CancellationToken cancellationToken = default)
     {
+        // A probe that names a target (not a URL) uses that target's catalog health_url.
+        config = config with { SteadyStateProbes = [.. config.SteadyStateProbes.Select(p => p.ForCatalog(_configuration.Targets))] };
         ExperimentValidator.Validate(config, _faults);
         if (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium && !_configuration.Safety.RequireApprovalForCritical)
         {

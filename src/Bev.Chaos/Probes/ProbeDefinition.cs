@@ -101,8 +101,25 @@ public sealed record ProbeDefinition
 
     public int Port { get; init; }
 
-    /// <summary>Process: the target name.</summary>
+    /// <summary>
+    /// Process: the target name. Http without <see cref="Url"/>: the catalog service whose
+    /// <c>health_url</c> is requested (see <see cref="ForCatalog"/>), so a scenario names targets, not ports.
+    /// </summary>
     public string? Target { get; init; }
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>True for an http probe that names a target instead of a URL.</summary>
+    public bool IsTargetProbe => Kind == ProbeKind.Http && Url is null && !string.IsNullOrEmpty(Target);
+
+    /// <summary>
+    /// This probe with its target looked up in <paramref name="catalog"/>: an http probe that names a
+    /// target requests that target's <c>health_url</c>; when the target has none (an ad-hoc
+    /// <c>pid:N</c>, <c>name:P</c>, <c>docker:C</c>, or a catalog entry without one) it checks the
+    /// target's processes instead (alive, not stopped). Any other probe is returned as it is.
+    /// </summary>
+    public ProbeDefinition ForCatalog(IReadOnlyDictionary<string, Configuration.TargetDefinition> catalog) =>
+        !IsTargetProbe ? this
+        : catalog.TryGetValue(Target!, out var target) && target.HealthUrl is { } health ? this with { Url = health }
+        : this with { Kind = ProbeKind.Process };
 }

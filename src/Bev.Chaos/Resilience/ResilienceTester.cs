@@ -113,7 +113,8 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         }
 
         experiments.AddRange(config.FailureExperiments.Select(e => (e.Name, e)));
-        experiments = experiments.Select(e => (e.Item1, AsFailurePhase(e.Item2))).ToList();
+        // A probe that names a target (not a URL) uses that target's catalog health_url.
+        experiments = experiments.Select(e => (e.Item1, AsFailurePhase(e.Item2 with { SteadyStateProbes = [.. e.Item2.SteadyStateProbes.Select(p => p.ForCatalog(targets.Catalog))] }))).ToList();
         foreach (var (name, experiment) in experiments)
         {
             try

@@ -54,7 +54,14 @@ internal static class ProbeReader
 
     private static ProbeDefinition? Http(YamlSection p, string name)
     {
-        var url = Url(p);
+        // A probe may name a target instead of a URL: its catalog health_url, looked up at run time.
+        var target = p.String("target");
+        if (target is not null && p.Has("url"))
+        {
+            p.Error("target", p.Find("target"), target, "url or target, not both (target means the target's catalog health_url)");
+        }
+
+        var url = target is null ? Url(p) : null;
         var (low, high) = StatusRange(p);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (p.Section("headers") is { } section)
@@ -78,11 +85,12 @@ internal static class ProbeReader
             p.Error(jsonPath is null ? "json_expected" : "json_path", null, jsonPath ?? jsonExpected, "json_path and json_expected together");
         }
 
-        return url is null ? null : new ProbeDefinition
+        return url is null && target is null ? null : new ProbeDefinition
         {
             Name = name,
             Kind = ProbeKind.Http,
             Url = url,
+            Target = target,
             Method = method,
             Headers = headers,
             ExpectedStatusMin = low,

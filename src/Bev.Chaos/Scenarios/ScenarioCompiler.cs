@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults;
 using Bev.Chaos.Probes;
 
 namespace Bev.Chaos.Scenarios;
@@ -11,8 +12,6 @@ namespace Bev.Chaos.Scenarios;
 /// </summary>
 public static class ScenarioCompiler
 {
-    private static readonly HashSet<string> InjectKeys = ["injector", "target", "profile", "duration"];
-
     /// <exception cref="ChaosValidationException">Every problem in the steps.</exception>
     public static ExperimentConfig Compile(ScenarioDefinition scenario, double timeScale = 1.0)
     {
@@ -55,19 +54,23 @@ public static class ScenarioCompiler
             switch (step.ActionType)
             {
                 case "inject_fault":
-                    var injector = Text(step, "injector");
-                    var target = Text(step, "target") ?? scenario.TargetServices.FirstOrDefault();
+                    // The original's vocabulary (injector_name, target_service, profile_name,
+                    // duration_seconds; short aliases alike); every other key is a fault parameter.
+                    var vocabulary = FaultVocabulary.Normalize(step.Parameters, $"{field}.parameters.", errors, step.Location);
+                    var injector = Text(vocabulary, "injector_name");
+                    var target = Text(vocabulary, "target_service") ?? scenario.TargetServices.FirstOrDefault();
                     if (injector is null)
                     {
-                        errors.Add(new ValidationError($"{field}.parameters.injector", null, "an injector name", step.Location));
+                        errors.Add(new ValidationError($"{field}.parameters.injector_name", null, "an injector name (injector_name, or its alias injector)", step.Location));
                     }
 
                     if (target is null)
                     {
-                        errors.Add(new ValidationError($"{field}.parameters.target", null, "a target (or target_services on the scenario)", step.Location));
+                        errors.Add(new ValidationError($"{field}.parameters.target_service", null, "a target (target_service, or its alias target; or target_services on the scenario)", step.Location));
                     }
 
-                    var duration = Duration(step, "duration", TimeSpan.FromSeconds(30), errors, field);
+                    var duration = Duration(vocabulary, "duration_seconds", TimeSpan.FromSeconds(30), errors, field, step.Location);
+                    var parameters = FaultParameters(vocabulary, field, step.Location, errors);
                     if (injector is not null && target is not null)
                     {
                         faults.Add(new FaultInjectionSpec
@@ -75,8 +78,8 @@ public static class ScenarioCompiler
                             Name = step.Name,
                             Injector = injector,
                             Target = target,
-                            Profile = Text(step, "profile"),
-                            Parameters = step.Parameters.Where(p => !InjectKeys.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value),
+                            Profile = Text(vocabulary, "profile_name"),
+                            Parameters = parameters,
                             Offset = cursor,
                             Duration = Scale(duration, scale),
                             Location = step.Location,
@@ -137,6 +140,8 @@ public static class ScenarioCompiler
         var type = Text(step, "type") ?? "http";
         switch (type)
         {
+            case "http" when Text(step, "url") is null && Text(step, "target") is { } target:
+                return new ProbeDefinition { Name = step.Name, Kind = ProbeKind.Http, Target = target, BodyContains = Text(step, "body_contains") };
             case "http":
                 if (!Uri.TryCreate(Text(step, "url"), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 {
@@ -155,12 +160,47 @@ public static class ScenarioCompiler
         }
     }
 
-    private static string? Text(ScenarioStep step, string key) =>
-        step.Parameters.TryGetValue(key, out var value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
-
-    private static TimeSpan Duration(ScenarioStep step, string key, TimeSpan fallback, List<ValidationError> errors, string field)
+    // A step's fault parameters: the keys beside injector_name (as the original writes them) and
+    // those under a nested parameters mapping (as POST /faults writes them); one key in both places
+    // with two values is an error.
+    private static Dictionary<string, object?> FaultParameters(Dictionary<string, object?> vocabulary, string field, string? location, List<ValidationError> errors)
     {
-        var text = Text(step, key);
+        var result = vocabulary.Where(p => !FaultVocabulary.IsVocabulary(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        switch (vocabulary.GetValueOrDefault(FaultVocabulary.Parameters))
+        {
+            case null:
+                break;
+            case IReadOnlyDictionary<string, object?> nested:
+                foreach (var (key, value) in nested)
+                {
+                    if (result.TryGetValue(key, out var beside) && Convert.ToString(beside, CultureInfo.InvariantCulture) != Convert.ToString(value, CultureInfo.InvariantCulture))
+                    {
+                        errors.Add(new ValidationError($"{field}.parameters.{key}", $"{beside} beside injector_name, {value} under parameters", "one value: write it in one place", location));
+                    }
+
+                    result[key] = value;
+                }
+
+                break;
+            case var other:
+                errors.Add(new ValidationError($"{field}.parameters.parameters", Convert.ToString(other, CultureInfo.InvariantCulture), "a mapping of fault parameters (or write them beside injector_name)", location));
+                break;
+        }
+
+        return result;
+    }
+
+    private static string? Text(ScenarioStep step, string key) => Text(step.Parameters, key);
+
+    private static string? Text(IReadOnlyDictionary<string, object?> parameters, string key) =>
+        parameters.TryGetValue(key, out var value) && value is not IReadOnlyDictionary<string, object?> ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+
+    private static TimeSpan Duration(ScenarioStep step, string key, TimeSpan fallback, List<ValidationError> errors, string field) =>
+        Duration(step.Parameters, key, fallback, errors, field, step.Location);
+
+    private static TimeSpan Duration(IReadOnlyDictionary<string, object?> parameters, string key, TimeSpan fallback, List<ValidationError> errors, string field, string? location)
+    {
+        var text = Text(parameters, key);
         if (text is null)
         {
             return fallback;
@@ -171,7 +211,7 @@ public static class ScenarioCompiler
             return value;
         }
 
-        errors.Add(new ValidationError($"{field}.parameters.{key}", text, "a duration above 0 and at most 1h (seconds, or with ms/s/m/h)", step.Location));
+        errors.Add(new ValidationError($"{field}.parameters.{key}", text, "a duration above 0 and at most 1h (seconds, or with ms/s/m/h)", location));
         return fallback;
     }
 

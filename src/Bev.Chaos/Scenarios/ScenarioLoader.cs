@@ -1,5 +1,6 @@
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults;
 using Bev.Chaos.Probes;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -145,6 +146,11 @@ public static class ScenarioLoader
                     {
                         nested = ReadSteps(p, "steps");
                     }
+                    else if (name == FaultVocabulary.Parameters && value is YamlMappingNode)
+                    {
+                        // The POST /faults shape inside a step: {injector_name: …, parameters: {delay_ms: 200}}.
+                        parameters[name] = ReadFaultParameters(p.Section(name)!);
+                    }
                     else if (value is YamlScalarNode scalar)
                     {
                         parameters[name] = scalar.Value;
@@ -168,6 +174,24 @@ public static class ScenarioLoader
         }
 
         return steps;
+    }
+
+    private static Dictionary<string, object?> ReadFaultParameters(YamlSection section)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, value) in section.Entries())
+        {
+            if (value is YamlScalarNode scalar)
+            {
+                result[name] = scalar.Value;
+            }
+            else
+            {
+                section.Error(name, value, YamlSection.Describe(value), "a single value");
+            }
+        }
+
+        return result;
     }
 
     private static List<RollbackAction> ReadRollbacks(YamlSection s)

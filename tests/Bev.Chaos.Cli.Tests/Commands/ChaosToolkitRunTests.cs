@@ -39,9 +39,9 @@ public sealed class ChaosToolkitRunTests : IDisposable
               "steady-state-hypothesis": {
                 "title": "service healthy",
                 "probes": [
-                  { "type": "probe", "name": "port-open", "tolerance": { "type": "range", "range": [200, 299] },
+                  { "type": "probe", "name": "port-open", "tolerance": { "type": "range", "range": [200, 299], "target": "status" },
                     "provider": { "type": "http", "url": "${base_url}/health", "timeout": 2 } },
-                  { "type": "probe", "name": "body-ok", "tolerance": { "type": "regex", "pattern": "^ok$" },
+                  { "type": "probe", "name": "body-ok", "tolerance": { "type": "regex", "pattern": "^ok$", "target": "body" },
                     "provider": { "type": "http", "url": "${base_url}/health" } }
                 ]
               },
@@ -130,6 +130,53 @@ public sealed class ChaosToolkitRunTests : IDisposable
         var result = await CliRunner.RunAsync(_dir.Path, TimeSpan.FromSeconds(30), "run", experiment);
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("method[0].provider.type: 'python' is not allowed; allowed: http or process (the supported subset)", result.Stderr);
+        Assert.Contains("method[0].provider.type: 'python' is not allowed; allowed: http or process (the python provider runs Python functions, which BEV Chaos does not", result.Stderr);
+    }
+
+    [Fact]
+    public async Task Experiment_JsonPathExpectingAList_HoldsAsInChaosToolkit()
+    {
+        // chaoslib compares the list of matched values with the list: ["ok"] == ["ok"].
+        var experiment = Write("jsonpath.json", """
+            {
+              "title": "the status reads ok",
+              "steady-state-hypothesis": {
+                "title": "status ok",
+                "probes": [
+                  { "type": "probe", "name": "status-ok",
+                    "tolerance": { "type": "jsonpath", "path": "$.status", "expect": ["ok"], "target": "stdout" },
+                    "provider": { "type": "process", "path": "/bin/echo", "arguments": ["{\"status\": \"ok\"}"] } }
+                ]
+              },
+              "method": [ { "type": "action", "name": "noop", "provider": { "type": "process", "path": "/bin/true" } } ]
+            }
+            """);
+
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(0, exit);
+        Assert.True(journal.GetProperty("steady_states").GetProperty("before").GetProperty("steady_state_met").GetBoolean());
+        Assert.True(journal.GetProperty("steady_states").GetProperty("after").GetProperty("probes")[0].GetProperty("tolerance_met").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("controls", "\"controls\": [ { \"name\": \"tracing\", \"provider\": { \"type\": \"python\", \"module\": \"chaostracing.control\" } } ],", "controls: missing; allowed: no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)")]
+    [InlineData("secrets", "\"secrets\": { \"k8s\": { \"token\": { \"type\": \"env\", \"key\": \"TOKEN\" } } },", "secrets: missing; allowed: no secrets (not supported")]
+    [InlineData("runtime", "\"runtime\": { \"rollbacks\": { \"strategy\": \"deviated\" } },", "runtime: missing; allowed: no runtime block (strategies are not supported")]
+    [InlineData("vault", "\"configuration\": { \"token\": { \"type\": \"vault\", \"path\": \"secret/x\" } },", "configuration.token.type: 'vault' is not allowed; allowed: env (a value from an environment variable), or write the value inline")]
+    public async Task Experiment_UnsupportedFeature_IsRefusedByName(string name, string block, string expected)
+    {
+        var experiment = Write(name + ".json", $$"""
+            {
+              "title": "uses {{name}}",
+              {{block}}
+              "method": [ { "type": "action", "name": "noop", "provider": { "type": "process", "path": "/bin/true" } } ]
+            }
+            """);
+
+        var result = await CliRunner.RunAsync(_dir.Path, TimeSpan.FromSeconds(30), "run", experiment, "--dry-run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
     }
 }

@@ -33,7 +33,9 @@ public sealed class BuiltInScenarioTests
 
         foreach (var scenario in library.Scenarios)
         {
-            var experiment = library.ToExperiment(scenario.Name);
+            // Probes name targets; the engine looks up their health_url (none here: the processes).
+            var named = library.ToExperiment(scenario.Name);
+            var experiment = named with { SteadyStateProbes = [.. named.SteadyStateProbes.Select(p => p.ForCatalog(configuration.Targets))] };
             ExperimentValidator.Validate(experiment, manager);
             Assert.All(experiment.FaultInjections, f => Assert.Contains(f.Target, scenario.TargetServices));
         }

@@ -54,9 +54,11 @@ public static class ChaosToolkitDocument
             errors.Add(new ValidationError("method", experiment["method"]?.ToJsonString(), "a list of activities", path));
         }
 
+        Refuse(experiment, errors, path);
         var configuration = ResolveConfiguration(experiment["configuration"] as JsonObject, errors, path);
         var resolved = Substitute(experiment, configuration);
         CheckActivities(resolved, errors, path);
+        CheckTolerances(resolved, errors, path);
         return errors.Count > 0 ? throw new ChaosValidationException(errors) : (JsonObject)resolved;
     }
 
@@ -65,7 +67,11 @@ public static class ChaosToolkitDocument
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in configuration ?? [])
         {
-            if (value is JsonObject { } typed && typed["type"]?.GetValue<string>() == "env")
+            if (value is JsonObject { } other && other["type"]?.ToString() != "env")
+            {
+                errors.Add(new ValidationError($"configuration.{key}.type", other["type"]?.ToString(), "env (a value from an environment variable), or write the value inline (other configuration types, such as vault, are not supported)", path));
+            }
+            else if (value is JsonObject { } typed)
             {
                 var name = typed["key"]?.GetValue<string>() ?? string.Empty;
                 var env = Environment.GetEnvironmentVariable(name);
@@ -122,7 +128,21 @@ public static class ChaosToolkitDocument
             }
 
             var type = activity?["provider"]?["type"]?.GetValue<string>();
-            if (type is not ("http" or "process"))
+            if (activity?["controls"] is not null)
+            {
+                errors.Add(new ValidationError($"{where}.controls", null, "no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)", path));
+            }
+
+            if (activity?["background"] is JsonValue background && background.GetValueKind() == JsonValueKind.True)
+            {
+                errors.Add(new ValidationError($"{where}.background", "true", "false or absent (background activities are not supported: activities run one after another)", path));
+            }
+
+            if (type == "python")
+            {
+                errors.Add(new ValidationError($"{where}.provider.type", type, "http or process (the python provider runs Python functions, which BEV Chaos does not; call the same thing through an http endpoint or a process)", path));
+            }
+            else if (type is not ("http" or "process"))
             {
                 errors.Add(new ValidationError($"{where}.provider.type", type, "http or process (the supported subset)", path));
             }
@@ -133,6 +153,38 @@ public static class ChaosToolkitDocument
             else if (type == "process" && activity?["provider"]?["path"] is null)
             {
                 errors.Add(new ValidationError($"{where}.provider.path", null, "a program path", path));
+            }
+        }
+    }
+
+    // Parts of Chaos Toolkit that BEV Chaos does not implement: refused by name, never ignored.
+    private static void Refuse(JsonObject experiment, List<ValidationError> errors, string path)
+    {
+        if (experiment["controls"] is JsonArray { Count: > 0 } or JsonObject)
+        {
+            errors.Add(new ValidationError("controls", null, "no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)", path));
+        }
+
+        if (experiment["secrets"] is JsonObject { Count: > 0 })
+        {
+            errors.Add(new ValidationError("secrets", null, "no secrets (not supported: put the value in configuration, inline or as {\"type\": \"env\", \"key\": NAME})", path));
+        }
+
+        if (experiment["runtime"] is JsonObject { Count: > 0 })
+        {
+            errors.Add(new ValidationError("runtime", null, "no runtime block (strategies are not supported: the hypothesis runs before and after the method, rollbacks always run, as Chaos Toolkit's defaults)", path));
+        }
+    }
+
+    // After substitution, so a pattern or path built from configuration is checked as it will run.
+    private static void CheckTolerances(JsonNode experiment, List<ValidationError> errors, string path)
+    {
+        var probes = experiment["steady-state-hypothesis"]?["probes"] as JsonArray ?? [];
+        for (var i = 0; i < probes.Count; i++)
+        {
+            if (probes[i] is JsonObject probe && probe["ref"] is null)
+            {
+                Tolerance.Validate(probe["tolerance"], probe["provider"]?["type"]?.ToString() ?? string.Empty, $"steady-state-hypothesis.probes[{i}].tolerance", path, errors);
             }
         }
     }
