@@ -7,7 +7,8 @@ ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0
 
 FROM ${SDK_IMAGE} AS build
-WORKDIR /src
+# Not under a folder named src: Directory.Build.props tells library code by "/src/" in its path.
+WORKDIR /build
 # Restore first, from the project files alone, so that a source change reuses the restored layer.
 COPY Directory.Build.props Directory.Packages.props BannedSymbols.txt .editorconfig ./
 COPY src/Bev.Chaos/Bev.Chaos.csproj src/Bev.Chaos/

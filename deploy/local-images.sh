@@ -64,7 +64,10 @@ fi
 # The SDK image: the runtime image plus the SDK, its packs and templates.
 if ! have_image "$SDK_IMAGE"; then
   log "$SDK_IMAGE from $DOTNET_ROOT_DIR (SDK $SDK_VERSION)"
-  mkdir -p "$WORK/sdk/dotnet"
+  mkdir -p "$WORK/sdk/dotnet" "$WORK/sdk/ca"
+  # The build stage restores from NuGet as this machine does: with the certificate authorities this
+  # machine added to its trust store (e.g. a TLS-inspecting egress proxy's).
+  cp /usr/local/share/ca-certificates/*.crt "$WORK/sdk/ca/" 2>/dev/null || true
   for part in sdk sdk-manifests packs templates; do
     [ -e "$DOTNET_ROOT_DIR/$part" ] && cp -a "$DOTNET_ROOT_DIR/$part" "$WORK/sdk/dotnet/"
   done
@@ -72,6 +75,8 @@ if ! have_image "$SDK_IMAGE"; then
 FROM $RUNTIME_IMAGE
 # The SDK's own tools need ICU (the product runs with invariant globalization, the runtime image needs none).
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libicu72 >/dev/null && rm -rf /var/lib/apt/lists/*
+COPY ca/ /usr/local/share/ca-certificates/
+RUN update-ca-certificates >/dev/null 2>&1
 COPY dotnet /usr/share/dotnet
 ENV DOTNET_SDK_VERSION=$SDK_VERSION DOTNET_NOLOGO=true DOTNET_CLI_TELEMETRY_OPTOUT=true DOTNET_SKIP_FIRST_TIME_EXPERIENCE=true DOTNET_GENERATE_ASPNET_CERTIFICATE=false
 DOCKERFILE
