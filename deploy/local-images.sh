@@ -57,7 +57,7 @@ COPY dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet && groupadd --gid 1654 app && useradd --uid 1654 --gid 1654 --no-create-home --shell /bin/false app
 ENV APP_UID=1654 ASPNETCORE_HTTP_PORTS=8080 DOTNET_RUNNING_IN_CONTAINER=true DOTNET_VERSION=$RUNTIME_VERSION ASPNET_VERSION=$RUNTIME_VERSION
 DOCKERFILE
-  docker build -q -t "$RUNTIME_IMAGE" "$WORK/runtime" >/dev/null
+  docker build --force-rm -q -t "$RUNTIME_IMAGE" "$WORK/runtime" >/dev/null
   rm -rf "$WORK/runtime"
 fi
 
@@ -80,14 +80,14 @@ RUN update-ca-certificates >/dev/null 2>&1
 COPY dotnet /usr/share/dotnet
 ENV DOTNET_SDK_VERSION=$SDK_VERSION DOTNET_NOLOGO=true DOTNET_CLI_TELEMETRY_OPTOUT=true DOTNET_SKIP_FIRST_TIME_EXPERIENCE=true DOTNET_GENERATE_ASPNET_CERTIFICATE=false
 DOCKERFILE
-  docker build --network host -q -t "$SDK_IMAGE" "$WORK/sdk" >/dev/null
+  docker build --force-rm --network host -q -t "$SDK_IMAGE" "$WORK/sdk" >/dev/null
   rm -rf "$WORK/sdk"
 fi
 
 log "building $IMAGE from $ROOT/Dockerfile"
 # Host network for the build: NuGet restore and apt reach their registries as the host does (the
 # daemon may run with --bridge=none).
-docker build --network host -q -t "$IMAGE" \
+docker build --force-rm --network host -q -t "$IMAGE" \
   --build-arg "SDK_IMAGE=$SDK_IMAGE" --build-arg "RUNTIME_IMAGE=$RUNTIME_IMAGE" \
   -f "$ROOT/Dockerfile" "$ROOT" >/dev/null
 log "$IMAGE: $(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1000000}')"

@@ -67,6 +67,10 @@ public sealed class ComposeTests
             }
 
             await Poll.UntilAsync(() => sleeper.State != 'T', TimeSpan.FromSeconds(15), "the sleeper resumed by emergency stop");
+            using (var release = await http.DeleteAsync("/emergency-stop", TestContext.Current.CancellationToken))
+            {
+                Assert.True(release.IsSuccessStatusCode, "releasing the safety lock: " + await release.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            }
 
             // Killed mid-fault: the pause stays; the container started again reverts it from the volume's journal.
             await InjectPauseAsync(http, sleeper.Pid);
