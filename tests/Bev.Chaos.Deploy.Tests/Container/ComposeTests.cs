@@ -48,6 +48,7 @@ public sealed class ComposeTests
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         using var sleeper = new Sleeper();
+        var sibling = project + "-sibling";
         try
         {
             (exit, output) = await Compose("up", "-d", "chaos-engineer");
@@ -58,22 +59,26 @@ public sealed class ComposeTests
             await Poll.UntilAsync(async () => (await Docker(environment, "inspect", "-f", "{{.State.Health.Status}}", container)).Trim() == "healthy", TimeSpan.FromSeconds(90), "the container's HEALTHCHECK healthy");
             Assert.True(File.Exists(Path.Combine(work.Path, "logs", "chaos_engineering.log")), "the log at /app/logs/chaos_engineering.log, on the host's log folder");
 
-            // A host process paused through the API; emergency stop resumes it.
-            await InjectPauseAsync(http, sleeper.Pid);
+            // A host process and a sibling container paused through the API; emergency stop resumes both.
+            await InjectPauseAsync(http, $"pid:{sleeper.Pid}");
             await Poll.UntilAsync(() => sleeper.State == 'T', TimeSpan.FromSeconds(15), "the host sleeper paused (state T) by the container");
+            await Docker(environment, "run", "-d", "--network", "none", "--name", sibling, "--label", $"bev-chaos-test={project}", await BusyboxImageAsync(environment, work.Path), "/bin/sleep", "600");
+            await InjectPauseAsync(http, $"docker:{sibling}");
+            await Poll.UntilAsync(async () => (await Docker(environment, "inspect", "-f", "{{.State.Paused}}", sibling)).Trim() == "true", TimeSpan.FromSeconds(15), "the sibling container paused");
             using (var stop = await http.PostAsync("/emergency-stop", null, TestContext.Current.CancellationToken))
             {
                 Assert.True(stop.IsSuccessStatusCode, await stop.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             }
 
             await Poll.UntilAsync(() => sleeper.State != 'T', TimeSpan.FromSeconds(15), "the sleeper resumed by emergency stop");
+            await Poll.UntilAsync(async () => (await Docker(environment, "inspect", "-f", "{{.State.Paused}}", sibling)).Trim() == "false", TimeSpan.FromSeconds(15), "the sibling container resumed by emergency stop");
             using (var release = await http.DeleteAsync("/emergency-stop", TestContext.Current.CancellationToken))
             {
                 Assert.True(release.IsSuccessStatusCode, "releasing the safety lock: " + await release.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
             }
 
             // Killed mid-fault: the pause stays; the container started again reverts it from the volume's journal.
-            await InjectPauseAsync(http, sleeper.Pid);
+            await InjectPauseAsync(http, $"pid:{sleeper.Pid}");
             await Poll.UntilAsync(() => sleeper.State == 'T', TimeSpan.FromSeconds(15), "the sleeper paused again");
             await Docker(environment, "kill", "-s", "KILL", container);
             await Poll.UntilAsync(async () => (await Docker(environment, "inspect", "-f", "{{.State.Running}}", container)).Trim() == "false", TimeSpan.FromSeconds(30), "the container dead");
@@ -86,6 +91,7 @@ public sealed class ComposeTests
         finally
         {
             (exit, output) = await Compose("down", "-v", "--remove-orphans");
+            await Tool.RunAsync("docker", ["rm", "-f", sibling], TimeSpan.FromMinutes(1), null, environment);
         }
 
         Assert.True(exit == 0, "docker-compose down: " + output);
@@ -94,16 +100,38 @@ public sealed class ComposeTests
         Assert.NotEqual('T', sleeper.State);
     }
 
-    private static async Task InjectPauseAsync(HttpClient http, int pid)
+    private static async Task InjectPauseAsync(HttpClient http, string target)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["injector_name"] = "service_pause",
-            ["target_service"] = $"pid:{pid}",
+            ["target_service"] = target,
             ["duration_seconds"] = 120,
         });
         using var response = await http.PostAsync("/faults", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /faults: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+    }
+
+    /// <summary>A container image of Debian's busybox-static (no registry here), made once.</summary>
+    private static async Task<string> BusyboxImageAsync(IReadOnlyDictionary<string, string?> environment, string scratch)
+    {
+        const string Image = "bev-chaos-test/busybox:latest";
+        if ((await Tool.RunAsync("docker", ["image", "inspect", Image], TimeSpan.FromMinutes(1), null, environment)).ExitCode == 0)
+        {
+            return Image;
+        }
+
+        Requires.Program("busybox");
+        var rootfs = Path.Combine(scratch, "busybox-rootfs");
+        Directory.CreateDirectory(Path.Combine(rootfs, "bin"));
+        File.Copy("/bin/busybox", Path.Combine(rootfs, "bin", "busybox"));
+        File.CreateSymbolicLink(Path.Combine(rootfs, "bin", "sh"), "busybox");
+        File.CreateSymbolicLink(Path.Combine(rootfs, "bin", "sleep"), "busybox");
+        var tar = Path.Combine(scratch, "busybox.tar");
+        var (exit, output) = await Tool.RunAsync("tar", ["-C", rootfs, "-cf", tar, "."], TimeSpan.FromMinutes(1));
+        Assert.True(exit == 0, "tar: " + output);
+        await Docker(environment, "import", tar, Image);
+        return Image;
     }
 
     private static async Task<bool> HealthyAsync(HttpClient http)
