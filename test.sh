@@ -8,7 +8,8 @@ RESULTS="$ROOT/test-results"
 DOCKER_DIR="${BEV_CHAOS_TEST_DOCKER_DIR:-/tmp/bev-chaos-test-docker}"
 # prometheus brings promtool (the /metrics check); wrk and nginx-light the load generator's yardstick and
 # target; redis-server the demo pipeline's queue.
-PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server)
+# debootstrap and docker-compose: the container stage (deploy/local-images.sh builds the base images; compose runs them).
+PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server debootstrap docker-compose)
 
 log() { echo "test.sh: $*" >&2; }
 

@@ -56,7 +56,7 @@ internal sealed class EngineSession : IAsyncDisposable
         var configuration = configurationOverride ?? LoadConfiguration(parse);
         var dataDir = parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory();
         var loggers = structuredLogs
-            ? CreateStructuredLoggers(parse.GetValue(CliOptions.LogLevelOption), Path.Combine(dataDir, "logs", "chaos_engineering.log"))
+            ? CreateStructuredLoggers(parse.GetValue(CliOptions.LogLevelOption), Path.Combine(LogDirectory(dataDir), "chaos_engineering.log"))
             : CreateLoggers(parse.GetValue(CliOptions.LogLevelOption));
         var engine = await ChaosEngine.OpenAsync(configuration, dataDir, loggers, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         if (engine.RevertedOnOpen > 0)
@@ -66,6 +66,10 @@ internal sealed class EngineSession : IAsyncDisposable
 
         return new EngineSession(engine, loggers);
     }
+
+    /// <summary>Where a server's log file goes: <c>BEV_CHAOS_LOG_DIR</c> (the container sets <c>/app/logs</c>), else <c>DATA_DIR/logs</c>.</summary>
+    public static string LogDirectory(string dataDir) =>
+        Environment.GetEnvironmentVariable("BEV_CHAOS_LOG_DIR") is { Length: > 0 } configured ? configured : Path.Combine(dataDir, "logs");
 
     /// <summary>Single-line console logs on stderr, so stdout stays for results.</summary>
     public static ILoggerFactory CreateLoggers(LogLevel level) => LoggerFactory.Create(builder => builder

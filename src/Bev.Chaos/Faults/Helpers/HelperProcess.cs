@@ -228,19 +228,34 @@ internal sealed class HelperProcess : IAsyncDisposable
             return configured.EndsWith(".dll", StringComparison.Ordinal) ? (DotnetHost(), [configured]) : (configured, []);
         }
 
-        var baseDir = AppContext.BaseDirectory;
-        var apphost = Path.Combine(baseDir, "Bev.Chaos.Helper");
-        if (File.Exists(apphost))
+        // Beside the program (a build of this repository, the bev-chaos tool, a program whose build
+        // copied the helper from the Bev.Chaos package), else beside this library's assembly (a
+        // host that loads the library from a folder of its own).
+        var libraryDir = Path.GetDirectoryName(typeof(HelperProcess).Assembly.Location);
+        string[] dirs = string.IsNullOrEmpty(libraryDir) ? [AppContext.BaseDirectory] : [AppContext.BaseDirectory, libraryDir];
+        foreach (var dir in dirs)
         {
-            return (apphost, []);
+            // A package's zip keeps no execute bit: an apphost unpacked from one is skipped for the dll.
+            var apphost = Path.Combine(dir, "Bev.Chaos.Helper");
+            if (IsExecutable(apphost))
+            {
+                return (apphost, []);
+            }
+
+            var dll = Path.Combine(dir, "Bev.Chaos.Helper.dll");
+            if (File.Exists(dll))
+            {
+                return (DotnetHost(), [dll]);
+            }
         }
 
-        var dll = Path.Combine(baseDir, "Bev.Chaos.Helper.dll");
-        return File.Exists(dll)
-            ? (DotnetHost(), [dll])
-            : throw new FeatureUnavailableException($"the effect helper Bev.Chaos.Helper is missing from {baseDir}; rebuild, or set BEV_CHAOS_HELPER");
+        throw new FeatureUnavailableException($"the effect helper Bev.Chaos.Helper is missing from {string.Join(" and ", dirs.Distinct(StringComparer.Ordinal))}; rebuild, reference the Bev.Chaos package (its build copies the helper to the output), or set BEV_CHAOS_HELPER");
     }
 
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+
+    /// <summary>The dotnet host that runs this process, so the helper uses the same runtime (a program started by its apphost has no dotnet on PATH necessarily).</summary>
     private static string DotnetHost()
     {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
@@ -250,6 +265,21 @@ internal sealed class HelperProcess : IAsyncDisposable
         }
 
         var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+        if (self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            return self;
+        }
+
+        // The runtime directory is DOTNET_ROOT/shared/Microsoft.NETCore.App/VERSION/.
+        var runtimeDir = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+        var root = Path.GetFullPath(Path.Combine(runtimeDir, "..", "..", ".."));
+        var besideRuntime = Path.Combine(root, "dotnet");
+        if (File.Exists(besideRuntime))
+        {
+            return besideRuntime;
+        }
+
+        var dotnetRoot = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+        return !string.IsNullOrEmpty(dotnetRoot) && File.Exists(Path.Combine(dotnetRoot, "dotnet")) ? Path.Combine(dotnetRoot, "dotnet") : "dotnet";
     }
 }
