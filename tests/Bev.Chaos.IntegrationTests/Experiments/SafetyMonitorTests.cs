@@ -48,7 +48,8 @@ public sealed class SafetyMonitorTests
 
         Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
         Assert.Equal((Safety.SafetyMonitor.HealthMonitorUnreachable, (double)failures), (result.Breach!.Threshold, result.Breach.Observed));
-        Assert.True(result.Breach.Time - result.Faults.Single().InjectedAt >= safety.SafetyMonitoringInterval * (failures - 1), "not before that many samples");
+        var injection = result.Phases.Single(p => p.Phase == ExperimentStatus.Injection);
+        Assert.True(result.Breach.Time - injection.Started >= safety.SafetyMonitoringInterval * failures, "not before that many samples");
         Assert.Empty(f.Faults.ActiveFaults);
     }
 
