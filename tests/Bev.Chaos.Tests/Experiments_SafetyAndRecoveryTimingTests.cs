@@ -53,7 +53,7 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
         // safety.safety_monitoring_interval stays at its 5 s default: the shorter global 2 s drives.
         var engineer = Engineer(new GlobalSettings { SafetyCheckInterval = TimeSpan.FromSeconds(2) });
         var running = engineer.RunExperimentAsync(LongFault("sampled"), TestContext.Current.CancellationToken);
-        await Poll.UntilAsync(() => Markers == 1, TimeSpan.FromSeconds(5), "the fault injected");
+        await Poll.UntilAsync(() => Markers == 1 && engineer.Running.FirstOrDefault()?.ActiveFaultIds.Count == 1, TimeSpan.FromSeconds(5), "the fault injected");
 
         await Step(TimeSpan.FromSeconds(1.9), () => _monitor.Requests == 0, "no sample before 2 s");
         await Step(TimeSpan.FromSeconds(0.1), () => _monitor.Requests == 1, "the first sample at 2 s");
@@ -75,7 +75,7 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
         var engineer = Engineer(new GlobalSettings { SafetyCheckInterval = TimeSpan.FromSeconds(2) });
         var config = LongFault("scenario-interval") with { AbortConditions = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromSeconds(3), MaxCpuUsage = 100, MaxMemoryUsage = 100 } };
         var running = engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
-        await Poll.UntilAsync(() => Markers == 1, TimeSpan.FromSeconds(5), "the fault injected");
+        await Poll.UntilAsync(() => Markers == 1 && engineer.Running.FirstOrDefault()?.ActiveFaultIds.Count == 1, TimeSpan.FromSeconds(5), "the fault injected");
 
         await Step(TimeSpan.FromSeconds(2), () => _monitor.Requests == 0, "no sample at the global 2 s");
         await Step(TimeSpan.FromSeconds(1), () => _monitor.Requests == 1, "the first at 3 s");
@@ -110,7 +110,7 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
             RecoveryWindow = TimeSpan.FromSeconds(10),
         };
         var running = engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
-        await Poll.UntilAsync(() => Markers == 1, TimeSpan.FromSeconds(5), "the fault injected");
+        await Poll.UntilAsync(() => Markers == 1 && engineer.Running.FirstOrDefault()?.ActiveFaultIds.Count == 1, TimeSpan.FromSeconds(5), "the fault injected");
 
         await Step(TimeSpan.FromSeconds(1), () => Rounds(rounds) == 1, "the first recovery round, right after the removal (unhealthy)");
         await Step(TimeSpan.FromMilliseconds(500), () => Rounds(rounds) == 2, "the second (unhealthy)");

@@ -176,11 +176,8 @@ internal sealed class ExperimentExecution
                 await Task.Delay(wait, Time, token).ConfigureAwait(false);
             }
 
-            // Stamped when its injection began: the journal write after the effect can take a while,
-            // and the fault's window must not start late by that.
-            var injectedAt = Time.GetUtcNow();
             var id = await _services.Faults.InjectFaultAsync(new FaultRequest(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration, Config.MaxPercent), token).ConfigureAwait(false);
-            _state.AddFault(new AppliedFault(id, spec.Injector, spec.Target, injectedAt, null));
+            _state.AddFault(new AppliedFault(id, spec.Injector, spec.Target, Time.GetUtcNow(), null));
         }
 
         var left = Config.InjectionDuration - Time.GetElapsedTime(start);
