@@ -40,6 +40,8 @@ public sealed class ChaosEngineerTimelineTests : IAsyncLifetime
 
     private int Markers => Directory.GetFiles(_markers.Path).Length;
 
+    private bool Holds(int faults) => _engineer.Running.FirstOrDefault()?.ActiveFaultIds.Count == faults;
+
     [Fact]
     public async Task Timeline_FaultsFollowTheirOffsetsAndDurations_PhasesCarryFakeTimes()
     {
@@ -57,9 +59,10 @@ public sealed class ChaosEngineerTimelineTests : IAsyncLifetime
         };
 
         var running = _engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
-        await Step(TimeSpan.FromSeconds(2), () => Markers == 1, "the first fault at offset 0");
+        // The experiment holding the fault too: it stamps InjectedAt once the injection call returned.
+        await Step(TimeSpan.FromSeconds(2), () => Markers == 1 && Holds(1), "the first fault at offset 0");
         await Step(TimeSpan.FromSeconds(4.9), () => Markers == 1, "nothing new before 5 s");
-        await Step(TimeSpan.FromSeconds(0.1), () => Markers == 2, "the second fault at 5 s");
+        await Step(TimeSpan.FromSeconds(0.1), () => Markers == 2 && Holds(2), "the second fault at 5 s");
         await Step(TimeSpan.FromSeconds(5), () => Markers == 1, "the first fault expired at 10 s");
         await Step(TimeSpan.FromSeconds(5), () => Markers == 0, "the second fault expired at 15 s");
 

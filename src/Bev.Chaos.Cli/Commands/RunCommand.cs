@@ -81,7 +81,7 @@ internal static class RunCommand
             {
                 try
                 {
-                    ExperimentValidator.Validate(experiment, session.Manager);
+                    ExperimentValidator.Validate(experiment, session.Manager, session.Configuration.Targets);
                 }
                 catch (ChaosValidationException ex)
                 {

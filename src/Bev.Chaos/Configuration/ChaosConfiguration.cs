@@ -91,6 +91,9 @@ public sealed record IntegrationSettings
     public string AutoRecoveryExpected { get; init; } = "healthy";
 
     public Uri? HealthMonitorUrl { get; init; }
+
+    /// <summary>What a failed read of <see cref="HealthMonitorUrl"/> means (<c>health_monitor_unreachable</c>); default <c>breach_after:3</c>.</summary>
+    public HealthMonitorUnreachablePolicy HealthMonitorUnreachable { get; init; } = HealthMonitorUnreachablePolicy.Default;
 }
 
 /// <summary><c>safety:</c></summary>

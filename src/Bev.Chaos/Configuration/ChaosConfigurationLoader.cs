@@ -167,9 +167,27 @@ public static class ChaosConfigurationLoader
             AutoRecoveryJsonPath = s.String("auto_recovery_json_path"),
             AutoRecoveryExpected = s.String("auto_recovery_expected") ?? "healthy",
             HealthMonitorUrl = ReadUrl(s, "health_monitor_url"),
+            HealthMonitorUnreachable = ReadUnreachable(s),
         };
         s.Finish();
         return result;
+    }
+
+    private static HealthMonitorUnreachablePolicy ReadUnreachable(YamlSection s)
+    {
+        var text = s.String("health_monitor_unreachable");
+        if (text is null)
+        {
+            return HealthMonitorUnreachablePolicy.Default;
+        }
+
+        if (HealthMonitorUnreachablePolicy.TryParse(text, out var policy))
+        {
+            return policy;
+        }
+
+        s.Error("health_monitor_unreachable", s.Find("health_monitor_unreachable"), text, HealthMonitorUnreachablePolicy.Allowed);
+        return HealthMonitorUnreachablePolicy.Default;
     }
 
     private static SafetySettings ReadSafety(YamlSection? s)

@@ -17,29 +17,29 @@ namespace Bev.Chaos.Experiments;
 /// experiment — always runs, whatever the outcome. Emergency stop aborts every experiment, removes
 /// every fault and engages the safety lock.
 /// </summary>
-public sealed partial class ChaosEngineer : IAsyncDisposable
+public sealed class ChaosEngineer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ExperimentRun> _runs = new(StringComparer.Ordinal);
     private readonly ChaosConfiguration _configuration;
     private readonly FaultInjectionManager _faults;
     private readonly SafetyLock _lock;
-    private readonly ProbeRunner _probes;
     private readonly ExperimentStore? _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
+    private readonly ExperimentServices _services;
 
     public ChaosEngineer(ChaosConfiguration configuration, FaultInjectionManager faults, SafetyLock safetyLock, ProbeRunner probes, ExperimentStore? store = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         _configuration = configuration;
         _faults = faults;
         _lock = safetyLock;
-        _probes = probes;
         _store = store;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ChaosEngineer>();
         _slots = new SemaphoreSlim(configuration.Global.MaxConcurrentExperiments);
+        _services = new ExperimentServices(configuration, faults, safetyLock, probes, new ProcessRunner(_time), _http, faults.Events, EmergencyStopAsync, _time, _logger);
     }
 
     /// <summary>The fault manager experiments inject through.</summary>
@@ -109,7 +109,7 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     {
         // A probe that names a target (not a URL) uses that target's catalog health_url.
         config = config with { SteadyStateProbes = [.. config.SteadyStateProbes.Select(p => p.ForCatalog(_configuration.Targets))] };
-        ExperimentValidator.Validate(config, _faults);
+        ExperimentValidator.Validate(config, _faults, _configuration.Targets);
         if (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium && !_configuration.Safety.RequireApprovalForCritical)
         {
             throw new ExperimentRefusedException($"production_mode forbids experiments above safety level Medium ('{config.Name}' is {config.SafetyLevel}) unless approval is required and given");
@@ -134,14 +134,14 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
         try
         {
             // No yield before the first phase: its timers exist by the time StartExperiment returns.
-            var execution = new ExperimentExecution(this, run, cancellationToken);
+            var execution = new ExperimentExecution(_services, run, NeedsApproval(run.Config), cancellationToken);
             var result = await execution.RunAsync().ConfigureAwait(false);
             if (_store is not null)
             {
                 await _store.SaveAsync(result, CancellationToken.None).ConfigureAwait(false);
             }
 
-            LogFinished(result.ExperimentId, result.Name, result.Verdict, string.Join("; ", result.Reasons));
+            ExperimentLog.Finished(_logger, result.ExperimentId, result.Name, result.Verdict, string.Join("; ", result.Reasons));
             _faults.Events.Publish(new ExperimentFinishedEvent(_time.GetUtcNow(), result.ExperimentId, result.Name, result.Verdict, result.Reasons));
             return result;
         }
@@ -166,15 +166,6 @@ public sealed partial class ChaosEngineer : IAsyncDisposable
     private bool NeedsApproval(ExperimentConfig config) =>
         (config.SafetyLevel == SafetyLevel.Critical && _configuration.Safety.RequireApprovalForCritical)
         || (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium);
-
-    [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Experiment {ExperimentId} ({Name}) entered {Phase}")]
-    private partial void LogPhase(string experimentId, string name, ExperimentStatus phase);
-
-    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Experiment {ExperimentId} ({Name}) finished: {Verdict} {Reasons}")]
-    private partial void LogFinished(string experimentId, string name, ExperimentVerdict verdict, string reasons);
-
-    [LoggerMessage(EventId = 402, Level = LogLevel.Warning, Message = "Experiment {ExperimentId}: safety breach {Breach}; aborting and rolling back")]
-    private partial void LogBreach(string experimentId, SafetyBreach breach);
 }
 
 /// <summary>An experiment refused before it started (concurrency limit, production mode).</summary>

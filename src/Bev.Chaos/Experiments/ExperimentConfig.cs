@@ -13,6 +13,11 @@ public sealed record ExperimentConfig
 
     public string? Description { get; init; }
 
+    /// <summary>
+    /// The experiment's boundary: when not empty, every fault must be on one of these services (a
+    /// fault outside is a validation error naming both), and each must be a catalog name or an ad
+    /// hoc form (pid:, name:, docker:, agent:). Empty: no boundary beyond the faults' own targets.
+    /// </summary>
     public IReadOnlyList<string> TargetServices { get; init; } = [];
 
     public IReadOnlyList<FaultInjectionSpec> FaultInjections { get; init; } = [];

@@ -37,9 +37,30 @@ public sealed record ExperimentResult
 
     public SafetyBreach? Breach { get; init; }
 
-    /// <summary>From the last fault's removal to the first sustained healthy probe round; null when not measured.</summary>
+    /// <summary>
+    /// Time to recover: from the last fault's removal to the first of
+    /// <see cref="RecoveryTime.ConsecutiveHealthy"/> consecutive healthy recovery probe rounds
+    /// (docs/resilience.md); zero when the experiment applied no fault or has nothing to probe;
+    /// null when the targets did not recover, or the run ended before the recovery phase.
+    /// </summary>
     public TimeSpan? TimeToRecover { get; init; }
 
-    /// <summary>True once every fault of the experiment was removed (always, by the end).</summary>
+    /// <summary>
+    /// The outage the probes saw: from the first failing probe after injection began to the first
+    /// success after the last failure, whatever ended it (a supervisor's restart, the fault's
+    /// removal); zero when no probe failed, null without probes or when it never ended.
+    /// </summary>
+    public TimeSpan? Outage { get; init; }
+
+    /// <summary>
+    /// The auto-recovery system's response time (<c>integration.auto_recovery_url</c>): from the last
+    /// fault's removal until it first reported healthy; null when none is configured or it never did.
+    /// </summary>
+    public TimeSpan? AutoRecoveryResponseTime { get; init; }
+
+    /// <summary>
+    /// True only when every rollback ran and succeeded: each of the experiment's faults still in
+    /// effect was removed, and each of its <see cref="ExperimentConfig.Rollbacks"/> steps succeeded.
+    /// </summary>
     public bool RolledBack { get; init; }
 }

@@ -7,9 +7,24 @@ namespace Bev.Chaos.Experiments;
 /// <summary>Checks a whole experiment before it starts and reports every problem at once.</summary>
 public static class ExperimentValidator
 {
-    public static void Validate(ExperimentConfig config, FaultInjectionManager faults)
+    /// <summary>The ad hoc target forms a name outside the catalog may take.</summary>
+    private static readonly string[] AdHocPrefixes = ["pid:", "name:", "docker:", "agent:"];
+
+    /// <summary>Checks <paramref name="config"/> against the fault manager (injectors, parameters, targets); every problem in one exception.</summary>
+    /// <exception cref="ChaosValidationException">Every problem found; nothing ran.</exception>
+    public static void Validate(ExperimentConfig config, FaultInjectionManager faults) => Validate(config, faults, null);
+
+    /// <summary>
+    /// As <see cref="Validate(ExperimentConfig, FaultInjectionManager)"/>, and with the
+    /// <paramref name="catalog"/> each <see cref="ExperimentConfig.TargetServices"/> name must be in
+    /// (or take an ad hoc form: pid:, name:, docker:, agent:). Whatever the catalog, a non-empty
+    /// <c>target_services</c> is the experiment's boundary: a fault on a service outside it is an error.
+    /// </summary>
+    /// <exception cref="ChaosValidationException">Every problem found; nothing ran.</exception>
+    public static void Validate(ExperimentConfig config, FaultInjectionManager faults, IReadOnlyDictionary<string, Configuration.TargetDefinition>? catalog)
     {
         var errors = new List<ValidationError>();
+        errors.AddRange(CheckTargetServices(config.Name, config.TargetServices, catalog));
         if (string.IsNullOrWhiteSpace(config.Name))
         {
             errors.Add(new ValidationError("name", config.Name, "a non-empty name"));
@@ -72,6 +87,11 @@ public static class ExperimentValidator
                 errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), $"offset + duration within the experiment's timeout ({F(config.Timeout.TotalSeconds)} s)", spec.Location));
             }
 
+            if (config.TargetServices.Count > 0 && !config.TargetServices.Contains(spec.Target, StringComparer.Ordinal))
+            {
+                errors.Add(new ValidationError($"{prefix}.target_service", spec.Target, OutsideBoundary(config.Name, config.TargetServices), spec.Location));
+            }
+
             try
             {
                 faults.Check(new Faults.FaultRequest(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration));
@@ -105,6 +125,28 @@ public static class ExperimentValidator
             throw new ChaosValidationException(errors);
         }
     }
+
+    /// <summary>
+    /// The errors of a <c>target_services</c> list: a name neither in <paramref name="catalog"/> nor
+    /// in an ad hoc form. Without a catalog only the form of each name is checked.
+    /// </summary>
+    internal static IEnumerable<ValidationError> CheckTargetServices(string owner, IReadOnlyList<string> services, IReadOnlyDictionary<string, Configuration.TargetDefinition>? catalog)
+    {
+        for (var i = 0; i < services.Count; i++)
+        {
+            var service = services[i];
+            var adHoc = AdHocPrefixes.Any(p => service.StartsWith(p, StringComparison.Ordinal) && service.Length > p.Length);
+            if (string.IsNullOrWhiteSpace(service) || (!adHoc && catalog is not null && !catalog.ContainsKey(service)))
+            {
+                var known = catalog is null || catalog.Count == 0 ? "the catalog is empty" : "catalog: " + string.Join(", ", catalog.Keys.Order(StringComparer.Ordinal));
+                yield return new ValidationError($"target_services[{i}]", service, $"a service '{owner}' can reach: a catalog service name ({known}), pid:N, name:PROCESS_NAME, docker:CONTAINER or agent:HOST/SERVICE");
+            }
+        }
+    }
+
+    /// <summary>What a fault outside the boundary is told: the experiment and its services.</summary>
+    internal static string OutsideBoundary(string owner, IReadOnlyList<string> services) =>
+        $"one of the target_services of '{owner}' ({string.Join(", ", services)}): a fault outside them is outside the experiment's boundary";
 
     private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Bev.Chaos.Targets;
 
@@ -7,11 +6,13 @@ namespace Bev.Chaos.Probes;
 /// <summary>Runs probes against the real thing; never throws for a failing target.</summary>
 public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvider, HttpMessageHandler? handler = null) : IDisposable
 {
+    private readonly ProcessRunner _processes = new(timeProvider);
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromSeconds(30) }) { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>Runs one probe to its result; a failing or silent target is a failed result, not an exception.</summary>
     public async Task<ProbeResult> RunAsync(ProbeDefinition probe, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = timeProvider.GetTimestamp();
         var now = timeProvider.GetUtcNow();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(probe.Timeout);
@@ -25,15 +26,15 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
                 ProbeKind.Prometheus => await PrometheusAsync(probe, timeout.Token).ConfigureAwait(false),
                 _ => ProcessAlive(probe),
             };
-            return new ProbeResult(probe.Name, now, ok, Stopwatch.GetElapsedTime(started), detail);
+            return new ProbeResult(probe.Name, now, ok, timeProvider.GetElapsedTime(started), detail);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return new ProbeResult(probe.Name, now, false, Stopwatch.GetElapsedTime(started), $"no answer within {probe.Timeout.TotalMilliseconds:F0} ms");
+            return new ProbeResult(probe.Name, now, false, timeProvider.GetElapsedTime(started), $"no answer within {probe.Timeout.TotalMilliseconds:F0} ms");
         }
         catch (Exception ex) when (ex is HttpRequestException or SocketException or IOException)
         {
-            return new ProbeResult(probe.Name, now, false, Stopwatch.GetElapsedTime(started), ex.Message);
+            return new ProbeResult(probe.Name, now, false, timeProvider.GetElapsedTime(started), ex.Message);
         }
     }
 
@@ -92,48 +93,31 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
         return (true, "connected");
     }
 
-    private static async Task<(bool, string)> CommandAsync(ProbeDefinition probe, CancellationToken cancellationToken)
+    private async Task<(bool, string)> CommandAsync(ProbeDefinition probe, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(probe.Command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in probe.Command.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = new Process { StartInfo = info };
+        ProcessRunResult run;
         try
         {
-            process.Start();
+            run = await _processes.RunAsync(probe.Command, probe.Timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
             return (false, $"cannot run {probe.Command[0]}: {ex.Message}");
         }
 
-        try
+        if (run.TimedOut)
         {
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            var output = await stdout.ConfigureAwait(false);
-            await stderr.ConfigureAwait(false);
-            if (process.ExitCode != probe.ExpectedExitCode)
-            {
-                return (false, $"exit code {process.ExitCode}, expected {probe.ExpectedExitCode}");
-            }
+            return (false, $"no answer within {probe.Timeout.TotalMilliseconds:F0} ms (the command was killed)");
+        }
 
-            return probe.StdoutRegex is { } pattern && !pattern.IsMatch(output)
-                ? (false, $"stdout does not match /{pattern}/")
-                : (true, $"exit code {process.ExitCode}");
-        }
-        finally
+        if (run.ExitCode != probe.ExpectedExitCode)
         {
-            // A command that outlives its timeout is killed, never left behind.
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
+            return (false, $"exit code {run.ExitCode}, expected {probe.ExpectedExitCode}");
         }
+
+        return probe.StdoutRegex is { } pattern && !pattern.IsMatch(run.Stdout)
+            ? (false, $"stdout does not match /{pattern}/")
+            : (true, $"exit code {run.ExitCode}");
     }
 
     private async Task<(bool, string)> PrometheusAsync(ProbeDefinition probe, CancellationToken cancellationToken)

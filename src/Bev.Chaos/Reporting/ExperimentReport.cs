@@ -33,12 +33,15 @@ public static class ExperimentReport
         var verdict = result.Verdict == ExperimentVerdict.Passed ? ResilienceVerdict.Passed
             : result.Verdict == ExperimentVerdict.Failed ? ResilienceVerdict.Failed
             : ResilienceVerdict.Error;
-        var scenario = new ScenarioOutcome(result.Name, result.ExperimentId, result.Verdict.ToString().ToLowerInvariant(), 1, Math.Round(availability, 3), result.Reasons);
+        var scenario = new ScenarioOutcome(result.Name, result.ExperimentId, result.Verdict.ToString().ToLowerInvariant(), 1, Math.Round(availability, 3), result.Reasons)
+        {
+            TimeToRecoverMs = result.TimeToRecover?.TotalMilliseconds,
+        };
         var checks = new List<ResilienceCheck>
         {
             new("experiment", result.Verdict == ExperimentVerdict.Passed, result.Verdict.ToString().ToLowerInvariant() + (result.Reasons.Count > 0 ? ": " + string.Join("; ", result.Reasons) : string.Empty)),
             new("availability", availability >= availabilityThreshold, string.Create(CultureInfo.InvariantCulture, $"{availability:0.###}% of probes succeeded from the first injection to the end (threshold {availabilityThreshold:0.###}%)")),
-            new("recovered", result.TimeToRecover is not null || result.Faults.Count == 0, result.TimeToRecover is { } t ? string.Create(CultureInfo.InvariantCulture, $"healthy {t.TotalSeconds:0.###} s after the last removal") : "no sustained healthy probe round after the faults' removal"),
+            new("recovered", result.TimeToRecover is not null || result.Faults.Count == 0, result.TimeToRecover is { } t ? string.Create(CultureInfo.InvariantCulture, $"healthy {t.TotalSeconds:0.###} s after the last removal") : $"no {RecoveryTime.ConsecutiveHealthy} consecutive healthy probe rounds after the faults' removal"),
         };
         return new ResilienceReport
         {

@@ -20,6 +20,9 @@ public static class HtmlReport
     private const int Top = 14;
     private const int Bottom = 30;
 
+    /// <summary>What "time to recover" means in every report, as the HTML report states it.</summary>
+    public const string TimeToRecoverDefinition = "Time to recover: from the last fault's removal to the first of N consecutive healthy observations (an experiment: 3 probe rounds; a resilience test: the requests due in its sustained-success span).";
+
     public static string Render(IReadOnlyList<ResilienceReport> reports)
     {
         var html = new StringBuilder();
@@ -46,6 +49,7 @@ public static class HtmlReport
         }
 
         html.Append("</table>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"legend\">{E(TimeToRecoverDefinition)}</p>");
         foreach (var report in reports)
         {
             Section(html, report);
@@ -101,10 +105,10 @@ public static class HtmlReport
         html.Append("</table>");
         if (report.Scenarios.Count > 0)
         {
-            html.Append("<h3>Failure scenarios</h3><table><tr><th>scenario</th><th>experiment</th><th>verdict</th><th>weight</th><th>availability during faults %</th></tr>");
+            html.Append("<h3>Failure scenarios</h3><table><tr><th>scenario</th><th>experiment</th><th>verdict</th><th>weight</th><th>availability during faults %</th><th>time to recover (probes)</th></tr>");
             foreach (var s in report.Scenarios)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(s.Name)}</td><td>{E(s.ExperimentId)}</td><td>{E(s.ExperimentVerdict)}</td><td>{s.Weight:0.##}</td><td>{s.AvailabilityPercent:0.###}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(s.Name)}</td><td>{E(s.ExperimentId)}</td><td>{E(s.ExperimentVerdict)}</td><td>{s.Weight:0.##}</td><td>{s.AvailabilityPercent:0.###}</td><td>{Ms(s.TimeToRecoverMs)}</td></tr>");
             }
 
             html.Append("</table>");

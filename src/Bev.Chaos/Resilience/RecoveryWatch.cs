@@ -3,7 +3,9 @@ namespace Bev.Chaos.Resilience;
 /// <summary>
 /// Watches requests as they finish (in any order, from any thread) and says when the service has
 /// been healthy for the sustained-success span after the faults' removal, so the recovery phase
-/// can end early. The reported time to recover is computed afterwards from every sample.
+/// can end early. The reported time to recover is computed afterwards from every sample, as
+/// <see cref="Experiments.RecoveryTime"/> defines it (<see cref="ResilienceAnalysis.ConsecutiveHealthy"/>
+/// requests in a row: those due in the same sustained span).
 /// </summary>
 internal sealed class RecoveryWatch(DateTimeOffset removed, double slowMs, TimeSpan sustained)
 {

@@ -17,27 +17,17 @@ internal static class ResilienceAnalysis
         return Math.Max(3 * p99, p99 + 20);
     }
 
-    /// <summary>Start of the first run of good requests lasting <paramref name="sustained"/> after <paramref name="removed"/>; null if none.</summary>
-    public static DateTimeOffset? RecoveredBy(IReadOnlyList<(DateTimeOffset Due, LoadSample Sample)> all, DateTimeOffset removed, double slowMs, TimeSpan sustained)
-    {
-        DateTimeOffset? runStart = null;
-        foreach (var (due, sample) in all.Where(s => s.Due >= removed))
-        {
-            if (sample.Failed || sample.LatencyMs > slowMs)
-            {
-                runStart = null;
-                continue;
-            }
+    /// <summary>
+    /// How many good requests in a row make "recovered" for a load at <paramref name="rate"/>: the
+    /// requests due in <paramref name="sustained"/> (first and last included), at least
+    /// <see cref="RecoveryTime.ConsecutiveHealthy"/> — the same definition as an experiment's.
+    /// </summary>
+    public static int ConsecutiveHealthy(double rate, TimeSpan sustained) =>
+        Math.Max(RecoveryTime.ConsecutiveHealthy, (int)Math.Ceiling(rate * sustained.TotalSeconds) + 1);
 
-            runStart ??= due;
-            if (due - runStart >= sustained)
-            {
-                return runStart;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>Start of the first run of <paramref name="consecutive"/> good requests due after <paramref name="removed"/>; null if none.</summary>
+    public static DateTimeOffset? RecoveredBy(IReadOnlyList<(DateTimeOffset Due, LoadSample Sample)> all, DateTimeOffset removed, double slowMs, int consecutive) =>
+        RecoveryTime.RecoveredAt(all.Select(s => (s.Due, !s.Sample.Failed && s.Sample.LatencyMs <= slowMs)), removed, consecutive);
 
     public static ResilienceReport Analyze(ResilienceTestConfig config, PhaseSamples samples, IReadOnlyList<(string Scenario, ExperimentResult Result)> outcomes, DateTimeOffset lastRemoval, double slowMs)
     {
@@ -51,7 +41,7 @@ internal static class ResilienceAnalysis
         var detected = firstInjection is { } injected
             ? all.Where(s => s.Due >= injected && (s.Sample.Failed || s.Sample.LatencyMs > slowMs)).Select(s => (DateTimeOffset?)s.Due).FirstOrDefault()
             : null;
-        var recoveredAt = RecoveredBy(all, lastRemoval, slowMs, config.SustainedSuccess);
+        var recoveredAt = RecoveredBy(all, lastRemoval, slowMs, ConsecutiveHealthy(config.Rate, config.SustainedSuccess));
         var timeToRecover = recoveredAt is { } r ? (r > lastRemoval ? r - lastRemoval : TimeSpan.Zero) : (TimeSpan?)null;
 
         var scenarios = outcomes.Select(o =>
@@ -60,7 +50,10 @@ internal static class ResilienceAnalysis
             var during = all.Where(s => windows.Any(w => s.Due >= w.InjectedAt && s.Due <= w.Item2)).ToList();
             var availability = during.Count == 0 ? 100 : 100.0 * during.Count(s => !s.Sample.Failed) / during.Count;
             return new ScenarioOutcome(o.Scenario, o.Result.ExperimentId, o.Result.Verdict.ToString().ToLowerInvariant(),
-                config.ScenarioWeights.GetValueOrDefault(o.Scenario, 1), Math.Round(availability, 3), o.Result.Reasons);
+                config.ScenarioWeights.GetValueOrDefault(o.Scenario, 1), Math.Round(availability, 3), o.Result.Reasons)
+            {
+                TimeToRecoverMs = o.Result.TimeToRecover is { } ttr ? Math.Round(ttr.TotalMilliseconds, 1) : null,
+            };
         }).ToList();
 
         var judged = all.Where(s => s.Due >= (firstInjection ?? lastRemoval)).ToList();

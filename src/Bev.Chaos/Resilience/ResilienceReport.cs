@@ -83,7 +83,11 @@ public sealed record PhaseMetrics(
 public sealed record FaultWindow(string FaultId, string Injector, string Target, string Scenario, DateTimeOffset InjectedAt, DateTimeOffset? RemovedAt);
 
 /// <summary>One failure scenario: its experiment's verdict, its weight, and the availability while its faults were active.</summary>
-public sealed record ScenarioOutcome(string Name, string ExperimentId, string ExperimentVerdict, double Weight, double AvailabilityPercent, IReadOnlyList<string> Reasons);
+public sealed record ScenarioOutcome(string Name, string ExperimentId, string ExperimentVerdict, double Weight, double AvailabilityPercent, IReadOnlyList<string> Reasons)
+{
+    /// <summary>The scenario's experiment's own time to recover (its recovery probe rounds, <see cref="Experiments.ExperimentResult.TimeToRecover"/>), in ms.</summary>
+    public double? TimeToRecoverMs { get; init; }
+}
 
 public sealed record OutageWindow(DateTimeOffset Start, DateTimeOffset End, long FailedRequests);
 

@@ -115,11 +115,21 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         experiments.AddRange(config.FailureExperiments.Select(e => (e.Name, e)));
         // A probe that names a target (not a URL) uses that target's catalog health_url.
         experiments = experiments.Select(e => (e.Item1, AsFailurePhase(e.Item2 with { SteadyStateProbes = [.. e.Item2.SteadyStateProbes.Select(p => p.ForCatalog(targets.Catalog))] }))).ToList();
+
+        // The test's target_services are its boundary, as an experiment's are.
+        foreach (var (name, experiment) in config.TargetServices.Count == 0 ? [] : experiments)
+        {
+            foreach (var outside in experiment.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal).Where(t => !config.TargetServices.Contains(t, StringComparer.Ordinal)))
+            {
+                problems.Add($"failure scenario '{name}': target_service '{outside}' is not allowed; allowed: {ExperimentValidator.OutsideBoundary(config.Name, config.TargetServices)}");
+            }
+        }
+
         foreach (var (name, experiment) in experiments)
         {
             try
             {
-                ExperimentValidator.Validate(experiment, engineer.Faults);
+                ExperimentValidator.Validate(experiment, engineer.Faults, targets.Catalog);
             }
             catch (Exception ex) when (ex is ChaosValidationException or FeatureUnavailableException)
             {
@@ -247,9 +257,9 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
     private static void Report(ResilienceTestConfig config, string phase, DateTimeOffset time, string detail) =>
         config.Progress?.Report(new ResilienceProgress(phase, time, detail));
 
-    private static void Validate(ResilienceTestConfig config)
+    private void Validate(ResilienceTestConfig config)
     {
-        var errors = new List<ValidationError>();
+        var errors = ExperimentValidator.CheckTargetServices(config.Name, config.TargetServices, targets.Catalog).ToList();
         void Check(bool ok, string field, object value, string allowed)
         {
             if (!ok)

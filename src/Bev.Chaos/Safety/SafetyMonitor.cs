@@ -8,11 +8,22 @@ namespace Bev.Chaos.Safety;
 /// Checks an experiment against the safety thresholds each monitoring interval: host CPU and
 /// memory, the targets' error rate and response time from the experiment's recent probes, the
 /// share of unhealthy targets (<c>global.emergency_stop_threshold</c>), and what the external
-/// health monitor reports when one is configured.
+/// health monitor reports when one is configured. One monitor serves one experiment: it counts the
+/// health monitor's consecutive failed reads for <see cref="HealthMonitorUnreachablePolicy"/>.
 /// </summary>
-public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProvider, double emergencyStopThreshold = 1.0, HealthMonitorClient? healthMonitor = null)
+/// <param name="settings">The thresholds.</param>
+/// <param name="timeProvider">Stamps the breaches.</param>
+/// <param name="emergencyStopThreshold">Share (0–1) of unhealthy targets that calls for an emergency stop.</param>
+/// <param name="healthMonitor">The external health monitor, when one is configured.</param>
+/// <param name="unreachable">What failed reads of the health monitor mean; default <see cref="HealthMonitorUnreachablePolicy.Default"/>.</param>
+public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProvider, double emergencyStopThreshold = 1.0, HealthMonitorClient? healthMonitor = null, HealthMonitorUnreachablePolicy? unreachable = null)
 {
     private readonly HostMetrics _host = new();
+    private readonly HealthMonitorUnreachablePolicy _unreachable = unreachable ?? HealthMonitorUnreachablePolicy.Default;
+    private int _failedReads;
+
+    /// <summary>The name of the breach an unreachable health monitor makes.</summary>
+    public const string HealthMonitorUnreachable = "health_monitor_url unreachable";
 
     /// <summary>The name of the breach that calls for an emergency stop, not only an abort.</summary>
     public const string EmergencyStopThreshold = "emergency_stop_threshold";
@@ -38,9 +49,15 @@ public sealed class SafetyMonitor(SafetySettings settings, TimeProvider timeProv
         }
         catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            // Flying blind is itself unsafe: an unreadable monitor stops the experiment.
-            return new SafetyBreach("health_monitor_url unreachable", 1, 0, now);
+            // Flying blind is itself unsafe, but one lost read is not blindness: the policy says
+            // how many failed reads in a row make a breach.
+            var failed = ++_failedReads;
+            return _unreachable.BreachAfter > 0 && failed >= _unreachable.BreachAfter
+                ? new SafetyBreach(HealthMonitorUnreachable, failed, _unreachable.BreachAfter - 1, now)
+                : null;
         }
+
+        _failedReads = 0;
 
         // The monitor reports error_rate as a fraction (0–1); max_error_rate is percent.
         foreach (var (name, limit, scale) in new[] { ("cpu_usage", settings.MaxCpuUsage, 1.0), ("memory_usage", settings.MaxMemoryUsage, 1.0), ("error_rate", settings.MaxErrorRate, 100.0), ("response_time_ms", settings.MaxResponseTime.TotalMilliseconds, 1.0) })

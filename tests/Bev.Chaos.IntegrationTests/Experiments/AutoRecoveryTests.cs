@@ -28,8 +28,15 @@ public sealed class AutoRecoveryTests
 
         var running = f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
         await Poll.UntilAsync(() => recovery.Requests >= 5, TimeSpan.FromSeconds(20), "the recovery phase polling the auto-recovery system");
+        var switched = TimeProvider.System.GetUtcNow();
         recovery.Status = "healthy";
         var result = await running;
+
+        // Its response time runs from the removal to its first healthy answer: after the switch, within a round or two.
+        var removed = result.Faults.Single().RemovedAt!.Value;
+        Assert.NotNull(result.AutoRecoveryResponseTime);
+        Assert.InRange(result.AutoRecoveryResponseTime!.Value.TotalMilliseconds, (switched - removed).TotalMilliseconds - 50, (switched - removed).TotalMilliseconds + 500);
+        Assert.True(result.TimeToRecover >= result.AutoRecoveryResponseTime, "recovered no earlier than the auto-recovery system said so");
 
         Assert.True(result.Verdict == ExperimentVerdict.Passed, string.Join("; ", result.Reasons));
         var phase = result.Phases.Single(p => p.Phase == ExperimentStatus.Recovery);

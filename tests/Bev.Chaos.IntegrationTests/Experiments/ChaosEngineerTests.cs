@@ -40,8 +40,13 @@ public sealed class ChaosEngineerTests
 
         // The outage the probes saw equals the real one (exit → restart → listening) to within one probe interval.
         var outage = state.LastRestart!.Value - state.LastExit!.Value;
+        Assert.NotNull(result.Outage);
+        Assert.InRange(result.Outage!.Value.TotalMilliseconds, outage.TotalMilliseconds - 150, outage.TotalMilliseconds + 400);
+
+        // The supervisor brought it back before the fault's removal: healthy at the first rounds after it.
         Assert.NotNull(result.TimeToRecover);
-        Assert.InRange(result.TimeToRecover!.Value.TotalMilliseconds, outage.TotalMilliseconds - 150, outage.TotalMilliseconds + 400);
+        Assert.InRange(result.TimeToRecover!.Value.TotalMilliseconds, 0, 400);
+        Assert.True(result.RolledBack);
         Assert.Contains(result.ProbeResults, p => !p.Success);
         Assert.Empty(f.Faults.ActiveFaults);
     }
@@ -194,6 +199,53 @@ public sealed class ChaosEngineerTests
 
         Assert.True(File.Exists(done));
         Assert.Contains("rollback broken failed: exit 1: ", result.Reasons);
+        Assert.False(result.RolledBack);
+        var json = System.Text.Json.JsonSerializer.Serialize(result, Persistence.ExperimentStore.Json);
+        Assert.Contains("\"rolled_back\": false", json, StringComparison.Ordinal);
+        var stored = Assert.Single(await new Persistence.ExperimentStore(f.Store).ListJsonAsync(10, TestContext.Current.CancellationToken));
+        Assert.False(System.Text.Json.Nodes.JsonNode.Parse(stored)!["rolled_back"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Rollbacks_AllSucceed_RolledBackTrue()
+    {
+        await using var f = new ExperimentFixture();
+        var config = Experiment(f, "cpu_stress", TimeSpan.FromMilliseconds(300), new Dictionary<string, object?> { ["load_percent"] = 5 }) with
+        {
+            SteadyStateProbes = [],
+            BaselineDuration = TimeSpan.Zero,
+            ValidationDuration = TimeSpan.Zero,
+            Rollbacks = [new RollbackAction { Name = "ok", Command = ["/bin/true"] }],
+        };
+
+        var result = await f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExperimentVerdict.Passed, result.Verdict);
+        Assert.True(result.RolledBack);
+        Assert.Contains("\"rolled_back\": true", System.Text.Json.JsonSerializer.Serialize(result, Persistence.ExperimentStore.Json), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rollbacks_CommandPastItsTimeout_ItsProcessAndChildAreKilled()
+    {
+        await using var f = new ExperimentFixture();
+        using var dir = new TempDirectory();
+        var pids = Path.Combine(dir.Path, "pids");
+        var config = Experiment(f, "cpu_stress", TimeSpan.FromMilliseconds(300), new Dictionary<string, object?> { ["load_percent"] = 5 }) with
+        {
+            SteadyStateProbes = [],
+            BaselineDuration = TimeSpan.Zero,
+            ValidationDuration = TimeSpan.Zero,
+            Rollbacks = [new RollbackAction { Name = "hangs", Command = ["/bin/sh", "-c", $"sleep 600 & echo $$ $! > {pids}; wait"], Timeout = TimeSpan.FromMilliseconds(500) }],
+        };
+
+        var result = await f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+
+        Assert.False(result.RolledBack);
+        Assert.Contains("rollback hangs failed: timed out after 500ms (its process tree was killed)", result.Reasons);
+        var both = File.ReadAllText(pids).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(2, both.Length);
+        await Poll.UntilAsync(() => both.All(p => Targets.Linux.ProcFs.TryReadStat(p) is null or { State: 'Z' }), TimeSpan.FromSeconds(10), $"the shell and its sleep ({string.Join(", ", both)}) killed");
     }
 
     [Fact]

@@ -33,6 +33,50 @@ public sealed class SafetyMonitorTests
         Assert.Empty(f.Faults.ActiveFaults);
     }
 
+    [Theory]
+    [InlineData("abort", 1)]
+    [InlineData("breach_after:3", 3)]
+    public async Task HealthMonitorUnreachable_AbortOrBreachAfter_AbortsAfterThatManyFailedReads(string policy, int failures)
+    {
+        using var closed = new RefusingPort();
+        Assert.True(HealthMonitorUnreachablePolicy.TryParse(policy, out var parsed));
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        await using var f = new ExperimentFixture(safety, integration: new IntegrationSettings { HealthMonitorUrl = new Uri($"http://127.0.0.1:{closed.Port}/health"), HealthMonitorUnreachable = parsed });
+        await f.WaitHealthyAsync();
+
+        var result = await f.Engineer.RunExperimentAsync(CpuStress(TimeSpan.FromSeconds(30)), TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
+        Assert.Equal((Safety.SafetyMonitor.HealthMonitorUnreachable, (double)failures), (result.Breach!.Threshold, result.Breach.Observed));
+        var injection = result.Phases.Single(p => p.Phase == ExperimentStatus.Injection);
+        // Timers may fire a tick early against the wall clock: a few ms of slack, far below one interval.
+        var after = result.Breach.Time - injection.Started;
+        Assert.True(after >= safety.SafetyMonitoringInterval * failures - TimeSpan.FromMilliseconds(20), $"not before {failures} samples: breach {after.TotalMilliseconds} ms into the injection");
+        Assert.Empty(f.Faults.ActiveFaults);
+    }
+
+    [Fact]
+    public async Task HealthMonitorUnreachable_Ignore_TheExperimentRunsToItsVerdict()
+    {
+        using var closed = new RefusingPort();
+        var safety = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(100), MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        await using var f = new ExperimentFixture(safety, integration: new IntegrationSettings { HealthMonitorUrl = new Uri($"http://127.0.0.1:{closed.Port}/health"), HealthMonitorUnreachable = HealthMonitorUnreachablePolicy.Ignore });
+        await f.WaitHealthyAsync();
+
+        var result = await f.Engineer.RunExperimentAsync(CpuStress(TimeSpan.FromSeconds(1)), TestContext.Current.CancellationToken);
+
+        Assert.True(result.Verdict == ExperimentVerdict.Passed, string.Join("; ", result.Reasons));
+        Assert.Null(result.Breach);
+    }
+
+    private static ExperimentConfig CpuStress(TimeSpan duration) => new()
+    {
+        Name = "monitor-unreachable",
+        FaultInjections = [new FaultInjectionSpec { Injector = "cpu_stress", Target = "web", Duration = duration, Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
+        BaselineDuration = TimeSpan.Zero,
+        ValidationDuration = TimeSpan.Zero,
+    };
+
     [Fact]
     public async Task TooManyTargetsUnhealthy_EmergencyStopsEverything()
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
@@ -17,6 +16,7 @@ namespace Bev.Chaos.Experiments.ChaosToolkit;
 public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHandler? handler = null) : IDisposable
 {
     private readonly HttpClient _http = new(handler ?? new SocketsHttpHandler()) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly Probes.ProcessRunner _processes = new(timeProvider);
 
     /// <summary>The journal of one run.</summary>
     public async Task<JsonObject> RunAsync(JsonObject experiment, CancellationToken cancellationToken)
@@ -145,7 +145,7 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
             cts.CancelAfter(timeout);
             var (output, failure) = provider["type"]!.GetValue<string>() == "http"
                 ? await HttpAsync(provider, cts.Token).ConfigureAwait(false)
-                : await ProcessAsync(provider, cts.Token).ConfigureAwait(false);
+                : await ProcessAsync(provider, timeout, cts.Token).ConfigureAwait(false);
             record["output"] = output;
             record["status"] = failure is null ? "succeeded" : "failed";
             if (failure is not null)
@@ -211,47 +211,29 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
         return (new JsonObject { ["status"] = (int)response.StatusCode, ["headers"] = headers, ["body"] = body }, null);
     }
 
-    private static async Task<(JsonNode Output, string? Failure)> ProcessAsync(JsonObject provider, CancellationToken cancellationToken)
+    private async Task<(JsonNode Output, string? Failure)> ProcessAsync(JsonObject provider, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var info = new ProcessStartInfo(provider["path"]!.GetValue<string>())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var path = provider["path"]!.GetValue<string>();
+        var argv = new List<string> { path };
         switch (provider["arguments"])
         {
             case JsonArray list:
-                foreach (var argument in list)
-                {
-                    info.ArgumentList.Add(ChaosToolkitDocument.Scalar(argument!));
-                }
-
+                argv.AddRange(list.Select(argument => ChaosToolkitDocument.Scalar(argument!)));
                 break;
             case JsonValue single:
-                foreach (var argument in ChaosToolkitDocument.Scalar(single).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    info.ArgumentList.Add(argument);
-                }
-
+                argv.AddRange(ChaosToolkitDocument.Scalar(single).Split(' ', StringSplitOptions.RemoveEmptyEntries));
                 break;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
+        var run = await _processes.RunAsync(argv, timeout, cancellationToken).ConfigureAwait(false);
+        if (run.TimedOut)
         {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
+            // Judged like the activity's own timeout: the tree is already killed.
+            throw new OperationCanceledException("activity timed out");
         }
 
-        var output = new JsonObject { ["status"] = process.ExitCode, ["stdout"] = await stdout.ConfigureAwait(false), ["stderr"] = await stderr.ConfigureAwait(false) };
-        return (output, process.ExitCode == 0 ? null : $"{info.FileName} exited with {process.ExitCode}");
+        var output = new JsonObject { ["status"] = run.ExitCode, ["stdout"] = run.Stdout, ["stderr"] = run.Stderr };
+        return (output, run.ExitCode == 0 ? null : $"{path} exited with {run.ExitCode}");
     }
 
     private static JsonObject Resolve(JsonObject? item, IReadOnlyDictionary<string, JsonObject> activities) =>

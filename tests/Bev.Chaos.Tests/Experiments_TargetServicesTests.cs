@@ -1,0 +1,127 @@
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Experiments;
+using Bev.Chaos.Probes;
+using Bev.Chaos.Resilience;
+using Bev.Chaos.Safety;
+using Bev.Chaos.Scenarios;
+using Bev.Chaos.Targets;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.Tests;
+
+/// <summary>target_services is the boundary of an experiment and of a resilience test; unknown names are errors.</summary>
+public sealed class TargetServicesTests : IAsyncLifetime
+{
+    private readonly TestProcess _target = TestProcess.Sleeper();
+    private readonly TempDirectory _markers = new();
+    private EngineFixture _engine = null!;
+    private ProbeRunner _probes = null!;
+    private ChaosEngineer _engineer = null!;
+
+    public ValueTask InitializeAsync()
+    {
+        var configuration = new ChaosConfiguration
+        {
+            Safety = new SafetySettings { MaxCpuUsage = 100, MaxMemoryUsage = 100 },
+            Targets = new Dictionary<string, TargetDefinition>
+            {
+                ["web"] = new() { Name = "web", Pid = _target.Pid },
+                ["db"] = new() { Name = "db", Pid = _target.Pid },
+            },
+        };
+        _engine = new EngineFixture(configuration, TimeProvider.System, [new RecordingInjector(_markers.Path)]);
+        var targets = new TargetResolver(_engine.Configuration);
+        _probes = new ProbeRunner(targets, TimeProvider.System);
+        _engineer = new ChaosEngineer(_engine.Configuration, _engine.Manager, new SafetyLock(_engine.Store, TimeProvider.System), _probes);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _engineer.DisposeAsync();
+        _probes.Dispose();
+        await _engine.DisposeAsync();
+        _target.Dispose();
+        _markers.Dispose();
+    }
+
+    private static ExperimentConfig Experiment(IReadOnlyList<string> services, string target) => new()
+    {
+        Name = "bounded",
+        TargetServices = services,
+        FaultInjections = [new FaultInjectionSpec { Injector = "recording", Target = target, Duration = TimeSpan.FromMilliseconds(200) }],
+        BaselineDuration = TimeSpan.Zero,
+        ValidationDuration = TimeSpan.Zero,
+    };
+
+    [Fact]
+    public async Task RunExperimentAsync_FaultOutsideTargetServices_RefusedNamingBoth()
+    {
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engineer.RunExperimentAsync(Experiment(["web"], "db"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            ["fault_injections[0].target_service: 'db' is not allowed; allowed: one of the target_services of 'bounded' (web): a fault outside them is outside the experiment's boundary"],
+            error.Errors.Select(e => e.ToString()));
+        Assert.Empty(_engine.Manager.ActiveFaults);
+        Assert.Empty(Directory.GetFiles(_markers.Path));
+    }
+
+    [Fact]
+    public async Task RunExperimentAsync_UnknownTargetService_IsAValidationErrorNamingIt()
+    {
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engineer.RunExperimentAsync(Experiment(["web", "no-such-service"], "web"), TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            ["target_services[1]: 'no-such-service' is not allowed; allowed: a service 'bounded' can reach: a catalog service name (catalog: db, web), pid:N, name:PROCESS_NAME, docker:CONTAINER or agent:HOST/SERVICE"],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public async Task RunExperimentAsync_InsideTheBoundaryOrAdHoc_Runs()
+    {
+        var inside = await _engineer.RunExperimentAsync(Experiment(["web"], "web"), TestContext.Current.CancellationToken);
+        var adHoc = await _engineer.RunExperimentAsync(Experiment([$"pid:{_target.Pid}"], $"pid:{_target.Pid}"), TestContext.Current.CancellationToken);
+        var unbounded = await _engineer.RunExperimentAsync(Experiment([], "db"), TestContext.Current.CancellationToken);
+
+        Assert.All([inside, adHoc, unbounded], r => Assert.True(r.Verdict == ExperimentVerdict.Passed, string.Join("; ", r.Reasons)));
+        Assert.All([inside, adHoc, unbounded], r => Assert.Single(r.Faults));
+    }
+
+    [Fact]
+    public async Task RunResilienceTestAsync_UnknownTargetService_IsAValidationError()
+    {
+        var tester = new ResilienceTester(_engineer, new TargetResolver(_engine.Configuration), new ScenarioLibrary());
+        using var closed = new RefusingPort();
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => tester.RunResilienceTestAsync(new ResilienceTestConfig
+        {
+            Name = "resilient",
+            TargetServices = ["nowhere"],
+            FailureExperiments = [Experiment([], "web")],
+            LoadUrl = new Uri($"http://127.0.0.1:{closed.Port}/health"),
+        }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            ["target_services[0]: 'nowhere' is not allowed; allowed: a service 'resilient' can reach: a catalog service name (catalog: db, web), pid:N, name:PROCESS_NAME, docker:CONTAINER or agent:HOST/SERVICE"],
+            error.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public async Task RunResilienceTestAsync_FaultOutsideTargetServices_RefusedNamingBoth()
+    {
+        var tester = new ResilienceTester(_engineer, new TargetResolver(_engine.Configuration), new ScenarioLibrary());
+        using var closed = new RefusingPort();
+
+        var report = await tester.RunResilienceTestAsync(new ResilienceTestConfig
+        {
+            Name = "resilient",
+            TargetServices = ["web"],
+            FailureExperiments = [Experiment([], "db") with { Name = "hits-db" }],
+            LoadUrl = new Uri($"http://127.0.0.1:{closed.Port}/health"),
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ResilienceVerdict.Error, report.Verdict);
+        Assert.Contains("failure scenario 'hits-db': target_service 'db' is not allowed; allowed: one of the target_services of 'resilient' (web): a fault outside them is outside the experiment's boundary", report.Reasons);
+        Assert.Empty(Directory.GetFiles(_markers.Path));
+    }
+}
