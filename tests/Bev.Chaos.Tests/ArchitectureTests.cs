@@ -38,8 +38,6 @@ public sealed class ArchitectureTests
     // up the layers, or a new cycle, fails the test.
     private static readonly HashSet<string> KnownExceptions = new(StringComparer.Ordinal)
     {
-        // SafetyLock (Safety) gates every injection; it belongs below Faults (or behind an interface Faults defines).
-        "Faults -> Safety",
         // JournalEntry names FaultState, ExperimentStore names experiment results: the journal belongs to Faults, ExperimentStore to Experiments.
         "Persistence -> Faults",
         "Persistence -> Experiments",

@@ -26,14 +26,15 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     private readonly FaultReverter _reverter;
     private readonly RemoteFaultRouter _remote;
     private readonly JournalSync _sync;
-    private readonly Safety.SafetyLock? _lock;
+    private readonly IInjectionLock? _lock;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _disposed;
 
     /// <summary>
     /// Creates a manager over a journal, publishing on <c>events</c> (the engine's stream; a new one
-    /// when null) and sending <c>agent:</c> targets to <c>agents</c> (e.g. <c>Agents.AgentRelay</c>).
+    /// when null), sending <c>agent:</c> targets to <c>agents</c> (e.g. <c>Agents.AgentRelay</c>) and
+    /// refusing injections while <c>safetyLock</c> (e.g. <c>Safety.SafetyLock</c>) is engaged.
     /// Call <see cref="InitializeAsync"/> before use.
     /// </summary>
     /// <exception cref="ChaosValidationException">The <c>fault_injectors:</c> configuration names an unknown injector or cap.</exception>
@@ -45,7 +46,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         ChaosEventStream? events = null,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
-        Safety.SafetyLock? safetyLock = null,
+        IInjectionLock? safetyLock = null,
         IRemoteFaults? agents = null)
     {
         _lock = safetyLock;
