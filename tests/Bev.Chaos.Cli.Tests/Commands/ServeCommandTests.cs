@@ -128,8 +128,9 @@ public sealed class ServeCommandTests : IDisposable
         }
         finally
         {
+            ProcessExit.RequireSignalDeliverable(2);
             Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
-            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await ProcessExit.WithinAsync(server, TimeSpan.FromSeconds(30), "serve after SIGINT");
         }
 
         Assert.Equal(0, server.ExitCode);
