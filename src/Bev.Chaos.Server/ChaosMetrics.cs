@@ -41,7 +41,7 @@ internal sealed class ChaosMetrics : IDisposable
         Registry.AddBeforeCollectCallback(() =>
         {
             active.Set(engine.Faults.ActiveFaults.Count);
-            dropped.Set(engine.Faults.Events.Dropped);
+            dropped.Set(engine.Events.Dropped);
             foreach (var proxy in engine.Proxies.All)
             {
                 proxyConnections.WithLabels(proxy.Name).Set(proxy.ConnectionCount);
@@ -54,7 +54,7 @@ internal sealed class ChaosMetrics : IDisposable
             }
         });
 
-        _events = engine.Faults.Events.Subscribe();
+        _events = engine.Events.Subscribe();
         _pump = PumpAsync();
     }
 

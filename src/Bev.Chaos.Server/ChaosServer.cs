@@ -88,7 +88,7 @@ public sealed class ChaosServer : IAsyncDisposable
             context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
         });
-        app.Map("/ws", (HttpContext context) => EventSocket.HandleAsync(context, engine.Faults.Events));
+        app.Map("/ws", (HttpContext context) => EventSocket.HandleAsync(context, engine.Events));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

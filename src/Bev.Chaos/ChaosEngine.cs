@@ -1,5 +1,6 @@
 using Bev.Chaos.Agents;
 using Bev.Chaos.Configuration;
+using Bev.Chaos.Events;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
 using Bev.Chaos.Persistence;
@@ -28,18 +29,24 @@ public sealed class ChaosEngine : IAsyncDisposable
         Configuration = configuration;
         Store = store;
         Loggers = loggers;
-        Supervisor = new ProcessSupervisor(store.RunDirectory, time, null, loggers.CreateLogger<ProcessSupervisor>());
+        Supervisor = new ProcessSupervisor(store.RunDirectory, time, Events, loggers.CreateLogger<ProcessSupervisor>());
         Proxies = new ProxyCollection(time);
         SafetyLock = new SafetyLock(store, time);
         Docker = Bev.Chaos.Targets.Docker.DockerEngine.FromEnvironment(configuration.DockerHost);
         Targets = new TargetResolver(configuration, Supervisor, store.RunDirectory, Docker);
         Agents = configuration.Agents.Count > 0 ? new AgentRelay(configuration.Agents, time, loggers.CreateLogger<AgentRelay>()) : null;
-        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies, Docker), timeProvider: time, loggerFactory: loggers, safetyLock: SafetyLock, agents: Agents);
+        Faults = new FaultInjectionManager(configuration, new FaultJournal(store), Targets, BuiltInInjectors.Create(Proxies, Docker), Events, time, loggerFactory: loggers, safetyLock: SafetyLock, agents: Agents);
         Leases = new FaultLeases(Faults, time);
         _probes = new ProbeRunner(Targets, time);
         Experiments = new ExperimentStore(store);
         Engineer = new ChaosEngineer(configuration, Faults, SafetyLock, _probes, Experiments, time, loggers);
     }
+
+    /// <summary>
+    /// The engine's one event stream: the supervisor, the fault manager and the experiments publish
+    /// on it; the WebSocket, the metrics, the logs and the CLI's progress read it.
+    /// </summary>
+    public ChaosEventStream Events { get; } = new();
 
     public ChaosConfiguration Configuration { get; }
 

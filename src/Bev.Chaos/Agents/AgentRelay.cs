@@ -11,7 +11,7 @@ namespace Bev.Chaos.Agents;
 /// here. If the controller dies or loses the agent, renewals stop and the agent reverts the fault
 /// by itself. Emergency stop reaches every agent.
 /// </summary>
-public sealed partial class AgentRelay : IAsyncDisposable
+public sealed partial class AgentRelay : IRemoteFaults
 {
     private readonly IReadOnlyDictionary<string, AgentDefinition> _agents;
     private readonly Dictionary<string, AgentClient> _clients;
@@ -59,6 +59,11 @@ public sealed partial class AgentRelay : IAsyncDisposable
             ? (agent, rest[(slash + 1)..])
             : throw new ChaosValidationException("target_service", target, _agents.Count == 0 ? "an agent configured under agents: (none is)" : "an agent configured under agents: " + string.Join(", ", _agents.Keys.Order(StringComparer.Ordinal)));
     }
+
+    void IRemoteFaults.CheckTarget(string target) => _ = Parse(target);
+
+    async Task<(string Injector, string Target)?> IRemoteFaults.RemoveRemoteAsync(string faultId, CancellationToken cancellationToken) =>
+        await RemoveAsync(faultId, cancellationToken).ConfigureAwait(false) is { } fault ? (fault.Injector, fault.Target) : null;
 
     /// <summary>Injects on the agent and starts renewing its lease; returns this controller's id for it.</summary>
     /// <exception cref="ChaosValidationException">Bad target, unreachable agent, wrong token, or the agent's own validation; nothing applied.</exception>

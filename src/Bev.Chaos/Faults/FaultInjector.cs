@@ -35,7 +35,11 @@ public abstract class FaultInjector
     /// <exception cref="FeatureUnavailableException">The machine lacks what this fault needs.</exception>
     protected internal abstract ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken);
 
-    /// <summary>Makes the effect real. May add to <paramref name="undo"/>; may return a live handle the engine disposes on removal.</summary>
+    /// <summary>
+    /// Makes the effect real. May add to <paramref name="undo"/>; may return a handle the engine
+    /// disposes on removal after <see cref="RevertAsync"/> has run: the recipe is the one way the
+    /// effect is undone (as in crash recovery), the handle only releases in-process resources.
+    /// </summary>
     protected internal abstract ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken);
 
     /// <summary>Removes the effect described by <paramref name="undo"/>. Idempotent.</summary>

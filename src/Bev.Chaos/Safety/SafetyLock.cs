@@ -7,7 +7,7 @@ namespace Bev.Chaos.Safety;
 /// The lock an emergency stop engages: while engaged, no new fault is injected by any bev-chaos
 /// process on this data directory. It lives in the store so it holds across processes and restarts.
 /// </summary>
-public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider)
+public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider) : Faults.IInjectionLock
 {
     /// <summary>The reason and time the lock was engaged, or null when released.</summary>
     public Task<(string Reason, DateTimeOffset Since)?> GetAsync(CancellationToken cancellationToken = default) =>

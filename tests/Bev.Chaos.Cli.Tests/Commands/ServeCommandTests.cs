@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net.WebSockets;
+using System.Text;
 using System.Text.Json;
 using Bev.Chaos.TestSupport;
 
@@ -63,6 +66,108 @@ public sealed class ServeCommandTests : IDisposable
         var lines = (await File.ReadAllLinesAsync(log, TestContext.Current.CancellationToken)).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Contains(lines, l => l.GetProperty("@m").GetString()!.Contains(id, StringComparison.Ordinal));
         Assert.All(lines, l => Assert.True(l.TryGetProperty("@t", out _)));
+    }
+
+    [Fact]
+    public async Task Serve_SupervisedTargetCrashes_RestartReachesWebSocketAndMetrics()
+    {
+        // The engine as `serve` composes it: the supervisor must publish on the stream /ws and /metrics read.
+        var config = Path.Combine(_data.Path, "chaos.yaml");
+        await File.WriteAllTextAsync(config, """
+            targets:
+              sleeper:
+                kind: process
+                command: [/bin/sleep, "600"]
+                restart: always
+                restart_delay: 50ms
+            """, TestContext.Current.CancellationToken);
+        var (api, toxi) = (LoopbackPort.Free(), LoopbackPort.Free());
+        using var server = CliRunner.Start(_data.Path, "serve", "--config", config, "--urls", $"http://127.0.0.1:{api}", "--toxiproxy-url", $"http://127.0.0.1:{toxi}");
+        try
+        {
+            var url = $"http://127.0.0.1:{api}";
+            using var http = new HttpClient();
+            await Poll.UntilAsync(async () =>
+            {
+                try
+                {
+                    return (await http.GetAsync(url + "/health", TestContext.Current.CancellationToken)).IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(30), "the server");
+
+            using var socket = new ClientWebSocket();
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{api}/ws"), TestContext.Current.CancellationToken);
+            var messages = new ConcurrentQueue<JsonElement>();
+            var receiving = ReceiveAllAsync(socket, messages);
+
+            using var crash = await http.PostAsync(url + "/faults", new StringContent(
+                """{"injector_name":"service_crash","target_service":"sleeper","duration_seconds":5}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            Assert.True(crash.StatusCode == System.Net.HttpStatusCode.Created, await crash.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+            // The socket works (the fault's own event arrives), so a missing restart is the supervisor's.
+            await Poll.UntilAsync(
+                () => messages.Any(m => m.GetProperty("type").GetString() == "fault_injected"),
+                TimeSpan.FromSeconds(20), "the crash's fault_injected event on /ws");
+            await Poll.UntilAsync(
+                () => messages.Any(m => m.GetProperty("type").GetString() == "target_restarted" && m.GetProperty("target").GetString() == "sleeper"),
+                TimeSpan.FromSeconds(20), "a target_restarted event for sleeper on /ws");
+            var restarted = messages.First(m => m.GetProperty("type").GetString() == "target_restarted");
+            Assert.True(restarted.GetProperty("pid").GetInt32() > 0);
+
+            var count = await Poll.UntilAsync(
+                () => RestartCount(http.GetStringAsync(url + "/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult()),
+                c => c >= 1, TimeSpan.FromSeconds(20), "bev_chaos_target_restart_downtime_seconds_count of at least 1 in /metrics");
+            Assert.True(count >= 1);
+
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", TestContext.Current.CancellationToken);
+            await receiving;
+        }
+        finally
+        {
+            ProcessExit.RequireSignalDeliverable(2);
+            Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
+            await ProcessExit.WithinAsync(server, TimeSpan.FromSeconds(30), "serve after SIGINT");
+        }
+
+        Assert.Equal(0, server.ExitCode);
+    }
+
+    private static double RestartCount(string metrics) =>
+        metrics.Split('\n').Where(l => l.StartsWith("bev_chaos_target_restart_downtime_seconds_count ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ')[1], CultureInfo.InvariantCulture)).DefaultIfEmpty(0).First();
+
+    private static async Task ReceiveAllAsync(ClientWebSocket socket, ConcurrentQueue<JsonElement> messages)
+    {
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                using var message = new MemoryStream();
+                WebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer, TestContext.Current.CancellationToken);
+                    message.Write(buffer, 0, result.Count);
+                }
+                while (!result.EndOfMessage);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                messages.Enqueue(JsonDocument.Parse(message.ToArray()).RootElement.Clone());
+            }
+        }
+        catch (WebSocketException)
+        {
+            // The server went away: what arrived so far is what the test reads.
+        }
     }
 
     [Fact]

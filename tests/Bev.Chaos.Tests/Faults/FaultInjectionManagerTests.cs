@@ -195,6 +195,64 @@ public sealed class FaultInjectionManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemoveFaultAsync_FaultWithHandle_RevertsFromRecipeThenReleasesHandle()
+    {
+        // One undo channel: the recipe removes the effect (as crash recovery would); the handle only
+        // releases what lives in this process, after the effect is gone.
+        var injector = new HandleInjector(_markers.Path);
+        await using var engine = new EngineFixture(new ChaosConfiguration(), _time, [injector]);
+        var id = await engine.Manager.InjectFaultAsync(HandleInjector.InjectorName, Target, cancellationToken: TestContext.Current.CancellationToken);
+        var marker = RecordingInjector.MarkerFor(_markers.Path, id);
+        Assert.True(File.Exists(marker));
+
+        Assert.True(await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken));
+
+        Assert.False(File.Exists(marker));
+        Assert.Equal([false], injector.MarkerPresentAtRelease);
+        Assert.Equal(FaultState.Removed, (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))!.State);
+    }
+
+    private sealed class HandleInjector(string directory) : FaultInjector
+    {
+        public const string InjectorName = "with_handle";
+
+        public List<bool> MarkerPresentAtRelease { get; } = [];
+
+        public override string Name => InjectorName;
+
+        public override FaultCategory Category => FaultCategory.Application;
+
+        public override string Description => "Writes a marker file and holds a handle.";
+
+        public override IReadOnlyList<FaultParameter> Parameters { get; } = [];
+
+        protected internal override ValueTask<System.Text.Json.Nodes.JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new System.Text.Json.Nodes.JsonObject { ["marker"] = RecordingInjector.MarkerFor(directory, context.FaultId) });
+
+        protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, System.Text.Json.Nodes.JsonObject undo, CancellationToken cancellationToken)
+        {
+            var marker = undo["marker"]!.GetValue<string>();
+            File.WriteAllText(marker, "on");
+            return ValueTask.FromResult<IAsyncDisposable?>(new Handle(() => MarkerPresentAtRelease.Add(File.Exists(marker))));
+        }
+
+        protected internal override ValueTask RevertAsync(System.Text.Json.Nodes.JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+        {
+            File.Delete(undo["marker"]!.GetValue<string>());
+            return ValueTask.CompletedTask;
+        }
+
+        private sealed class Handle(Action release) : IAsyncDisposable
+        {
+            public ValueTask DisposeAsync()
+            {
+                release();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+
+    [Fact]
     public async Task RemoveFaultAsync_ConcurrentWithExpiry_RevertsOnce()
     {
         var id = await _engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(5), cancellationToken: TestContext.Current.CancellationToken);

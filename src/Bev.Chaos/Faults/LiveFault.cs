@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+
+namespace Bev.Chaos.Faults;
+
+/// <summary>A fault this engine holds: its injector, its undo recipe, the in-process handle and the listing's view.</summary>
+internal sealed class LiveFault(FaultInjector injector, JsonObject undo, IAsyncDisposable? handle, ActiveFault snapshot)
+{
+    public FaultInjector Injector { get; } = injector;
+
+    public JsonObject Undo { get; } = undo;
+
+    /// <summary>In-process resources only (a helper's process object); the recipe undoes the effect.</summary>
+    public IAsyncDisposable? Handle { get; } = handle;
+
+    public ActiveFault Snapshot { get; } = snapshot;
+
+    public string FaultId => Snapshot.FaultId;
+
+    public ITimer? Expiry { get; set; }
+
+    // Set by whoever removes the fault first; later removers wait on it.
+    public TaskCompletionSource? Removal;
+}
