@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Bev.Chaos.Resilience;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.Bench;
 

@@ -1,6 +1,7 @@
 // Benchmarks of the fault engine, each side by side with its yardstick, printed as Markdown.
 // Run through bench/run.sh, which writes bench/RESULTS.md.
 using Bev.Chaos.Bench;
+using Bev.Chaos.Load;
 
 var which = args.Length > 0 ? args[0] : "all";
 var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100;

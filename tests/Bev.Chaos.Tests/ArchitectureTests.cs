@@ -27,6 +27,7 @@ public sealed class ArchitectureTests
         ["Reporting"] = 5,
         ["Probes"] = 5,
         ["Faults"] = 4,
+        ["Load"] = 4, // LoadGenerator: constant-rate load, used by experiments and resilience tests alike.
         ["Targets"] = 3,
         ["Persistence"] = 2,
         ["Events"] = 1,

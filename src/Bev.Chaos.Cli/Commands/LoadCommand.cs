@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bev.Chaos.Resilience;
 using Spectre.Console;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.Cli.Commands;
 

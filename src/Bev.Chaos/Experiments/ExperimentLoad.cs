@@ -1,5 +1,5 @@
 using Bev.Chaos.Probes;
-using Bev.Chaos.Resilience;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.Experiments;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.Resilience;
 

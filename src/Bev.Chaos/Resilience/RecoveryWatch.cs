@@ -1,3 +1,4 @@
+using Bev.Chaos.Load;
 namespace Bev.Chaos.Resilience;
 
 /// <summary>

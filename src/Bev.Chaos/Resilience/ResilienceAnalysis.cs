@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bev.Chaos.Experiments;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.Resilience;
 

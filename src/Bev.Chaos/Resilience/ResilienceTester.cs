@@ -2,6 +2,7 @@ using System.Globalization;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Scenarios;
 using Bev.Chaos.Targets;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.Resilience;
 

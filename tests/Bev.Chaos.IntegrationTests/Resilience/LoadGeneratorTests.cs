@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Bev.Chaos.Resilience;
 using Bev.Chaos.TestSupport;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.IntegrationTests.Resilience;
 

@@ -5,6 +5,7 @@ using Bev.Chaos.Experiments;
 using Bev.Chaos.Resilience;
 using Bev.Chaos.Scenarios;
 using Bev.Chaos.TestSupport;
+using Bev.Chaos.Load;
 
 namespace Bev.Chaos.IntegrationTests.Resilience;
 

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Bev.Chaos.Resilience;
+namespace Bev.Chaos.Load;
 
 /// <summary>
 /// One keep-alive TCP connection of the load generator's raw mode: send the payload, read until the

@@ -1,4 +1,4 @@
-namespace Bev.Chaos.Resilience;
+namespace Bev.Chaos.Load;
 
 /// <summary>Latency percentiles in milliseconds.</summary>
 public sealed record LatencySummary(double P50, double P90, double P99, double Max);

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Threading.Channels;
 using HdrHistogram;
 
-namespace Bev.Chaos.Resilience;
+namespace Bev.Chaos.Load;
 
 /// <summary>
 /// Open-loop constant-rate HTTP GETs: request <c>i</c> is due at <c>start + i/rate</c> whatever the
