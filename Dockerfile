@@ -20,6 +20,7 @@ COPY samples/Bev.Chaos.SampleService/Bev.Chaos.SampleService.csproj samples/Bev.
 RUN dotnet restore src/Bev.Chaos.Cli/Bev.Chaos.Cli.csproj
 COPY src/ src/
 COPY samples/ samples/
+COPY config/ config/
 # Framework-dependent, no apphosts (the runtime image has dotnet), no symbols or XML docs.
 RUN dotnet publish src/Bev.Chaos.Cli/Bev.Chaos.Cli.csproj -c Release --no-restore -o /out \
       -p:UseAppHost=false -p:DebugType=none -p:GenerateDocumentationFile=false \

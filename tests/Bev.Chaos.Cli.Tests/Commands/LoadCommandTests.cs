@@ -55,9 +55,7 @@ public sealed class LoadCommandTests : IDisposable
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         var received = 0;
-        // Two connections, so a first request slowed by start-up (connect, JIT on a busy machine)
-        // does not hold up the next one: one request of the 50 waiting for a connection counts as
-        // the rate not held, and the command then exits 1.
+        // Two connections, so a request slowed by a busy machine does not hold up the next one.
         _ = Task.Run(async () =>
         {
             while (true)
@@ -85,6 +83,8 @@ public sealed class LoadCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
         var json = System.Text.Json.JsonDocument.Parse(result.Stdout).RootElement;
         Assert.Equal((50L, 0L), (json.GetProperty("requests").GetInt64(), json.GetProperty("errors").GetInt64()));
-        Assert.Equal(50, Volatile.Read(ref received));
+
+        // The 50 timed requests and one uncounted warm-up request per connection.
+        Assert.Equal(52, Volatile.Read(ref received));
     }
 }
