@@ -63,3 +63,25 @@ no_netem() { ! has_netem; }
 CG=/sys/fs/cgroup
 cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup"; }
 proc_state() { awk '{print $3}' "/proc/$1/stat"; }
+
+# A cgroup of its own for a target (as systemd gives a unit): sets TCG (its path) and TPID.
+# COMMAND runs in it (bash -c).
+make_target() {
+  TCG="/$1"
+  mkdir -p "$CG$TCG" || fail "mkdir $CG$TCG"
+  bash -c "echo \$\$ > $CG$TCG/cgroup.procs; exec $2" </dev/null >/dev/null 2>&1 &
+  TPID=$!
+  poll 10 test "$(cgroup_of $TPID)" = "$TCG" || fail "the target did not enter $TCG"
+}
+
+drop_target() { kill -9 "$TPID" 2>/dev/null; poll 10 test ! -e "/proc/$TPID/stat" || true; rmdir "$CG$TCG" 2>/dev/null; true; }
+
+# The layout a revert must restore: every cgroup.subtree_control from the root to the target's cgroup.
+layout() { local p="" part; echo "/: $(cat $CG/cgroup.subtree_control)"; for part in ${TCG//\// }; do p="$p/$part"; echo "$p: $(cat $CG$p/cgroup.subtree_control)"; done; }
+
+# The fault's child cgroup beneath the target's, or nothing.
+child_of() { ls -d "$CG$TCG"/bev-chaos-* 2>/dev/null | head -n1; }
+no_child() { [ -z "$(child_of)" ]; }
+
+# Removes a fault that may already be gone (e.g. its target died): no error either way.
+remove_any() { curl -sS -o /dev/null -X DELETE "$BEV_API/faults/$1"; true; }

@@ -17,7 +17,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${BEV_VM_CACHE:-/var/cache/bev-chaos-vm}"
 TIMEOUT="${BEV_VM_TIMEOUT:-480}"
 # Loaded in this order (dependencies first); any a kernel has built in is skipped.
-MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p sch_netem)
+MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p sch_netem virtio_blk)
 
 log() { echo "vm.sh: $*" >&2; }
 
@@ -91,9 +91,12 @@ prepare() {
 boot() {
   local dir="$1"
   mkdir -p "$dir/share/cmd" "$dir/share/out"
+  # A small sparse disk (/dev/vda in the VM) for the block-I/O throttling tests.
+  truncate -s 256M "$dir/disk.img"
   # panic=-1 with -no-reboot: a guest panic ends qemu at once instead of hanging.
   exec setpriv --pdeathsig KILL -- qemu-system-x86_64 -accel tcg -m 2048 -smp 2 -nographic -no-reboot -nic none \
     -monitor none -serial "file:$dir/console.log" \
+    -drive "file=$dir/disk.img,format=raw,if=virtio" \
     -kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.gz" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$dir/share,mount_tag=bevshare,security_model=none" \
