@@ -5,7 +5,7 @@
 # A command file named poweroff ends the runner, and with it the VM.
 share="$1"
 cd /tmp || exit 1
-echo "$(uname -r)" >"$share/ready"
+uname -r >"$share/ready.tmp" && mv "$share/ready.tmp" "$share/ready"
 while :; do
   for cmd in "$share"/cmd/*.sh; do
     [ -e "$cmd" ] || continue

@@ -45,8 +45,10 @@ make_netns() {
   ip -n "$NS" link set lo up
   ip netns exec "$NS" sleep 600 </dev/null >/dev/null 2>&1 &
   NS_PID=$!
-  poll 10 test "$(readlink /proc/$NS_PID/ns/net)" != "$(readlink /proc/self/ns/net)" || fail "the target did not enter $NS"
+  poll 60 in_netns || fail "the target did not enter $NS"
 }
+
+in_netns() { [ "$(readlink /proc/$NS_PID/ns/net)" != "$(readlink /proc/self/ns/net)" ]; }
 
 drop_netns() { kill "$NS_PID" 2>/dev/null; ip netns del "$NS" 2>/dev/null; true; }
 
@@ -71,8 +73,11 @@ make_target() {
   mkdir -p "$CG$TCG" || fail "mkdir $CG$TCG"
   bash -c "echo \$\$ > $CG$TCG/cgroup.procs; exec $2" </dev/null >/dev/null 2>&1 &
   TPID=$!
-  poll 10 test "$(cgroup_of $TPID)" = "$TCG" || fail "the target did not enter $TCG"
+  poll 60 in_own_cgroup || fail "the target did not enter $TCG"
 }
+
+# Functions, not `poll N test "$(…)"`: poll re-runs a command, and $(…) in its arguments would be read once.
+in_own_cgroup() { [ "$(cgroup_of $TPID)" = "$TCG" ]; }
 
 drop_target() { kill -9 "$TPID" 2>/dev/null; poll 10 test ! -e "/proc/$TPID/stat" || true; rmdir "$CG$TCG" 2>/dev/null; true; }
 

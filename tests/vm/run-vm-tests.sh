@@ -7,14 +7,14 @@
 #
 # The VM cannot run here (no root, qemu, ...) or fails to boot: under CI=true that is a failed
 # test, otherwise one skipped test that says why. Bounded: the whole stage gives up after
-# BEV_VM_STAGE_TIMEOUT seconds (default 420) and the VM powers itself off shortly after; every
+# BEV_VM_STAGE_TIMEOUT seconds (default 480) and the VM powers itself off shortly after; every
 # exit kills qemu and removes the temporary directory.
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 RESULTS="${1:?usage: run-vm-tests.sh RESULTS_DIR [CASE_FILTER]}"
 FILTER="${2:-}"
-STAGE_TIMEOUT="${BEV_VM_STAGE_TIMEOUT:-420}"
+STAGE_TIMEOUT="${BEV_VM_STAGE_TIMEOUT:-480}"
 NAME=Bev.Chaos.VmTests
 CLI="$ROOT/src/Bev.Chaos.Cli/bin/Release/net10.0/bev-chaos"
 mkdir -p "$RESULTS"

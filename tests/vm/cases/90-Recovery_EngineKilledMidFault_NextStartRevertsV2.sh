@@ -1,4 +1,4 @@
-# budget: 300
+# budget: 420
 # SIGKILL the engine while a v2 cpu.max fault is active; the next start reverts every v2 change.
 make_target bevvm-crash.service "while :; do :; done"
 trap drop_target EXIT
@@ -10,7 +10,7 @@ kill -9 "$(cat /tmp/bev-serve.pid)"
 dead() { ! curl -sf -o /dev/null "$BEV_API/health"; }
 poll 20 dead || fail "the engine did not die"
 [ -n "$(child_of)" ] || fail "the child vanished with the engine (nothing to recover)"
-start_engine 260
+start_engine 400
 poll 30 no_child || fail "the child is still there after the restart"
 [ "$(cgroup_of $TPID)" = "$TCG" ] || fail "the target is not back in $TCG"
 after="$(layout)"
