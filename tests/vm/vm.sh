@@ -17,7 +17,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE="${BEV_VM_CACHE:-/var/cache/bev-chaos-vm}"
 TIMEOUT="${BEV_VM_TIMEOUT:-480}"
 # Loaded in this order (dependencies first); any a kernel has built in is skipped.
-MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p sch_netem virtio_blk)
+MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p sch_netem virtio_blk minix)
 
 log() { echo "vm.sh: $*" >&2; }
 

@@ -1,5 +1,5 @@
 # budget: 90
-make_target bevvm-cpu.service "while :; do :; done"
+make_target bevvm-cpu.service "bash -c 'while :; do :; done'"
 trap drop_target EXIT
 found="$(layout)"
 id=$(inject cpu_throttle "pid:$TPID" 60 '{"cpu_percent":20}') || fail "inject"

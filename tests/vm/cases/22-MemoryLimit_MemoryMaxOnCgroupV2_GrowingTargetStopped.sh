@@ -1,14 +1,15 @@
 # budget: 90
-# The target grows only once the limit is in place (tail buffers /dev/zero's endless line).
-rm -f /tmp/bevvm-grow
-make_target bevvm-mem.service "bash -c 'while [ ! -e /tmp/bevvm-grow ]; do sleep 0.2; done; exec tail /dev/zero'"
+# The target grows only once the limit is in place (tail buffers /dev/zero's endless line); it
+# waits on a FIFO, so it forks nothing meanwhile.
+rm -f /tmp/bevvm-grow && mkfifo /tmp/bevvm-grow
+make_target bevvm-mem.service "bash -c 'read -r _ </tmp/bevvm-grow; exec tail /dev/zero'"
 trap drop_target EXIT
 found="$(layout)"
 id=$(inject memory_limit "pid:$TPID" 60 '{"limit_mb":32}') || fail "inject"
 child=$(child_of)
 [ -n "$child" ] || fail "no bev-chaos child under $TCG"
 max=$(cat "$child/memory.max")
-touch /tmp/bevvm-grow
+echo go >/tmp/bevvm-grow
 oom() { [ ! -e "/proc/$TPID/stat" ] || [ "$(awk '$1=="oom_kill"{print $2}' "$child/memory.events")" != 0 ]; }
 poll 60 oom || fail "the growing target was not stopped: memory.current $(cat $child/memory.current)"
 events=$(tr '\n' ' ' <"$child/memory.events")

@@ -1,6 +1,6 @@
 # budget: 420
 # SIGKILL the engine while a v2 cpu.max fault is active; the next start reverts every v2 change.
-make_target bevvm-crash.service "while :; do :; done"
+make_target bevvm-crash.service "bash -c 'while :; do :; done'"
 trap drop_target EXIT
 found="$(layout)"
 inject cpu_throttle "pid:$TPID" 120 '{"cpu_percent":10}' >/dev/null || fail "inject cpu_throttle"
