@@ -9,7 +9,8 @@ DOCKER_DIR="${BEV_CHAOS_TEST_DOCKER_DIR:-/tmp/bev-chaos-test-docker}"
 # prometheus brings promtool (the /metrics check); wrk and nginx-light the load generator's yardstick and
 # target; redis-server the demo pipeline's queue.
 # debootstrap and docker-compose: the container stage (deploy/local-images.sh builds the base images; compose runs them).
-PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server debootstrap docker-compose)
+# qemu-system-x86 and cpio: the VM stage (Debian's stock kernel: cgroup v2 and netem).
+PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server debootstrap docker-compose qemu-system-x86 cpio)
 
 log() { echo "test.sh: $*" >&2; }
 
@@ -99,6 +100,16 @@ for project in tests/*/*.csproj; do
   # Each failure with its message and the top of its stack, so that CI's output says why.
   awk '/^  (Passed|Skipped) /{n=0} /^  Failed /{n=16} n>0{print; n--}' "$RESULTS/$name.log" | head -n 200 >&2
 done
+
+# --- VM stage (tests/vm): cgroup v2 and netem on Debian's stock kernel, booted once under qemu.
+# It writes Bev.Chaos.VmTests.trx beside the others; outside CI a VM that cannot run is one skip.
+if [ -z "${TEST_FILTER:-}" ] || [ -n "${VM_FILTER:-}" ]; then
+  log "running the VM stage"
+  "$ROOT/tests/vm/run-vm-tests.sh" "$RESULTS" "${VM_FILTER:-}" || status=1
+  grep -E "^  (Passed|Skipped) " "$RESULTS/Bev.Chaos.VmTests.log" >&2
+  awk '/^  (Passed|Skipped) /{n=0} /^  Failed /{n=16} n>0{print; n--}' "$RESULTS/Bev.Chaos.VmTests.log" | head -n 200 >&2
+fi
+# --- end of the VM stage
 
 passed=$(sum_counter passed)
 failed=$(sum_counter failed)

@@ -22,7 +22,7 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
 
     public override IReadOnlyList<FaultParameter> Parameters { get; } =
     [
-        FaultParameter.Text(Method, "signal (SIGSTOP/SIGCONT) or freezer (cgroup v1 freezer, needs root).", SignalMethod, SignalMethod, FreezerMethod),
+        FaultParameter.Text(Method, "signal (SIGSTOP/SIGCONT) or freezer (the cgroup v1 freezer or v2 cgroup.freeze, needs root).", SignalMethod, SignalMethod, FreezerMethod),
     ];
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
@@ -42,7 +42,7 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
 
         if (context.Parameters.GetString(Method) == FreezerMethod)
         {
-            CgroupV1.Require("freezer", Name);
+            CgroupLayout.Require("freezer", Name);
             var recipe = CgroupConfinement.Prepare("freezer", context.Target, context.FaultId);
             recipe[Method] = FreezerMethod;
             return ValueTask.FromResult(recipe);
@@ -71,6 +71,21 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
 
         if (undo[Method]!.GetValue<string>() == FreezerMethod)
         {
+            if (CgroupConfinement.IsV2(undo))
+            {
+                // v2's freezer is cgroup.freeze in every non-root cgroup (Linux 5.2+); no controller to enable.
+                CgroupConfinement.ApplyV2(undo, child =>
+                {
+                    if (!File.Exists(Path.Combine(CgroupV2.PathOf(child), "cgroup.freeze")))
+                    {
+                        throw new FeatureUnavailableException($"{Name} with method freezer needs cgroup.freeze (cgroup v2, Linux 5.2 or later)");
+                    }
+
+                    CgroupV2.Write(child, "cgroup.freeze", "1");
+                });
+                return null;
+            }
+
             CgroupConfinement.Apply(undo, (_, _) => { });
             var child = undo["child"]!.GetValue<string>();
             CgroupV1.Write("freezer", child, "freezer.state", "FROZEN");
@@ -101,6 +116,12 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
                 }
             }
 
+            return;
+        }
+
+        if (undo[Method]?.GetValue<string>() == FreezerMethod && CgroupConfinement.IsV2(undo))
+        {
+            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "cgroup.freeze", "0"));
             return;
         }
 

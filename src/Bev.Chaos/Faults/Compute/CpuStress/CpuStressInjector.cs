@@ -47,12 +47,12 @@ internal sealed class CpuStressInjector : FaultInjector
         {
             if (cpu is not null)
             {
-                CgroupV1.MoveProcess("cpu", cpu, identity.Pid);
+                CgroupConfinement.Join("cpu", cpu, identity.Pid);
             }
 
             if (cpuacct is not null)
             {
-                CgroupV1.MoveProcess("cpuacct", cpuacct, identity.Pid);
+                CgroupConfinement.Join("cpuacct", cpuacct, identity.Pid);
             }
         }, cancellationToken).ConfigureAwait(false);
         HelperUndo.Record(undo, helper);

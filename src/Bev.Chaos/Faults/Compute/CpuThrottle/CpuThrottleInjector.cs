@@ -35,13 +35,19 @@ internal sealed class CpuThrottleInjector : FaultInjector
 
     protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        CgroupV1.Require("cpu", Name);
+        CgroupLayout.Require("cpu", Name);
         return ValueTask.FromResult(CgroupConfinement.Prepare("cpu", context.Target, context.FaultId));
     }
 
     protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var quota = (long)Math.Max(1000, context.Parameters.GetNumber(CpuPercent) / 100.0 * PeriodMicroseconds);
+        if (CgroupConfinement.IsV2(undo))
+        {
+            CgroupConfinement.ApplyV2(undo, child => CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"{quota} {PeriodMicroseconds}")));
+            return ValueTask.FromResult<IAsyncDisposable?>(null);
+        }
+
         CgroupConfinement.Apply(undo, (controller, child) =>
         {
             CgroupV1.Write(controller, child, "cpu.cfs_period_us", PeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
@@ -54,6 +60,12 @@ internal sealed class CpuThrottleInjector : FaultInjector
     {
         // Lift the quota first: a task moved out of a throttled group can stay parked until that
         // group's next period, which never comes once the group is deleted.
+        if (CgroupConfinement.IsV2(undo))
+        {
+            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"max {PeriodMicroseconds}")));
+            return ValueTask.CompletedTask;
+        }
+
         CgroupConfinement.Revert(undo, (controller, child) => CgroupV1.Write(controller, child, "cpu.cfs_quota_us", "-1"));
         return ValueTask.CompletedTask;
     }

@@ -57,7 +57,7 @@ internal sealed class MemoryLeakInjector : FaultInjector
         {
             if (memory is not null)
             {
-                CgroupV1.MoveProcess("memory", memory, identity.Pid);
+                CgroupConfinement.Join("memory", memory, identity.Pid);
             }
         }, cancellationToken).ConfigureAwait(false);
         HelperUndo.Record(undo, helper);

@@ -38,13 +38,20 @@ internal sealed class MemoryLimitInjector : FaultInjector
 
     protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        CgroupV1.Require("memory", Name);
+        CgroupLayout.Require("memory", Name);
         return ValueTask.FromResult(CgroupConfinement.Prepare("memory", context.Target, context.FaultId));
     }
 
     protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var bytes = context.Parameters.GetInteger(LimitMb) * 1024 * 1024;
+        if (CgroupConfinement.IsV2(undo))
+        {
+            // v2 never moves charges with a process: the limit governs what the target allocates from now on.
+            CgroupConfinement.ApplyV2(undo, child => CgroupV2.Write(child, "memory.max", bytes.ToString(CultureInfo.InvariantCulture)));
+            return ValueTask.FromResult<IAsyncDisposable?>(null);
+        }
+
         CgroupConfinement.Apply(undo, (controller, child) =>
         {
             undo["charges_moved"] = TryMoveCharges(controller, child);
@@ -55,6 +62,12 @@ internal sealed class MemoryLimitInjector : FaultInjector
 
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
+        if (CgroupConfinement.IsV2(undo))
+        {
+            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "memory.max", "max"));
+            return ValueTask.CompletedTask;
+        }
+
         CgroupConfinement.Revert(undo);
         return ValueTask.CompletedTask;
     }

@@ -53,7 +53,7 @@ internal sealed class IoDelayInjector : FaultInjector
 
     protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
     {
-        CgroupV1.Require("blkio", Name);
+        CgroupLayout.Require("blkio", Name);
         var path = PathOf(context);
         var device = FileSystems.BlockDeviceOf(path)
             ?? throw new FeatureUnavailableException($"io_delay needs a block device, but {path} is on a virtual filesystem ({FileSystems.FileSystemTypeOf(path)}); choose a path on a disk");
@@ -65,6 +65,14 @@ internal sealed class IoDelayInjector : FaultInjector
     protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         var device = undo["device"]!.GetValue<string>();
+        if (CgroupConfinement.IsV2(undo))
+        {
+            CgroupConfinement.ApplyV2(undo, child => CgroupV2.Write(child, "io.max", IoMax(device,
+                ("rbps", context.Parameters.GetInteger(ReadBps)), ("wbps", context.Parameters.GetInteger(WriteBps)),
+                ("riops", context.Parameters.GetInteger(ReadIops)), ("wiops", context.Parameters.GetInteger(WriteIops)))));
+            return ValueTask.FromResult<IAsyncDisposable?>(null);
+        }
+
         CgroupConfinement.Apply(undo, (controller, child) =>
         {
             Throttle(controller, child, "blkio.throttle.read_bps_device", device, context.Parameters.GetInteger(ReadBps));
@@ -77,6 +85,13 @@ internal sealed class IoDelayInjector : FaultInjector
 
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
+        if (CgroupConfinement.IsV2(undo))
+        {
+            var device = undo["device"]!.GetValue<string>();
+            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "io.max", $"{device} rbps=max wbps=max riops=max wiops=max"));
+            return ValueTask.CompletedTask;
+        }
+
         CgroupConfinement.Revert(undo);
         return ValueTask.CompletedTask;
     }
@@ -88,6 +103,10 @@ internal sealed class IoDelayInjector : FaultInjector
             CgroupV1.Write(controller, child, file, $"{device} {value.ToString(CultureInfo.InvariantCulture)}");
         }
     }
+
+    // v2's io.max takes every limit on one line; 0 (unthrottled) is "max".
+    private static string IoMax(string device, params (string Key, long Value)[] limits) =>
+        device + string.Concat(limits.Select(l => " " + l.Key + "=" + (l.Value > 0 ? l.Value.ToString(CultureInfo.InvariantCulture) : "max")));
 
     private static string PathOf(FaultContext context) =>
         Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath());
