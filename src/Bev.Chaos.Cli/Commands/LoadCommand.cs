@@ -32,7 +32,7 @@ internal static class LoadCommand
             var target = Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var u) ? u : throw new ChaosValidationException("URL", parse.GetValue(url), "an absolute http:// URL, or tcp://HOST:PORT with --payload");
             var length = CommandRunner.ParseDuration(parse.GetValue(duration)) ?? TimeSpan.Zero;
             var bytes = System.Text.Encoding.UTF8.GetBytes((parse.GetValue(payload) ?? string.Empty).Replace("\\r", "\r", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\t", "\t", StringComparison.Ordinal));
-            using var generator = new LoadGenerator { TcpPayload = bytes };
+            using var generator = new LoadGenerator { TcpPayload = bytes, WarmUp = true };
             var asked = parse.GetValue(rate);
             var result = await generator.RunAsync(target, asked, length, parse.GetValue(connections) ?? LoadGenerator.DefaultConnections(asked), token).ConfigureAwait(false);
             if (CommandRunner.IsJson(parse, output))

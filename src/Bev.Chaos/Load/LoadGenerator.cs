@@ -39,6 +39,13 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
 
     private readonly TimeSpan _requestTimeout = requestTimeout ?? TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When true, every connection first makes one request that is not counted (bounded to 1 s), so
+    /// that connecting and start-up do not land on the first timed requests. Off by default: a run
+    /// that starts beside a fault must begin on schedule, not after the fault has already bitten.
+    /// </summary>
+    public bool WarmUp { get; init; }
+
     /// <summary>For <c>tcp://HOST:PORT</c> URLs: the bytes each request sends; the answer is read up to its first newline.</summary>
     public ReadOnlyMemory<byte> TcpPayload { get; init; }
 
@@ -72,6 +79,11 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
         // before the schedule starts, so the first requests do not pay for connecting.
         var warm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var warming = connections;
+        if (!WarmUp)
+        {
+            warm.TrySetResult();
+        }
+
         var start = 0L;
         var senders = Enumerable.Range(0, connections).Select(_ => Task.Run(SendAllAsync, CancellationToken.None)).ToArray();
         try
@@ -136,21 +148,24 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timeoutCts = timeout;
             using var tcp = url.Scheme == "tcp" ? new TcpLineExchange(url.Host, url.Port, TcpPayload) : null;
-            try
+            if (WarmUp)
             {
-                // Bounded: a target that does not answer must not hold the schedule back.
-                timeoutCts.CancelAfter(_requestTimeout < WarmUpTimeout ? _requestTimeout : WarmUpTimeout);
-                await ExchangeAsync(tcp, timeoutCts.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or OperationCanceledException)
-            {
-                // A failed warm-up is not a result: the timed requests will meet the same failure and count it.
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref warming) == 0)
+                try
                 {
-                    warm.TrySetResult();
+                    // Bounded: a target that does not answer must not hold the schedule back.
+                    timeoutCts.CancelAfter(_requestTimeout < WarmUpTimeout ? _requestTimeout : WarmUpTimeout);
+                    await ExchangeAsync(tcp, timeoutCts.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or OperationCanceledException)
+                {
+                    // A failed warm-up is not a result: the timed requests will meet the same failure and count it.
+                }
+                finally
+                {
+                    if (Interlocked.Decrement(ref warming) == 0)
+                    {
+                        warm.TrySetResult();
+                    }
                 }
             }
 
