@@ -19,6 +19,9 @@ internal sealed class ChaosMetrics : IDisposable
     private readonly Counter _breaches;
     private readonly Counter _emergencyStops;
     private readonly Histogram _restartDowntime;
+    private readonly Histogram _recoveryTime;
+    private readonly Histogram _autoRecoveryTime;
+    private readonly Counter _rollbacks;
 
     public ChaosMetrics(ChaosEngine engine)
     {
@@ -32,6 +35,9 @@ internal sealed class ChaosMetrics : IDisposable
         _breaches = factory.CreateCounter("bev_chaos_safety_breaches_total", "Safety thresholds crossed, by threshold.", "threshold");
         _emergencyStops = factory.CreateCounter("bev_chaos_emergency_stops_total", "Emergency stops.");
         _restartDowntime = factory.CreateHistogram("bev_chaos_target_restart_downtime_seconds", "Managed target exit to restart.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 10) });
+        _recoveryTime = factory.CreateHistogram("bev_chaos_experiment_recovery_seconds", "Time to recover: from an experiment's last fault removal to the first of its healthy observations that count as recovered.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
+        _autoRecoveryTime = factory.CreateHistogram("bev_chaos_auto_recovery_response_seconds", "From an experiment's last fault removal until the auto-recovery system reported healthy.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
+        _rollbacks = factory.CreateCounter("bev_chaos_experiment_rollbacks_total", "Experiments finished, by whether every fault removal and rollback step succeeded.", "rolled_back");
         var active = factory.CreateGauge("bev_chaos_active_faults", "Faults in effect held by this engine.");
         var toxicConnections = factory.CreateGauge("bev_chaos_proxy_toxic_connections", "Connections a toxic applied to.", "proxy", "toxic");
         var toxicBytes = factory.CreateGauge("bev_chaos_proxy_toxic_bytes_delayed", "Bytes a toxic delayed.", "proxy", "toxic");
@@ -71,13 +77,24 @@ internal sealed class ChaosMetrics : IDisposable
                     _injectLatency.WithLabels(i.Injector).Observe(i.InjectLatency.TotalSeconds);
                     break;
                 case FaultRemovedEvent r:
-                    _faultsRemoved.WithLabels(r.Injector, r.Reason.ToString().ToLowerInvariant()).Inc();
+                    _faultsRemoved.WithLabels(r.Injector, Label(r.Reason.ToString())).Inc();
                     break;
                 case FaultFailedEvent f:
                     _faultsFailed.WithLabels(f.Injector).Inc();
                     break;
                 case ExperimentFinishedEvent x:
-                    _experiments.WithLabels(x.Verdict.ToString().ToLowerInvariant()).Inc();
+                    _experiments.WithLabels(Label(x.Verdict.ToString())).Inc();
+                    _rollbacks.WithLabels(x.RolledBack ? "true" : "false").Inc();
+                    if (x.TimeToRecover is { } recovered)
+                    {
+                        _recoveryTime.Observe(recovered.TotalSeconds);
+                    }
+
+                    if (x.AutoRecoveryResponseTime is { } answered)
+                    {
+                        _autoRecoveryTime.Observe(answered.TotalSeconds);
+                    }
+
                     break;
                 case SafetyBreachEvent b:
                     _breaches.WithLabels(b.Threshold).Inc();
@@ -91,6 +108,9 @@ internal sealed class ChaosMetrics : IDisposable
             }
         }
     }
+
+    // Label values are spelled as /ws spells them: snake_case (emergency_stop, lease_expired).
+    private static string Label(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     public void Dispose()
     {

@@ -52,6 +52,56 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_EmergencyStopRemoval_SpelledAsOnWs()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri(_running.Server.Url.ToString().Replace("http://", "ws://", StringComparison.Ordinal) + "ws"), TestContext.Current.CancellationToken);
+        await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
+
+        using var stop = await _running.Http.PostAsync("/emergency-stop", null, TestContext.Current.CancellationToken);
+        Assert.True(stop.IsSuccessStatusCode, $"emergency stop answered {(int)stop.StatusCode}");
+
+        var removed = await ReceiveUntilAsync(socket, e => e.GetProperty("type").GetString() == "fault_removed");
+        Assert.Equal("emergency_stop", removed.GetProperty("reason").GetString());
+        await Poll.UntilAsync(() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
+            t => t.Contains("bev_chaos_faults_removed_total{injector=\"service_pause\",reason=\"emergency_stop\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the removal counted with the reason /ws gave");
+    }
+
+    [Fact]
+    public async Task Metrics_FinishedExperiment_RecoveryTimeAndRollback()
+    {
+        using var healthy = new LoopbackHttpServer();
+        using var accepted = await _running.Http.PostAsync("/experiments", new StringContent($$"""
+            {"name":"recovery-metrics","baseline_seconds":0,"validation_seconds":0,"probe_interval_seconds":0.1,"recovery_window_seconds":10,
+             "steady_state_probes":[{"name":"up","url":"{{healthy.Url}}"}],
+             "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.5}]}
+            """, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+
+        var text = await Poll.UntilAsync(() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
+            t => t.Contains("bev_chaos_experiment_rollbacks_total{rolled_back=\"true\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the finished experiment counted");
+
+        Assert.Contains("bev_chaos_experiment_recovery_seconds_count 1", text);
+        Assert.Contains("bev_chaos_experiments_total{verdict=", text);
+    }
+
+    private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(10));
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, deadline.Token);
+            var message = JsonDocument.Parse(buffer.AsMemory(0, received.Count)).RootElement;
+            if (match(message))
+            {
+                return message;
+            }
+        }
+    }
+
+    [Fact]
     public async Task Metrics_PassPromtoolCheck()
     {
         Requires.Program("promtool");

@@ -17,6 +17,7 @@ public sealed class TargetServicesTests : IAsyncLifetime
     private EngineFixture _engine = null!;
     private ProbeRunner _probes = null!;
     private ChaosEngineer _engineer = null!;
+    private RecordingInjector _recording = null!;
 
     public ValueTask InitializeAsync()
     {
@@ -29,7 +30,8 @@ public sealed class TargetServicesTests : IAsyncLifetime
                 ["db"] = new() { Name = "db", Pid = _target.Pid },
             },
         };
-        _engine = new EngineFixture(configuration, TimeProvider.System, [new RecordingInjector(_markers.Path)]);
+        _recording = new RecordingInjector(_markers.Path);
+        _engine = new EngineFixture(configuration, TimeProvider.System, [_recording]);
         var targets = new TargetResolver(_engine.Configuration);
         _probes = new ProbeRunner(targets, TimeProvider.System);
         _engineer = new ChaosEngineer(_engine.Configuration, _engine.Manager, new SafetyLock(_engine.Store, TimeProvider.System), _probes);
@@ -53,6 +55,28 @@ public sealed class TargetServicesTests : IAsyncLifetime
         BaselineDuration = TimeSpan.Zero,
         ValidationDuration = TimeSpan.Zero,
     };
+
+    [Fact]
+    public async Task RunExperimentAsync_UnforeseenErrorMidInjection_RollsBackBeforeItPropagates()
+    {
+        // The second fault's apply fails with an error nobody handles; the first, applied for 30 s,
+        // must still come out before the error reaches the caller.
+        _recording.FailApplyNumber = (2, new IOException("disk gone on purpose"));
+        var experiment = Experiment(["web"], "web") with
+        {
+            FaultInjections =
+            [
+                new FaultInjectionSpec { Injector = "recording", Target = "web", Duration = TimeSpan.FromSeconds(30) },
+                new FaultInjectionSpec { Injector = "recording", Target = "web", Duration = TimeSpan.FromSeconds(30), Offset = TimeSpan.FromMilliseconds(100) },
+            ],
+        };
+
+        var error = await Assert.ThrowsAsync<IOException>(() => _engineer.RunExperimentAsync(experiment, TestContext.Current.CancellationToken));
+
+        Assert.Equal("disk gone on purpose", error.Message);
+        Assert.Empty(_engine.Manager.ActiveFaults);
+        Assert.Empty(Directory.GetFiles(_markers.Path));
+    }
 
     [Fact]
     public async Task RunExperimentAsync_FaultOutsideTargetServices_RefusedNamingBoth()

@@ -15,6 +15,11 @@ internal sealed class RecordingInjector(string directory) : FaultInjector
 
     public bool FailRevert { get; set; }
 
+    /// <summary>When set, the apply with this number (1-based) throws this exception once its marker is written.</summary>
+    public (int Number, Exception Error)? FailApplyNumber { get; set; }
+
+    private int _applies;
+
     public int Reverts;
 
     public override string Name => InjectorName;
@@ -43,6 +48,11 @@ internal sealed class RecordingInjector(string directory) : FaultInjector
     protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
         File.WriteAllText(undo["marker"]!.GetValue<string>(), context.Parameters.ToJson());
+        if (FailApplyNumber is { } failure && Interlocked.Increment(ref _applies) == failure.Number)
+        {
+            throw failure.Error;
+        }
+
         if (FailApply)
         {
             throw new InvalidOperationException("apply failed on purpose");

@@ -130,16 +130,14 @@ public static class ListenerGuard
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 
     // Browsers cannot set headers on a WebSocket, so an upgrade may carry its token in the query.
+    // An empty token is no token: it must never match a configured one that came out empty.
+    // A browser cannot set headers on a WebSocket, so /ws alone may carry the token in its query.
     private static string? PresentedToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return header[7..].Trim();
-        }
-
-        return string.Equals(request.Headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase) && request.Query.TryGetValue("access_token", out var fromQuery)
-            ? fromQuery.ToString()
+        var token = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim()
+            : request.Path == "/ws" && string.Equals(request.Headers.Upgrade.ToString(), "websocket", StringComparison.OrdinalIgnoreCase) && request.Query.TryGetValue("access_token", out var fromQuery) ? fromQuery.ToString()
             : null;
+        return string.IsNullOrEmpty(token) ? null : token;
     }
 }

@@ -59,7 +59,17 @@ public sealed record TargetRestartedEvent(DateTimeOffset Time, string Target, in
 public sealed record ExperimentPhaseEvent(DateTimeOffset Time, string ExperimentId, string Name, Experiments.ExperimentStatus Phase) : ChaosEvent(Time);
 
 /// <summary>An experiment reached its verdict.</summary>
-public sealed record ExperimentFinishedEvent(DateTimeOffset Time, string ExperimentId, string Name, Experiments.ExperimentVerdict Verdict, IReadOnlyList<string> Reasons) : ChaosEvent(Time);
+public sealed record ExperimentFinishedEvent(DateTimeOffset Time, string ExperimentId, string Name, Experiments.ExperimentVerdict Verdict, IReadOnlyList<string> Reasons) : ChaosEvent(Time)
+{
+    /// <summary>From the last fault's removal to the first of the healthy observations that count as recovered; null when it did not recover or had no fault.</summary>
+    public TimeSpan? TimeToRecover { get; init; }
+
+    /// <summary>From the last fault's removal until the auto-recovery system reported healthy; null without one.</summary>
+    public TimeSpan? AutoRecoveryResponseTime { get; init; }
+
+    /// <summary>True only when every fault removal and rollback step succeeded.</summary>
+    public bool RolledBack { get; init; }
+}
 
 /// <summary>A safety threshold was crossed during an experiment.</summary>
 public sealed record SafetyBreachEvent(DateTimeOffset Time, string ExperimentId, string Threshold, double Observed, double Limit) : ChaosEvent(Time);

@@ -142,7 +142,12 @@ public sealed class ChaosEngineer : IAsyncDisposable
             }
 
             ExperimentLog.Finished(_logger, result.ExperimentId, result.Name, result.Verdict, string.Join("; ", result.Reasons));
-            _faults.Events.Publish(new ExperimentFinishedEvent(_time.GetUtcNow(), result.ExperimentId, result.Name, result.Verdict, result.Reasons));
+            _faults.Events.Publish(new ExperimentFinishedEvent(_time.GetUtcNow(), result.ExperimentId, result.Name, result.Verdict, result.Reasons)
+            {
+                TimeToRecover = result.TimeToRecover,
+                AutoRecoveryResponseTime = result.AutoRecoveryResponseTime,
+                RolledBack = result.RolledBack,
+            });
             return result;
         }
         finally

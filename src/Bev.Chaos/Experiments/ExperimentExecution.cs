@@ -67,6 +67,12 @@ internal sealed class ExperimentExecution
         {
             verdict = Ended(ExperimentVerdict.Aborted, "aborted: " + ex.Message);
         }
+        catch (Exception)
+        {
+            // Unforeseen (a failed write, a probe's transport): the faults still come out before it propagates.
+            await _rollback.RunAsync().ConfigureAwait(false);
+            throw;
+        }
 
         // Whatever ended it: the faults come out (and the rollback steps run) before the result.
         var rolledBack = await _rollback.RunAsync().ConfigureAwait(false);

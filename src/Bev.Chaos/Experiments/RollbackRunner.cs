@@ -21,20 +21,18 @@ internal sealed class RollbackRunner(ExperimentState state, FaultInjectionManage
     /// <summary>Rolls back what is still open; the result is <see cref="Succeeded"/>.</summary>
     public async Task<bool> RunAsync()
     {
-        var live = faults.ActiveFaults.Select(f => f.FaultId).ToHashSet(StringComparer.Ordinal);
         foreach (var fault in state.OpenFaults())
         {
-            // A fault no longer live expired or was removed by an emergency stop: already undone.
-            if (live.Contains(fault.FaultId))
+            // Every open fault is asked for, not only those this engine holds: an agent's fault lives
+            // on its host. One that expired or went with an emergency stop is already undone (false).
+            try
             {
-                try
-                {
-                    await faults.RemoveFaultAsync(fault.FaultId, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is InvalidOperationException or IOException)
-                {
-                    Fail($"rollback of {fault.FaultId} failed: {ex.Message}", fault.FaultId, ex.Message);
-                }
+                await faults.RemoveFaultAsync(fault.FaultId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Never throws: one failed removal must not keep the others in.
+                Fail($"rollback of {fault.FaultId} failed: {ex.Message}", fault.FaultId, ex.Message);
             }
 
             state.MarkRemoved(fault, time.GetUtcNow());

@@ -38,7 +38,10 @@ public abstract class FaultInjector
     /// <summary>
     /// Makes the effect real. May add to <paramref name="undo"/>; may return a handle the engine
     /// disposes on removal after <see cref="RevertAsync"/> has run: the recipe is the one way the
-    /// effect is undone (as in crash recovery), the handle only releases in-process resources.
+    /// effect is undone (as in crash recovery), the handle releases what lives in this process
+    /// alone — a helper's lifeline, and the toxics of a proxy this process hosts, which another
+    /// process removing the fault from the journal cannot reach (the owner's journal sync then
+    /// disposes the handle, and that takes them out).
     /// </summary>
     protected internal abstract ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken);
 

@@ -91,7 +91,7 @@ public static class Tolerance
         {
             case "regex":
                 return Text(form["pattern"]) is { } pattern && value is JsonValue v && v.GetValueKind() == JsonValueKind.String
-                    && Regex.IsMatch(v.GetValue<string>(), pattern, RegexOptions.None, RegexTimeout);
+                    && MatchesWithin(v.GetValue<string>(), pattern);
             case "jsonpath":
                 if (value is JsonValue text && text.GetValueKind() == JsonValueKind.String)
                 {
@@ -283,4 +283,17 @@ public static class Tolerance
     }
 
     private static JsonNode? FromToken(JToken token) => JsonNode.Parse(token.ToString(Newtonsoft.Json.Formatting.None));
+
+    // A pattern that backtracks past its time budget does not hold; it must not end the run.
+    private static bool MatchesWithin(string text, string pattern)
+    {
+        try
+        {
+            return Regex.IsMatch(text, pattern, RegexOptions.None, RegexTimeout);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
 }
