@@ -14,10 +14,12 @@ done
 
 timeout=480
 runner=""
+repo=""
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     bev.timeout=*) timeout="${arg#bev.timeout=}" ;;
     bev.runner=*) runner="${arg#bev.runner=}" ;;
+    bev.repo=*) repo="${arg#bev.repo=}" ;;
   esac
 done
 # The hard bound: whatever the host does, the VM ends by then.
@@ -35,6 +37,13 @@ mkdir -p "$R/dev/pts" "$R/dev/shm"
 mount -t devpts devpts "$R/dev/pts"
 mount -t tmpfs tmpfs "$R/dev/shm"
 for d in tmp run var/tmp root; do mount -t tmpfs tmpfs "$R/$d"; done
+# A repository under one of those tmpfs is hidden by it: mount its own share back in place.
+if [ -n "$repo" ] && [ ! -e "$R$runner" ]; then
+  mkdir -p "$R$repo"
+  if ! mount -t 9p -o trans=virtio,version=9p2000.L,ro bevrepo "$R$repo"; then
+    echo "bev-vm: mounting the repository at $repo failed"; poweroff -f
+  fi
+fi
 ip link set lo up 2>/dev/null || true
 echo "bev-vm: ready: $(uname -r), cgroup2 controllers: $(cat "$R/sys/fs/cgroup/cgroup.controllers")"
 

@@ -14,6 +14,9 @@
 # No network leaves the VM (-nic none): tests send traffic only inside it.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The repository is shared on its own too: a clone under /tmp (or /run, /root) would be hidden in
+# the VM by the tmpfs mounted there.
+REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${BEV_VM_CACHE:-/var/cache/bev-chaos-vm}"
 TIMEOUT="${BEV_VM_TIMEOUT:-480}"
 # Loaded in this order (dependencies first); any a kernel has built in is skipped.
@@ -100,7 +103,8 @@ boot() {
     -kernel "$CACHE/vmlinuz" -initrd "$CACHE/initrd.gz" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$dir/share,mount_tag=bevshare,security_model=none" \
-    -append "console=ttyS0 panic=-1 quiet bev.timeout=$TIMEOUT bev.runner=$HERE/guest-runner.sh"
+    -virtfs "local,path=$REPO,mount_tag=bevrepo,security_model=none,readonly=on,multidevs=remap" \
+    -append "console=ttyS0 panic=-1 quiet bev.timeout=$TIMEOUT bev.runner=$HERE/guest-runner.sh bev.repo=$REPO"
 }
 
 case "${1:-}" in

@@ -19,6 +19,36 @@ internal static partial class LibC
 
     public static bool IsRoot => geteuid() == 0;
 
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPathNative(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+
+    /// <summary>The canonical absolute path, every symbolic link in it resolved; null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var resolved = RealPathNative(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
     /// <summary>Sends <paramref name="signal"/>; false when the process no longer exists.</summary>
     public static bool TrySignal(int pid, int signal)
     {

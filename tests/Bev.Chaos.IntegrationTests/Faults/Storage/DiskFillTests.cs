@@ -74,6 +74,55 @@ public sealed class DiskFillTests
     }
 
     [Fact]
+    public async Task Fill_LinkOutOfAnAllowedRoot_IsRefusedAndNothingIsWrittenThere()
+    {
+        using var dir = new TempDirectory();
+        var link = Path.Combine(dir.Path, "l");
+        File.CreateSymbolicLink(link, "/etc");
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Manager.InjectFaultAsync("disk_fill", $"pid:{target.Pid}",
+            parameters: new Dictionary<string, object?> { ["path"] = link, ["size_mb"] = 1 }, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal($"parameters.path: '{link} (really /etc)' is not allowed; allowed: a directory under {Path.GetTempPath()}, {engine.DataDirectory} (add more with fault_injectors.disk_fill.allowed_paths)", error.Message);
+        Assert.Empty(Directory.GetFiles("/etc", "bev-chaos-fill-*"));
+    }
+
+    [Fact]
+    public async Task Fill_LinkInsideAnAllowedRoot_FillsWhereItLeads()
+    {
+        using var dir = new TempDirectory();
+        var real = Path.Combine(dir.Path, "real");
+        Directory.CreateDirectory(real);
+        var link = Path.Combine(dir.Path, "link");
+        File.CreateSymbolicLink(link, real);
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var id = await engine.Manager.InjectFaultAsync("disk_fill", $"pid:{target.Pid}",
+            parameters: new Dictionary<string, object?> { ["path"] = link, ["size_mb"] = 1, ["reserve_mb"] = 64 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal($"bev-chaos-fill-{id}.dat", Path.GetFileName(Assert.Single(Directory.GetFiles(real))));
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Empty(Directory.GetFiles(real));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task Fill_EmptyPath_IsRefusedNamingIt(string path)
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Manager.InjectFaultAsync("disk_fill", $"pid:{target.Pid}",
+            parameters: new Dictionary<string, object?> { ["path"] = path, ["size_mb"] = 1 }, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal($"parameters.path: '{path}' is not allowed; allowed: a directory path (not empty, no NUL character)", error.Message);
+    }
+
+    [Fact]
     public async Task Fill_ConfiguredAllowedPath_IsAccepted()
     {
         using var dir = new TempDirectory();

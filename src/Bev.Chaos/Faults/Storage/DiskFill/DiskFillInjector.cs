@@ -43,12 +43,18 @@ internal sealed class DiskFillInjector : FaultInjector
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
-    /// <summary>Where disk_fill may write: the temp directory, the data directory and configured roots.</summary>
+    /// <summary>Where disk_fill may write: the temp directory, the data directory and configured roots, each with its links resolved.</summary>
     public static IReadOnlyList<string> AllowedRoots(FaultContext context) =>
-        [Path.GetFullPath(Path.GetTempPath()), Path.GetFullPath(context.DataDirectory), .. context.Settings.AllowedPaths.Select(Path.GetFullPath)];
+        [.. new[] { Path.GetTempPath(), context.DataDirectory }.Concat(context.Settings.AllowedPaths).Select(RealRoot)];
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
+        if (context.Parameters.GetStringOrNull(PathParameter) is { } given && (given.Trim().Length == 0 || given.Contains('\0', StringComparison.Ordinal)))
+        {
+            errors.Add(new ValidationError($"parameters.{PathParameter}", given, "a directory path (not empty, no NUL character)"));
+            return;
+        }
+
         if (context.Target.Containers.Count > 0)
         {
             var inner = InnerPath(context);
@@ -65,15 +71,18 @@ internal sealed class DiskFillInjector : FaultInjector
             return;
         }
 
+        // The check is made on the real path, every link resolved: a link inside an allowed root
+        // that points out of it must not take the fill along.
         var path = ResolvePath(context);
         var roots = AllowedRoots(context);
-        if (!roots.Any(root => FileSystems.IsUnder(path, root.TrimEnd('/'))))
+        if (!Directory.Exists(path))
         {
-            errors.Add(new ValidationError($"parameters.{PathParameter}", path, $"a directory under {string.Join(", ", roots)} (add more with fault_injectors.disk_fill.allowed_paths)"));
+            errors.Add(new ValidationError($"parameters.{PathParameter}", LexicalPath(context), "an existing directory"));
         }
-        else if (!Directory.Exists(path))
+        else if (!roots.Any(root => FileSystems.IsUnder(path, root.TrimEnd('/'))))
         {
-            errors.Add(new ValidationError($"parameters.{PathParameter}", path, "an existing directory"));
+            var shown = LexicalPath(context) == path ? path : $"{LexicalPath(context)} (really {path})";
+            errors.Add(new ValidationError($"parameters.{PathParameter}", shown, $"a directory under {string.Join(", ", roots)} (add more with fault_injectors.disk_fill.allowed_paths)"));
         }
 
         if (context.Parameters.Has(FillPercent) && context.Parameters.Has(SizeMb))
@@ -128,7 +137,15 @@ internal sealed class DiskFillInjector : FaultInjector
     {
         var file = undo["file"]!.GetValue<string>();
         var bytes = undo["bytes"]!.GetValue<long>();
+        // CreateNew is O_CREAT|O_EXCL: a link swapped in at the file's name is never followed. A
+        // directory on the way swapped for a link after the check shows in where the file really is.
         using var handle = File.OpenHandle(file, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        if (undo["container"] is null && new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget is { } opened && opened != file)
+        {
+            File.Delete(opened);
+            throw new InvalidOperationException($"disk_fill: {Path.GetDirectoryName(file)} changed into a link after it was checked (the file landed at {opened}); nothing was filled");
+        }
+
         if (!FileSystems.TryAllocate(handle, bytes))
         {
             // No fallocate here (some FUSE and network filesystems): write the blocks instead.
@@ -171,7 +188,18 @@ internal sealed class DiskFillInjector : FaultInjector
     private static string InnerPath(FaultContext context) =>
         Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? "/tmp").TrimEnd('/') is { Length: > 0 } p ? p : "/";
 
+    // A root that is itself a link is compared by where it leads; one that is not keeps its spelling.
+    private static string RealRoot(string root)
+    {
+        var full = Path.GetFullPath(root);
+        return LibC.RealPath(full) is { } real && real != full.TrimEnd('/') ? real : full;
+    }
+
+    private static string LexicalPath(FaultContext context) =>
+        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
+
+    // Host paths are real paths (links resolved), so that the check and the file agree.
     private static string ResolvePath(FaultContext context) =>
         context.Target.Containers.Count > 0 ? context.Target.Containers[0].HostPath(InnerPath(context))
-        : Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
+        : LibC.RealPath(LexicalPath(context)) ?? LexicalPath(context);
 }
