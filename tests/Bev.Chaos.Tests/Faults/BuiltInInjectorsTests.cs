@@ -26,6 +26,11 @@ public sealed class BuiltInInjectorsTests
 
         Assert.Equal($"Bev.Chaos.Faults.{category}.{folder}", type.Namespace);
         Assert.Equal($"{folder}Injector", type.Name);
+
+        // The same file set as its siblings: a constants type beside the injector, naming it.
+        var constants = type.Assembly.GetType($"{type.Namespace}.{folder}Constants");
+        Assert.True(constants is not null, $"{type.Namespace}.{folder}Constants is missing");
+        Assert.Equal(name, constants.GetField("Name")?.GetRawConstantValue());
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace Bev.Chaos.Faults.Application.ServiceRestart;
 /// </summary>
 internal sealed class ServiceRestartInjector(DockerEngine? docker = null) : DockerFault(docker)
 {
-    public override string Name => "service_restart";
+    public override string Name => ServiceRestartConstants.Name;
 
     public override string Description => "Restarts the target's containers (docker restart).";
 

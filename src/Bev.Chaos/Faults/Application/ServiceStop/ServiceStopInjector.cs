@@ -8,7 +8,7 @@ namespace Bev.Chaos.Faults.Application.ServiceStop;
 /// </summary>
 internal sealed class ServiceStopInjector(DockerEngine? docker = null) : DockerFault(docker)
 {
-    public override string Name => "service_stop";
+    public override string Name => ServiceStopConstants.Name;
 
     public override string Description => "Stops the target's containers (docker stop) and starts them again on removal.";
 
