@@ -3,13 +3,19 @@ using System.Diagnostics;
 namespace Bev.Chaos.Helper;
 
 /// <summary>
-/// Keeps <c>workers</c> threads busy for <c>load</c> percent of every 100 ms period. Each period's
-/// busy time is corrected by the previous period's overshoot, so the long-run average lands on
-/// the requested load even though sleeps overshoot.
+/// Keeps <c>workers</c> threads busy for <c>load</c> percent of a core each. Every thread spins
+/// until the CPU time it has really been charged catches up with the requested share of the wall
+/// time since it started, then sleeps out the 100 ms period. Counting charged CPU time rather than
+/// busy wall time keeps the load right when the thread shares its core (a preempted spin is not
+/// charged, so the next period makes it up) and when sleeps overshoot.
 /// </summary>
 internal sealed class CpuBurn(int workers, double loadPercent) : IHelperEffect
 {
-    private static readonly long PeriodTicks = Stopwatch.Frequency / 10;
+    private const long PeriodNanoseconds = 100_000_000;
+
+    // After a long stretch without the core (the machine saturated) the debt is forgiven beyond
+    // this much, so the thread does not burst at 100 % for seconds when the core comes back.
+    private const long MaxDebtNanoseconds = 2 * PeriodNanoseconds;
 
     public async Task RunAsync(Action<string> ready, CancellationToken cancellationToken)
     {
@@ -24,28 +30,35 @@ internal sealed class CpuBurn(int workers, double loadPercent) : IHelperEffect
         await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, cancellationToken).ConfigureAwait(false);
     }
 
+    private static long WallNanoseconds(long fromTimestamp) =>
+        (long)(Stopwatch.GetElapsedTime(fromTimestamp).Ticks * (1_000_000_000.0 / TimeSpan.TicksPerSecond));
+
     private void Burn(CancellationToken cancellationToken)
     {
         var fraction = Math.Clamp(loadPercent / 100.0, 0.0, 1.0);
-        var start = Stopwatch.GetTimestamp();
-        long busyTicks = 0;
+        var wallStart = Stopwatch.GetTimestamp();
+        var cpuBaseline = ThreadCpuClock.NowNanoseconds();
         while (!cancellationToken.IsCancellationRequested)
         {
-            // Busy until the running busy total catches up with the target share of elapsed time.
-            var periodEnd = Stopwatch.GetTimestamp() + PeriodTicks;
-            var elapsed = Stopwatch.GetTimestamp() - start + PeriodTicks;
-            var wantedBusy = (long)(elapsed * fraction) - busyTicks;
-            var busyStart = Stopwatch.GetTimestamp();
-            while (Stopwatch.GetTimestamp() - busyStart < wantedBusy)
+            var periodEnd = WallNanoseconds(wallStart) + PeriodNanoseconds;
+            var wantedCpu = (long)(periodEnd * fraction);
+            var charged = ThreadCpuClock.NowNanoseconds() - cpuBaseline;
+            if (wantedCpu - charged > MaxDebtNanoseconds)
             {
-                Thread.SpinWait(64);
+                cpuBaseline -= wantedCpu - charged - MaxDebtNanoseconds;
+                charged = wantedCpu - MaxDebtNanoseconds;
             }
 
-            busyTicks += Stopwatch.GetTimestamp() - busyStart;
-            var rest = periodEnd - Stopwatch.GetTimestamp();
+            while (charged < wantedCpu && WallNanoseconds(wallStart) < periodEnd)
+            {
+                Thread.SpinWait(64);
+                charged = ThreadCpuClock.NowNanoseconds() - cpuBaseline;
+            }
+
+            var rest = periodEnd - WallNanoseconds(wallStart);
             if (rest > 0)
             {
-                cancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds((double)rest / Stopwatch.Frequency));
+                cancellationToken.WaitHandle.WaitOne(TimeSpan.FromTicks(rest / 100));
             }
         }
     }
