@@ -40,7 +40,11 @@ public sealed class FaultJournal(ChaosStore store)
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
-    /// <summary>Moves faults to <paramref name="state"/> in one commit; the undo recipe too when given.</summary>
+    /// <summary>
+    /// Moves faults to <paramref name="state"/> in one commit; the undo recipe too when given. A
+    /// closed fault (removed or failed) is never moved back to an open state: an apply that finishes
+    /// after an emergency stop or expiry has closed its entry must not make it active again.
+    /// </summary>
     public Task UpdateAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson = null, string? removalReason = null, string? error = null, CancellationToken cancellationToken = default) =>
         store.WriteAsync(connection =>
         {
@@ -48,9 +52,10 @@ public sealed class FaultJournal(ChaosStore store)
             command.CommandText = """
                 UPDATE fault_journal SET state = $state, updated_at = $updated,
                     undo = COALESCE($undo, undo), removal_reason = COALESCE($reason, removal_reason), error = COALESCE($error, error)
-                WHERE fault_id = $id
+                WHERE fault_id = $id AND ($reopens = 0 OR state NOT IN ('removed', 'failed'))
                 """;
             var id = command.Parameters.Add("$id", SqliteType.Text);
+            command.Parameters.AddWithValue("$reopens", OpenStates.Contains(Name(state)) ? 1 : 0);
             command.Parameters.AddWithValue("$state", Name(state));
             command.Parameters.AddWithValue("$updated", Time(now));
             command.Parameters.AddWithValue("$undo", (object?)undoJson ?? DBNull.Value);

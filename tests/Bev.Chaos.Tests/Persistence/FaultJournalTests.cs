@@ -72,6 +72,24 @@ public sealed class FaultJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task UpdateAsync_ClosedFault_IsNeverReopenedButStillClosable()
+    {
+        // An apply that finishes after an emergency stop closed its entry must not make it active again.
+        await WriteEntryAsync("late-1", "unused", DeadProcessIdentity(), FaultState.Injecting);
+        await using var store = ChaosStore.Open(_data.Path);
+        var journal = new FaultJournal(store);
+        var now = TimeProvider.System.GetUtcNow();
+
+        await journal.UpdateAsync(["late-1"], FaultState.Removed, now, removalReason: "EmergencyStop", cancellationToken: TestContext.Current.CancellationToken);
+        await journal.UpdateAsync(["late-1"], FaultState.Active, now, undoJson: "{}", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(FaultState.Removed, (await journal.GetAsync("late-1", TestContext.Current.CancellationToken))!.State);
+
+        await journal.UpdateAsync(["late-1"], FaultState.Failed, now, error: "revert failed", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(FaultState.Failed, (await journal.GetAsync("late-1", TestContext.Current.CancellationToken))!.State);
+        Assert.DoesNotContain(await journal.ListOpenAsync(TestContext.Current.CancellationToken), entry => entry.FaultId == "late-1");
+    }
+
+    [Fact]
     public async Task RemoveFaultAsync_FromAnotherManager_RevertsAndOwnerForgetsIt()
     {
         using var target = TestProcess.Sleeper();
