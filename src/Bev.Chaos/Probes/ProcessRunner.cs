@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Text;
 
 namespace Bev.Chaos.Probes;
 
@@ -10,6 +11,9 @@ namespace Bev.Chaos.Probes;
 /// </summary>
 public sealed class ProcessRunner(TimeProvider? timeProvider = null)
 {
+    // How long the output may still arrive after the command has exited or been killed.
+    private static readonly TimeSpan OutputGrace = TimeSpan.FromSeconds(2);
+
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>A runner on the system clock.</summary>
@@ -40,22 +44,71 @@ public sealed class ProcessRunner(TimeProvider? timeProvider = null)
         process.Start();
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var stdout = process.StandardOutput.ReadToEndAsync(linked.Token);
-        var stderr = process.StandardError.ReadToEndAsync(linked.Token);
+        var stdoutText = new StringBuilder();
+        var stderrText = new StringBuilder();
+        var stdout = DrainAsync(process.StandardOutput, stdoutText, linked.Token);
+        var stderr = DrainAsync(process.StandardError, stderrText, linked.Token);
         try
         {
             await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
-
-            // A child that outlives its parent can hold the pipes open: the reads share the deadline.
-            var output = await stdout.ConfigureAwait(false);
-            var errors = await stderr.ConfigureAwait(false);
-            return new ProcessRunResult(process.ExitCode, output, errors, TimedOut: false, _time.GetElapsedTime(started));
         }
         catch (OperationCanceledException)
         {
             KillTree(process);
             cancellationToken.ThrowIfCancellationRequested();
-            return new ProcessRunResult(null, await PartialAsync(stdout).ConfigureAwait(false), await PartialAsync(stderr).ConfigureAwait(false), TimedOut: true, _time.GetElapsedTime(started));
+            await Task.WhenAny(Task.WhenAll(stdout, stderr), Task.Delay(OutputGrace, _time, CancellationToken.None)).ConfigureAwait(false);
+            return new ProcessRunResult(null, Text(stdoutText), Text(stderrText), TimedOut: true, _time.GetElapsedTime(started));
+        }
+
+        // The command has ended by itself: its exit code is the result. A background child it left
+        // behind can hold the pipes open; what was written until shortly after the exit is kept, and
+        // the command is not reported as timed out for it.
+        try
+        {
+            await Task.WhenAll(stdout, stderr).WaitAsync(OutputGrace, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            stderrText.Append("(output cut: a process the command left running still holds its standard output or error)\n");
+        }
+
+        return new ProcessRunResult(process.ExitCode, Text(stdoutText), Text(stderrText), TimedOut: false, _time.GetElapsedTime(started));
+    }
+
+    private static string Text(StringBuilder text)
+    {
+        lock (text)
+        {
+            return text.ToString();
+        }
+    }
+
+    // Reads to the end or until cancelled, keeping what was read either way; never throws.
+    private static async Task DrainAsync(StreamReader reader, StringBuilder text, CancellationToken cancellationToken)
+    {
+        var buffer = new char[4096];
+        try
+        {
+            int read;
+            while ((read = await reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                lock (text)
+                {
+                    text.Append(buffer, 0, read);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled at the deadline: what was read stays.
+        }
+        catch (IOException)
+        {
+            // The pipe went away with the process.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The process was disposed while a child still held the pipe.
         }
     }
 
@@ -75,18 +128,6 @@ public sealed class ProcessRunner(TimeProvider? timeProvider = null)
         catch (Win32Exception)
         {
             // Gone between listing and signalling.
-        }
-    }
-
-    private static async Task<string> PartialAsync(Task<string> read)
-    {
-        try
-        {
-            return await read.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return string.Empty;
         }
     }
 }

@@ -44,6 +44,35 @@ public sealed class ProcessRunnerTests
     }
 
     [Fact]
+    public async Task RunAsync_ExitsLeavingAChildHoldingStdout_ReportsItsExitCodeNotATimeout()
+    {
+        using var dir = new TempDirectory();
+        var pids = Path.Combine(dir.Path, "pids");
+
+        var result = await ProcessRunner.Default.RunAsync(["/bin/sh", "-c", $"sleep 30 & echo $$ $! > {pids}; echo done; exit 4"], TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.False(result.TimedOut);
+        Assert.Equal(4, result.ExitCode);
+        Assert.Equal("done\n", result.Stdout);
+        Assert.Contains("output cut", result.Stderr, StringComparison.Ordinal);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(15), $"took {result.Elapsed}: it waited for the child");
+        KillChild(pids);
+    }
+
+    private static void KillChild(string pidFile)
+    {
+        var child = int.Parse(File.ReadAllText(pidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[1], CultureInfo.InvariantCulture);
+        try
+        {
+            System.Diagnostics.Process.GetProcessById(child).Kill();
+        }
+        catch (ArgumentException)
+        {
+            // Already gone.
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_NoSuchProgram_Throws()
     {
         await Assert.ThrowsAsync<System.ComponentModel.Win32Exception>(() => ProcessRunner.Default.RunAsync(["/nonexistent/program"], TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken));
