@@ -1,6 +1,8 @@
 # budget: 420
 # SIGKILL the engine while a v2 cpu.max fault is active; the next start reverts every v2 change.
-make_target bevvm-crash.service "bash -c 'while :; do :; done'"
+# The target sleeps: what is checked is the cgroup layout, and a busy target would take the
+# VM's CPU from the restarting engine once the revert lifts its quota.
+make_target bevvm-crash.service "sleep 600"
 trap drop_target EXIT
 found="$(layout)"
 inject cpu_throttle "pid:$TPID" 120 '{"cpu_percent":10}' >/dev/null || fail "inject cpu_throttle"
