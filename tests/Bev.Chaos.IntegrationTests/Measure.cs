@@ -34,15 +34,18 @@ internal static class Measure
     /// <summary>Bytes a blkio cgroup and its children wrote to block devices per second over a window.</summary>
     public static async Task<double> CgroupWriteBytesPerSecondAsync(string cgroup, TimeSpan window)
     {
-        long Written() => File.ReadAllLines($"/sys/fs/cgroup/blkio{cgroup}/blkio.throttle.io_service_bytes_recursive")
+        var before = CgroupWrittenBytes(cgroup);
+        var started = Stopwatch.GetTimestamp();
+        await Poll.MeasureWindowAsync(window);
+        return (CgroupWrittenBytes(cgroup) - before) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    /// <summary>Bytes the blkio cgroup (v1) and its descendants have written so far.</summary>
+    public static long CgroupWrittenBytes(string cgroup) =>
+        File.ReadAllLines($"/sys/fs/cgroup/blkio{cgroup}/blkio.throttle.io_service_bytes_recursive")
             .Select(l => l.Split(' '))
             .Where(f => f.Length == 3 && f[1] == "Write")
             .Sum(f => long.Parse(f[2], CultureInfo.InvariantCulture));
-        var before = Written();
-        var started = Stopwatch.GetTimestamp();
-        await Poll.MeasureWindowAsync(window);
-        return (Written() - before) / Stopwatch.GetElapsedTime(started).TotalSeconds;
-    }
 
     /// <summary>The helper process a fault's journal entry names.</summary>
     public static async Task<ProcessIdentity> HelperOfAsync(FaultJournal journal, string faultId)

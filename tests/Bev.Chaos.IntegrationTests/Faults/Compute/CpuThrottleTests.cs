@@ -12,19 +12,21 @@ public sealed class CpuThrottleTests
         using var target = TestProcess.Spinner();
         var before = ProcFs.ReadCgroups(target.Pid)["cpu"];
         await using var engine = new EngineFixture();
-        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromMilliseconds(500)), 80, 110);
+        // What the spinner gets unthrottled is the yardstick: on a busy machine less than a core.
+        var unthrottled = await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(1));
+        Assert.True(unthrottled > 40, $"the spinner got {unthrottled:F0} % of a core unthrottled: too little to see a 20 % quota");
 
         var id = await engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}",
             parameters: new Dictionary<string, object?> { ["cpu_percent"] = 20 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
         var child = ProcFs.ReadCgroups(target.Pid)["cpu"];
         Assert.EndsWith("/bev-chaos-" + id, child);
         Assert.Equal("20000", File.ReadAllText($"/sys/fs/cgroup/cpu{child}/cpu.cfs_quota_us").Trim());
-        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(2)), 16, 24);
+        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(2)), Math.Min(16, unthrottled * 0.8), 24);
 
         await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
         Assert.Equal(before, ProcFs.ReadCgroups(target.Pid)["cpu"]);
         Assert.False(Directory.Exists($"/sys/fs/cgroup/cpu{child}"));
-        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromMilliseconds(500)), 80, 110);
+        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(1)), Math.Min(80, unthrottled * 0.7), 110);
     }
 
     [Fact]

@@ -25,6 +25,8 @@ public sealed class IoDelayTests
         cgroup.Add(writer.Pid);
         writer.WriteLine("go");
         await using var engine = new EngineFixture();
+        // On a busy machine the first dd can take a while to start writing: measure once it does.
+        await Poll.UntilAsync(() => Measure.CgroupWrittenBytes(cgroup.Path) > 0, TimeSpan.FromSeconds(20), "the writer's first direct writes");
         await Poll.MeasureWindowAsync(TimeSpan.FromMilliseconds(300));
         var unthrottled = await Measure.CgroupWriteBytesPerSecondAsync(cgroup.Path, TimeSpan.FromSeconds(1));
 
