@@ -145,8 +145,8 @@ public static class ChaosApi
     private static object RemoteFault(Bev.Chaos.Agents.AgentRelay.RemoteFault f) => new
     {
         fault_id = f.FaultId,
-        injector = f.Injector,
-        target = f.Target,
+        injector_name = f.Injector,
+        target_service = f.Target,
         state = Bev.Chaos.Faults.FaultState.Active,
         agent = f.Agent,
         agent_fault_id = f.AgentFaultId,
@@ -155,9 +155,9 @@ public static class ChaosApi
     private static object Fault(JournalEntry e) => new
     {
         fault_id = e.FaultId,
-        injector = e.Injector,
-        target = e.Target,
-        profile = e.Profile,
+        injector_name = e.Injector,
+        target_service = e.Target,
+        profile_name = e.Profile,
         state = e.State,
         parameters = JsonDocument.Parse(e.ParametersJson).RootElement,
         created_at = e.CreatedAt,

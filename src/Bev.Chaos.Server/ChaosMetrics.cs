@@ -73,14 +73,14 @@ internal sealed class ChaosMetrics : IDisposable
             switch (e)
             {
                 case FaultInjectedEvent i:
-                    _faultsInjected.WithLabels(i.Injector).Inc();
-                    _injectLatency.WithLabels(i.Injector).Observe(i.InjectLatency.TotalSeconds);
+                    _faultsInjected.WithLabels(i.InjectorName).Inc();
+                    _injectLatency.WithLabels(i.InjectorName).Observe(i.InjectLatency.TotalSeconds);
                     break;
                 case FaultRemovedEvent r:
-                    _faultsRemoved.WithLabels(r.Injector, Label(r.Reason.ToString())).Inc();
+                    _faultsRemoved.WithLabels(r.InjectorName, Label(r.Reason.ToString())).Inc();
                     break;
                 case FaultFailedEvent f:
-                    _faultsFailed.WithLabels(f.Injector).Inc();
+                    _faultsFailed.WithLabels(f.InjectorName).Inc();
                     break;
                 case ExperimentFinishedEvent x:
                     _experiments.WithLabels(Label(x.Verdict.ToString())).Inc();

@@ -99,9 +99,9 @@ internal static class RequestReader
                 Unknown(f, ["injector_name", "target_service", "profile_name", "parameters", "offset_seconds", "duration_seconds"], local);
                 var spec = new FaultInjectionSpec
                 {
-                    Injector = Text(f, "injector_name", local, required: true) ?? string.Empty,
-                    Target = Text(f, "target_service", local, required: true) ?? string.Empty,
-                    Profile = Text(f, "profile_name", local, required: false),
+                    InjectorName = Text(f, "injector_name", local, required: true) ?? string.Empty,
+                    TargetService = Text(f, "target_service", local, required: true) ?? string.Empty,
+                    ProfileName = Text(f, "profile_name", local, required: false),
                     Parameters = Parameters(f["parameters"], "parameters", local) ?? new Dictionary<string, object?>(),
                     Offset = Seconds(f, "offset_seconds", local) ?? TimeSpan.Zero,
                     Duration = Seconds(f, "duration_seconds", local) ?? TimeSpan.FromSeconds(30),

@@ -30,7 +30,7 @@ public sealed class ChaosEngineTests : IDisposable
         deadline.CancelAfter(TimeSpan.FromSeconds(20));
         var restarted = await ReadRestartAsync(events, deadline.Token);
 
-        Assert.Equal("sleeper", restarted.Target);
+        Assert.Equal("sleeper", restarted.TargetService);
         Assert.NotEqual(first.Pid, restarted.Pid);
         Assert.True(restarted.Downtime >= TimeSpan.Zero);
     }

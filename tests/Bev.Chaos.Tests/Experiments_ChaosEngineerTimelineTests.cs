@@ -51,8 +51,8 @@ public sealed class ChaosEngineerTimelineTests : IAsyncLifetime
             Name = "timeline",
             FaultInjections =
             [
-                new FaultInjectionSpec { Injector = "recording", Target = $"pid:{_target.Pid}", Offset = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(10) },
-                new FaultInjectionSpec { Injector = "recording", Target = $"pid:{_target.Pid}", Offset = TimeSpan.FromSeconds(5), Duration = TimeSpan.FromSeconds(10) },
+                new FaultInjectionSpec { InjectorName = "recording", TargetService = $"pid:{_target.Pid}", Offset = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(10) },
+                new FaultInjectionSpec { InjectorName = "recording", TargetService = $"pid:{_target.Pid}", Offset = TimeSpan.FromSeconds(5), Duration = TimeSpan.FromSeconds(10) },
             ],
             BaselineDuration = TimeSpan.FromSeconds(2),
             ValidationDuration = TimeSpan.FromSeconds(1),
@@ -86,7 +86,7 @@ public sealed class ChaosEngineerTimelineTests : IAsyncLifetime
         var config = new ExperimentConfig
         {
             Name = "too-long",
-            FaultInjections = [new FaultInjectionSpec { Injector = "recording", Target = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(50) }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "recording", TargetService = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(50) }],
             BaselineDuration = TimeSpan.Zero,
             Timeout = TimeSpan.FromSeconds(60),
         };

@@ -42,7 +42,7 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
     private ExperimentConfig LongFault(string name) => new()
     {
         Name = name,
-        FaultInjections = [new FaultInjectionSpec { Injector = "recording", Target = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(60) }],
+        FaultInjections = [new FaultInjectionSpec { InjectorName = "recording", TargetService = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(60) }],
         BaselineDuration = TimeSpan.Zero,
         ValidationDuration = TimeSpan.Zero,
     };
@@ -102,7 +102,7 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
         var config = new ExperimentConfig
         {
             Name = "recovers",
-            FaultInjections = [new FaultInjectionSpec { Injector = "recording", Target = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(1) }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "recording", TargetService = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(1) }],
             SteadyStateProbes = [probe],
             BaselineDuration = TimeSpan.Zero,
             ValidationDuration = TimeSpan.Zero,

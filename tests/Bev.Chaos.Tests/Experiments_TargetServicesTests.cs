@@ -51,7 +51,7 @@ public sealed class TargetServicesTests : IAsyncLifetime
     {
         Name = "bounded",
         TargetServices = services,
-        FaultInjections = [new FaultInjectionSpec { Injector = "recording", Target = target, Duration = TimeSpan.FromMilliseconds(200) }],
+        FaultInjections = [new FaultInjectionSpec { InjectorName = "recording", TargetService = target, Duration = TimeSpan.FromMilliseconds(200) }],
         BaselineDuration = TimeSpan.Zero,
         ValidationDuration = TimeSpan.Zero,
     };
@@ -66,8 +66,8 @@ public sealed class TargetServicesTests : IAsyncLifetime
         {
             FaultInjections =
             [
-                new FaultInjectionSpec { Injector = "recording", Target = "web", Duration = TimeSpan.FromSeconds(30) },
-                new FaultInjectionSpec { Injector = "recording", Target = "web", Duration = TimeSpan.FromSeconds(30), Offset = TimeSpan.FromMilliseconds(100) },
+                new FaultInjectionSpec { InjectorName = "recording", TargetService = "web", Duration = TimeSpan.FromSeconds(30) },
+                new FaultInjectionSpec { InjectorName = "recording", TargetService = "web", Duration = TimeSpan.FromSeconds(30), Offset = TimeSpan.FromMilliseconds(100) },
             ],
         };
 

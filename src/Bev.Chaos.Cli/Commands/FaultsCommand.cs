@@ -54,9 +54,9 @@ internal static class FaultsCommand
             Console.Out.WriteLine(JsonOutput.Serialize(entries.Select(e => new
             {
                 fault_id = e.FaultId,
-                injector = e.Injector,
-                target = e.Target,
-                profile = e.Profile,
+                injector_name = e.Injector,
+                target_service = e.Target,
+                profile_name = e.Profile,
                 state = e.State,
                 parameters = System.Text.Json.JsonDocument.Parse(e.ParametersJson).RootElement,
                 created_at = e.CreatedAt,

@@ -56,7 +56,7 @@ internal static class InjectCommand
             var fault = session.Manager.ActiveFaults.Single(f => f.FaultId == id);
             if (json)
             {
-                await Console.Out.WriteLineAsync(JsonOutput.Serialize(new { fault_id = id, injector = fault.Injector, target = fault.Target, expires_at = fault.ExpiresAt })).ConfigureAwait(false);
+                await Console.Out.WriteLineAsync(JsonOutput.Serialize(new { fault_id = id, injector_name = fault.Injector, target_service = fault.Target, expires_at = fault.ExpiresAt })).ConfigureAwait(false);
             }
             else
             {

@@ -235,9 +235,9 @@ internal static class RunCommand
     /// <summary>A fault of a plan in the original vocabulary, as POST /faults and experiment bodies spell it.</summary>
     internal static object FaultJson(FaultInjectionSpec f) => new
     {
-        injector_name = f.Injector,
-        target_service = f.Target,
-        profile_name = f.Profile,
+        injector_name = f.InjectorName,
+        target_service = f.TargetService,
+        profile_name = f.ProfileName,
         parameters = f.Parameters,
         offset_seconds = f.Offset.TotalSeconds,
         duration_seconds = f.Duration.TotalSeconds,
@@ -249,8 +249,8 @@ internal static class RunCommand
         var table = new Table().AddColumns("at", "for", "fault", "target", "profile / parameters");
         foreach (var f in experiment.FaultInjections.OrderBy(f => f.Offset))
         {
-            table.AddRow(DurationText.Format(f.Offset), DurationText.Format(f.Duration), f.Injector, Markup.Escape(f.Target),
-                Markup.Escape(string.Join(", ", new[] { f.Profile }.Concat(f.Parameters.Select(p => $"{p.Key}={p.Value}")).OfType<string>())));
+            table.AddRow(DurationText.Format(f.Offset), DurationText.Format(f.Duration), f.InjectorName, Markup.Escape(f.TargetService),
+                Markup.Escape(string.Join(", ", new[] { f.ProfileName }.Concat(f.Parameters.Select(p => $"{p.Key}={p.Value}")).OfType<string>())));
         }
 
         foreach (var l in experiment.Loads)
@@ -270,7 +270,7 @@ internal static class RunCommand
             {
                 e.Name,
                 safety_level = e.SafetyLevel,
-                targets = e.FaultInjections.Select(f => f.Target).Distinct().ToDictionary(t => t, t => session.Targets.Resolve(t).Processes.Select(p => p.Pid)),
+                targets = e.FaultInjections.Select(f => f.TargetService).Distinct().ToDictionary(t => t, t => session.Targets.Resolve(t).Processes.Select(p => p.Pid)),
                 faults = e.FaultInjections.Select(FaultJson),
                 loads = e.Loads,
                 probes = e.SteadyStateProbes,
@@ -282,7 +282,7 @@ internal static class RunCommand
         foreach (var e in experiments)
         {
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(e.Name)}[/] (dry run: nothing is touched) — safety level {e.SafetyLevel.ToString().ToLowerInvariant()}");
-            foreach (var target in e.FaultInjections.Select(f => f.Target).Distinct())
+            foreach (var target in e.FaultInjections.Select(f => f.TargetService).Distinct())
             {
                 var resolved = session.Targets.Resolve(target);
                 AnsiConsole.MarkupLine($"  target {Markup.Escape(target)} → pid {string.Join(", ", resolved.Processes.Select(p => p.Pid))}");
@@ -308,8 +308,8 @@ internal static class RunCommand
                 var line = e switch
                 {
                     ExperimentPhaseEvent p => $"[blue]{Markup.Escape(p.Name)}[/]: {p.Phase.ToString().ToLowerInvariant()}",
-                    FaultInjectedEvent i => $"  [green]+[/] {i.Injector} on {Markup.Escape(i.Target)} ({i.FaultId})",
-                    FaultRemovedEvent r => $"  [grey]-[/] {r.Injector} on {Markup.Escape(r.Target)} ({r.Reason.ToString().ToLowerInvariant()})",
+                    FaultInjectedEvent i => $"  [green]+[/] {i.InjectorName} on {Markup.Escape(i.TargetService)} ({i.FaultId})",
+                    FaultRemovedEvent r => $"  [grey]-[/] {r.InjectorName} on {Markup.Escape(r.TargetService)} ({r.Reason.ToString().ToLowerInvariant()})",
                     SafetyBreachEvent b => $"  [red]safety breach[/]: {b.Threshold} {b.Observed:0.###} > {b.Limit:0.###}",
                     _ => null,
                 };

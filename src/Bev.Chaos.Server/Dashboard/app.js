@@ -42,7 +42,7 @@ async function refresh() {
   $("#safety").classList.toggle("locked", safety.lock_engaged);
   const now = Date.now();
   const faultRows = (faults.body || []).map((f) => {
-    const tr = row([f.fault_id, f.injector, f.target, Math.max(0, Math.round((Date.parse(f.expires_at) - now) / 1000)) + " s"],
+    const tr = row([f.fault_id, f.injector_name, f.target_service, Math.max(0, Math.round((Date.parse(f.expires_at) - now) / 1000)) + " s"],
       button("remove", async () => { await api("DELETE", "/faults/" + f.fault_id); refresh(); }));
     tr.dataset.faultId = f.fault_id;
     return tr;
@@ -80,7 +80,7 @@ function connect() {
   socket.onclose = () => { $("#ws-state").textContent = "disconnected"; setTimeout(connect, 2000); };
   socket.onmessage = (message) => {
     const e = JSON.parse(message.data);
-    addEvent(e.type + " " + (e.fault_id || e.experiment_id || e.target || "") + (e.reason ? " (" + e.reason + ")" : "") + (e.phase ? " → " + e.phase : "") + (e.verdict ? " → " + e.verdict : ""));
+    addEvent(e.type + " " + (e.fault_id || e.experiment_id || e.target_service || "") + (e.reason ? " (" + e.reason + ")" : "") + (e.phase ? " → " + e.phase : "") + (e.verdict ? " → " + e.verdict : ""));
     refresh();
   };
 }

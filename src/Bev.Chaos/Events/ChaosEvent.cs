@@ -15,7 +15,7 @@ namespace Bev.Chaos.Events;
 public abstract record ChaosEvent(DateTimeOffset Time);
 
 /// <summary>A fault's effect is in place.</summary>
-public sealed record FaultInjectedEvent(DateTimeOffset Time, string FaultId, string Injector, string Target, DateTimeOffset ExpiresAt, TimeSpan InjectLatency)
+public sealed record FaultInjectedEvent(DateTimeOffset Time, string FaultId, string InjectorName, string TargetService, DateTimeOffset ExpiresAt, TimeSpan InjectLatency)
     : ChaosEvent(Time);
 
 /// <summary>Why a fault was removed.</summary>
@@ -42,18 +42,18 @@ public enum RemovalReason
 }
 
 /// <summary>A fault's effect is gone.</summary>
-public sealed record FaultRemovedEvent(DateTimeOffset Time, string FaultId, string Injector, string Target, RemovalReason Reason)
+public sealed record FaultRemovedEvent(DateTimeOffset Time, string FaultId, string InjectorName, string TargetService, RemovalReason Reason)
     : ChaosEvent(Time);
 
 /// <summary>A fault could not be injected or removed.</summary>
-public sealed record FaultFailedEvent(DateTimeOffset Time, string FaultId, string Injector, string Target, string Error)
+public sealed record FaultFailedEvent(DateTimeOffset Time, string FaultId, string InjectorName, string TargetService, string Error)
     : ChaosEvent(Time);
 
 /// <summary>Emergency stop: everything removed.</summary>
 public sealed record EmergencyStopEvent(DateTimeOffset Time, int FaultsRemoved, TimeSpan Took) : ChaosEvent(Time);
 
 /// <summary>The supervisor restarted a managed target.</summary>
-public sealed record TargetRestartedEvent(DateTimeOffset Time, string Target, int Pid, TimeSpan Downtime) : ChaosEvent(Time);
+public sealed record TargetRestartedEvent(DateTimeOffset Time, string TargetService, int Pid, TimeSpan Downtime) : ChaosEvent(Time);
 
 /// <summary>An experiment entered a phase.</summary>
 public sealed record ExperimentPhaseEvent(DateTimeOffset Time, string ExperimentId, string Name, Experiments.ExperimentStatus Phase) : ChaosEvent(Time);

@@ -182,8 +182,8 @@ internal sealed class ExperimentExecution
                 await Task.Delay(wait, Time, token).ConfigureAwait(false);
             }
 
-            var id = await _services.Faults.InjectFaultAsync(new FaultRequest(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration, Config.MaxPercent), token).ConfigureAwait(false);
-            _state.AddFault(new AppliedFault(id, spec.Injector, spec.Target, Time.GetUtcNow(), null));
+            var id = await _services.Faults.InjectFaultAsync(new FaultRequest(spec.InjectorName, spec.TargetService, spec.ProfileName, spec.Parameters, spec.Duration, Config.MaxPercent), token).ConfigureAwait(false);
+            _state.AddFault(new AppliedFault(id, spec.InjectorName, spec.TargetService, Time.GetUtcNow(), null));
         }
 
         var left = Config.InjectionDuration - Time.GetElapsedTime(start);

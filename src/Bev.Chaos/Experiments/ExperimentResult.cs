@@ -6,7 +6,7 @@ namespace Bev.Chaos.Experiments;
 public sealed record PhaseRecord(ExperimentStatus Phase, DateTimeOffset Started, DateTimeOffset Ended);
 
 /// <summary>A fault the experiment applied.</summary>
-public sealed record AppliedFault(string FaultId, string Injector, string Target, DateTimeOffset InjectedAt, DateTimeOffset? RemovedAt);
+public sealed record AppliedFault(string FaultId, string InjectorName, string TargetService, DateTimeOffset InjectedAt, DateTimeOffset? RemovedAt);
 
 /// <summary>A safety threshold crossed: which, the value seen, the limit, when.</summary>
 public sealed record SafetyBreach(string Threshold, double Observed, double Limit, DateTimeOffset Time)

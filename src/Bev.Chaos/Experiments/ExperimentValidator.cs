@@ -67,7 +67,7 @@ public static class ExperimentValidator
             }
         }
 
-        var targets = config.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal).Count();
+        var targets = config.FaultInjections.Select(f => f.TargetService).Distinct(StringComparer.Ordinal).Count();
         if (targets > config.MaxTargets)
         {
             errors.Add(new ValidationError("fault_injections", $"{targets} targets", $"at most {config.MaxTargets} targets (max_targets, the blast radius)"));
@@ -87,14 +87,14 @@ public static class ExperimentValidator
                 errors.Add(new ValidationError($"{prefix}.offset", F(spec.Offset.TotalSeconds), $"offset + duration within the experiment's timeout ({F(config.Timeout.TotalSeconds)} s)", spec.Location));
             }
 
-            if (config.TargetServices.Count > 0 && !config.TargetServices.Contains(spec.Target, StringComparer.Ordinal))
+            if (config.TargetServices.Count > 0 && !config.TargetServices.Contains(spec.TargetService, StringComparer.Ordinal))
             {
-                errors.Add(new ValidationError($"{prefix}.target_service", spec.Target, OutsideBoundary(config.Name, config.TargetServices), spec.Location));
+                errors.Add(new ValidationError($"{prefix}.target_service", spec.TargetService, OutsideBoundary(config.Name, config.TargetServices), spec.Location));
             }
 
             try
             {
-                faults.Check(new Faults.FaultRequest(spec.Injector, spec.Target, spec.Profile, spec.Parameters, spec.Duration));
+                faults.Check(new Faults.FaultRequest(spec.InjectorName, spec.TargetService, spec.ProfileName, spec.Parameters, spec.Duration));
             }
             catch (ChaosValidationException ex)
             {

@@ -83,7 +83,7 @@ internal sealed class RecoveryWatcher(ExperimentState state, SteadyStateProbing 
     {
         var integration = configuration.Integration;
         var probes = probing.For(ExperimentStatus.Recovery);
-        foreach (var target in Config.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal))
+        foreach (var target in Config.FaultInjections.Select(f => f.TargetService).Distinct(StringComparer.Ordinal))
         {
             if (configuration.Targets.TryGetValue(target, out var definition) && definition.HealthUrl is { } health)
             {

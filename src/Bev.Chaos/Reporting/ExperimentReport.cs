@@ -54,7 +54,7 @@ public static class ExperimentReport
             AvailabilityThreshold = availabilityThreshold,
             Score = ResilienceScore.Compute([scenario], availability, availabilityThreshold, result.TimeToRecover, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)),
             Phases = phases,
-            Faults = result.Faults.Select(f => new FaultWindow(f.FaultId, f.Injector, f.Target, result.Name, f.InjectedAt, f.RemovedAt)).ToList(),
+            Faults = result.Faults.Select(f => new FaultWindow(f.FaultId, f.InjectorName, f.TargetService, result.Name, f.InjectedAt, f.RemovedAt)).ToList(),
             Scenarios = [scenario],
             TimeToRecoverMs = result.TimeToRecover?.TotalMilliseconds,
             Series = probes.GroupBy(p => Math.Floor((p.Time - result.Started).TotalSeconds)).OrderBy(g => g.Key).Select(g =>

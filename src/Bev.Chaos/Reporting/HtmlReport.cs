@@ -119,7 +119,7 @@ public static class HtmlReport
             html.Append("<h3>Faults</h3><table><tr><th>fault</th><th>injector</th><th>target</th><th>injected</th><th>removed</th></tr>");
             foreach (var f in report.Faults)
             {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(f.FaultId)}</td><td>{E(f.Injector)}</td><td>{E(f.Target)}</td><td>{f.InjectedAt:HH:mm:ss.fff}</td><td>{(f.RemovedAt is { } r ? r.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "–")}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(f.FaultId)}</td><td>{E(f.InjectorName)}</td><td>{E(f.TargetService)}</td><td>{f.InjectedAt:HH:mm:ss.fff}</td><td>{(f.RemovedAt is { } r ? r.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture) : "–")}</td></tr>");
             }
 
             html.Append("</table>");
@@ -138,7 +138,7 @@ public static class HtmlReport
         {
             var from = (fault.InjectedAt - report.Started).TotalSeconds;
             var to = ((fault.RemovedAt ?? report.Ended) - report.Started).TotalSeconds;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"fault-window\" x=\"{X(from):0.#}\" y=\"{Top}\" width=\"{Math.Max(1, X(to) - X(from)):0.#}\" height=\"{Height - Top - Bottom}\" fill=\"#f6c7c3\" opacity=\"0.6\"><title>{E(fault.Injector)} on {E(fault.Target)}</title></rect>");
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"fault-window\" x=\"{X(from):0.#}\" y=\"{Top}\" width=\"{Math.Max(1, X(to) - X(from)):0.#}\" height=\"{Height - Top - Bottom}\" fill=\"#f6c7c3\" opacity=\"0.6\"><title>{E(fault.InjectorName)} on {E(fault.TargetService)}</title></rect>");
         }
 
         foreach (var phase in report.Phases.Where(p => p.Phase is not (ResilienceTester.Preparation or ResilienceTester.Analysis)))

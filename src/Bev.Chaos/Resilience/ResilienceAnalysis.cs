@@ -37,7 +37,7 @@ internal static class ResilienceAnalysis
         var baselineP99 = Percentile(Latencies(baselineSamples).Order().ToArray(), 99);
         var phases = samples.Phases.Select(p => Metrics(p.Phase, p.Started, p.Ended, samples.Of(p.Phase), p.Phase == ResilienceTester.Baseline ? null : baselineP99)).ToList();
 
-        var faults = outcomes.SelectMany(o => o.Result.Faults.Select(f => new FaultWindow(f.FaultId, f.Injector, f.Target, o.Scenario, f.InjectedAt, f.RemovedAt))).ToList();
+        var faults = outcomes.SelectMany(o => o.Result.Faults.Select(f => new FaultWindow(f.FaultId, f.InjectorName, f.TargetService, o.Scenario, f.InjectedAt, f.RemovedAt))).ToList();
         var firstInjection = faults.Count == 0 ? (DateTimeOffset?)null : faults.Min(f => f.InjectedAt);
         var detected = firstInjection is { } injected
             ? all.Where(s => s.Due >= injected && (s.Sample.Failed || s.Sample.LatencyMs > slowMs)).Select(s => (DateTimeOffset?)s.Due).FirstOrDefault()

@@ -80,7 +80,7 @@ public sealed record PhaseMetrics(
     double? P99DegradationPercent);
 
 /// <summary>A fault's span, for shading the charts.</summary>
-public sealed record FaultWindow(string FaultId, string Injector, string Target, string Scenario, DateTimeOffset InjectedAt, DateTimeOffset? RemovedAt);
+public sealed record FaultWindow(string FaultId, string InjectorName, string TargetService, string Scenario, DateTimeOffset InjectedAt, DateTimeOffset? RemovedAt);
 
 /// <summary>One failure scenario: its experiment's verdict, its weight, and the availability while its faults were active.</summary>
 public sealed record ScenarioOutcome(string Name, string ExperimentId, string ExperimentVerdict, double Weight, double AvailabilityPercent, IReadOnlyList<string> Reasons)

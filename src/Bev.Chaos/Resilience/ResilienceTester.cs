@@ -32,7 +32,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
     /// target its first fault hits (where the fault shows), else of its other target services.
     /// </summary>
     public static Uri? MeasuredUrl(Configuration.ChaosConfiguration configuration, ExperimentConfig experiment) =>
-        experiment.FaultInjections.Select(f => f.Target).Concat(experiment.TargetServices)
+        experiment.FaultInjections.Select(f => f.TargetService).Concat(experiment.TargetServices)
             .Select(t => configuration.Targets.GetValueOrDefault(t)?.HealthUrl)
             .FirstOrDefault(u => u is not null);
 
@@ -120,7 +120,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         // The test's target_services are its boundary, as an experiment's are.
         foreach (var (name, experiment) in config.TargetServices.Count == 0 ? [] : experiments)
         {
-            foreach (var outside in experiment.FaultInjections.Select(f => f.Target).Distinct(StringComparer.Ordinal).Where(t => !config.TargetServices.Contains(t, StringComparer.Ordinal)))
+            foreach (var outside in experiment.FaultInjections.Select(f => f.TargetService).Distinct(StringComparer.Ordinal).Where(t => !config.TargetServices.Contains(t, StringComparer.Ordinal)))
             {
                 problems.Add($"failure scenario '{name}': target_service '{outside}' is not allowed; allowed: {ExperimentValidator.OutsideBoundary(config.Name, config.TargetServices)}");
             }

@@ -39,7 +39,7 @@ public static class ScenarioBinding
     /// <summary>The service names an experiment refers to: its target services, its faults' targets and its probes' targets.</summary>
     public static IReadOnlyList<string> Services(ExperimentConfig experiment) =>
         experiment.TargetServices
-            .Concat(experiment.FaultInjections.Select(f => f.Target))
+            .Concat(experiment.FaultInjections.Select(f => f.TargetService))
             .Concat(experiment.SteadyStateProbes.Select(p => p.Target).OfType<string>())
             .Distinct(StringComparer.Ordinal)
             .ToList();
@@ -56,7 +56,7 @@ public static class ScenarioBinding
         return experiment with
         {
             TargetServices = experiment.TargetServices.Select(Bound).Distinct(StringComparer.Ordinal).ToList(),
-            FaultInjections = experiment.FaultInjections.Select(f => f with { Target = Bound(f.Target) }).ToList(),
+            FaultInjections = experiment.FaultInjections.Select(f => f with { TargetService = Bound(f.TargetService) }).ToList(),
             SteadyStateProbes = experiment.SteadyStateProbes.Select(p => p.Target is { } t ? p with { Target = Bound(t) } : p).ToList(),
         };
     }

@@ -76,9 +76,9 @@ public static class ScenarioCompiler
                         faults.Add(new FaultInjectionSpec
                         {
                             Name = step.Name,
-                            Injector = injector,
-                            Target = target,
-                            Profile = Text(vocabulary, "profile_name"),
+                            InjectorName = injector,
+                            TargetService = target,
+                            ProfileName = Text(vocabulary, "profile_name"),
                             Parameters = parameters,
                             Offset = cursor,
                             Duration = Scale(duration, scale),

@@ -19,7 +19,7 @@ public sealed class FaultsCommandTests : IDisposable
         var listed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--output", "json");
         Assert.Equal(0, listed.ExitCode);
         var fault = Assert.Single(JsonDocument.Parse(listed.Stdout).RootElement.EnumerateArray());
-        Assert.Equal("service_pause", fault.GetProperty("injector").GetString());
+        Assert.Equal("service_pause", fault.GetProperty("injector_name").GetString());
         Assert.Equal("active", fault.GetProperty("state").GetString());
         Assert.Equal(engine.Id, fault.GetProperty("owner_pid").GetInt32());
         Assert.InRange(fault.GetProperty("seconds_left").GetDouble(), 30, 60);

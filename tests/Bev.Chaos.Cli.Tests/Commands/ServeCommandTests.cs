@@ -113,7 +113,7 @@ public sealed class ServeCommandTests : IDisposable
                 () => messages.Any(m => m.GetProperty("type").GetString() == "fault_injected"),
                 TimeSpan.FromSeconds(20), "the crash's fault_injected event on /ws");
             await Poll.UntilAsync(
-                () => messages.Any(m => m.GetProperty("type").GetString() == "target_restarted" && m.GetProperty("target").GetString() == "sleeper"),
+                () => messages.Any(m => m.GetProperty("type").GetString() == "target_restarted" && m.GetProperty("target_service").GetString() == "sleeper"),
                 TimeSpan.FromSeconds(20), "a target_restarted event for sleeper on /ws");
             var restarted = messages.First(m => m.GetProperty("type").GetString() == "target_restarted");
             Assert.True(restarted.GetProperty("pid").GetInt32() > 0);

@@ -19,7 +19,7 @@ public sealed class AutoRecoveryTests
         var config = new ExperimentConfig
         {
             Name = "waits-for-recovery",
-            FaultInjections = [new FaultInjectionSpec { Injector = "cpu_stress", Target = "web", Duration = TimeSpan.FromMilliseconds(500), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "cpu_stress", TargetService = "web", Duration = TimeSpan.FromMilliseconds(500), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
             BaselineDuration = TimeSpan.Zero,
             ValidationDuration = TimeSpan.Zero,
             ProbeInterval = TimeSpan.FromMilliseconds(100),
@@ -53,7 +53,7 @@ public sealed class AutoRecoveryTests
         var config = new ExperimentConfig
         {
             Name = "never-recovers",
-            FaultInjections = [new FaultInjectionSpec { Injector = "cpu_stress", Target = "web", Duration = TimeSpan.FromMilliseconds(300), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "cpu_stress", TargetService = "web", Duration = TimeSpan.FromMilliseconds(300), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
             BaselineDuration = TimeSpan.Zero,
             ProbeInterval = TimeSpan.FromMilliseconds(100),
             RecoveryWindow = TimeSpan.FromSeconds(1),

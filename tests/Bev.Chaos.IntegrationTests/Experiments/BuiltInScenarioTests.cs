@@ -37,7 +37,7 @@ public sealed class BuiltInScenarioTests
             var named = library.ToExperiment(scenario.Name);
             var experiment = named with { SteadyStateProbes = [.. named.SteadyStateProbes.Select(p => p.ForCatalog(configuration.Targets))] };
             ExperimentValidator.Validate(experiment, manager);
-            Assert.All(experiment.FaultInjections, f => Assert.Contains(f.Target, scenario.TargetServices));
+            Assert.All(experiment.FaultInjections, f => Assert.Contains(f.TargetService, scenario.TargetServices));
         }
 
         Assert.Empty(manager.ActiveFaults);

@@ -13,7 +13,7 @@ public sealed class ChaosEngineerTests
         Name = injector + "-experiment",
         SafetyLevel = level,
         TargetServices = ["web"],
-        FaultInjections = [new FaultInjectionSpec { Injector = injector, Target = "web", Duration = duration, Parameters = parameters ?? new Dictionary<string, object?>() }],
+        FaultInjections = [new FaultInjectionSpec { InjectorName = injector, TargetService = "web", Duration = duration, Parameters = parameters ?? new Dictionary<string, object?>() }],
         SteadyStateProbes = [f.Health],
         ProbeInterval = TimeSpan.FromMilliseconds(100),
         BaselineDuration = TimeSpan.FromSeconds(1),
@@ -158,8 +158,8 @@ public sealed class ChaosEngineerTests
             Name = "bad",
             FaultInjections =
             [
-                new FaultInjectionSpec { Injector = "cpu_melt", Target = "web" },
-                new FaultInjectionSpec { Injector = "cpu_stress", Target = "nowhere", Offset = TimeSpan.FromSeconds(-1) },
+                new FaultInjectionSpec { InjectorName = "cpu_melt", TargetService = "web" },
+                new FaultInjectionSpec { InjectorName = "cpu_stress", TargetService = "nowhere", Offset = TimeSpan.FromSeconds(-1) },
             ],
             SteadyStateTolerance = 2,
         };
@@ -258,7 +258,7 @@ public sealed class ChaosEngineerTests
         {
             Name = "half",
             MaxPercent = 50,
-            FaultInjections = [new FaultInjectionSpec { Injector = "service_pause", Target = $"pid:{group.Pid}", Duration = TimeSpan.FromSeconds(30) }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "service_pause", TargetService = $"pid:{group.Pid}", Duration = TimeSpan.FromSeconds(30) }],
             BaselineDuration = TimeSpan.Zero,
         };
 

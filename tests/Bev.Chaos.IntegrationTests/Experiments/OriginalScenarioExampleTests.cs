@@ -54,7 +54,7 @@ public sealed class OriginalScenarioExampleTests
         Assert.True(result.Verdict == ExperimentVerdict.Passed, string.Join("; ", result.Reasons));
         Assert.InRange(slowest, 200, 2000);
         var fault = Assert.Single(result.Faults);
-        Assert.Equal(("network_delay", "osint-collector"), (fault.Injector, fault.Target));
+        Assert.Equal(("network_delay", "osint-collector"), (fault.InjectorName, fault.TargetService));
         Assert.Empty(engine.Proxies.Get("osint-collector.api").Toxics);
     }
 

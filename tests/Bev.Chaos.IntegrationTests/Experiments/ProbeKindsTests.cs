@@ -65,7 +65,7 @@ public sealed class ProbeKindsTests : IAsyncLifetime
 
             // Failing probes feed the safety monitor's error rate; here they are the point.
             AbortConditions = new Bev.Chaos.Configuration.SafetySettings { MaxErrorRate = 100, MaxCpuUsage = 100, MaxMemoryUsage = 100 },
-            FaultInjections = [new FaultInjectionSpec { Injector = "service_pause", Target = "web", Duration = TimeSpan.FromSeconds(1) }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "service_pause", TargetService = "web", Duration = TimeSpan.FromSeconds(1) }],
         };
 
         var continuous = await _f.Engineer.RunExperimentAsync(experiment with { SteadyStateProbes = [running] }, TestContext.Current.CancellationToken);

@@ -21,7 +21,7 @@ public sealed class SafetyMonitorTests
         var config = new ExperimentConfig
         {
             Name = "monitored",
-            FaultInjections = [new FaultInjectionSpec { Injector = "cpu_stress", Target = "web", Duration = TimeSpan.FromSeconds(30), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "cpu_stress", TargetService = "web", Duration = TimeSpan.FromSeconds(30), Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
             BaselineDuration = TimeSpan.Zero,
         };
 
@@ -72,7 +72,7 @@ public sealed class SafetyMonitorTests
     private static ExperimentConfig CpuStress(TimeSpan duration) => new()
     {
         Name = "monitor-unreachable",
-        FaultInjections = [new FaultInjectionSpec { Injector = "cpu_stress", Target = "web", Duration = duration, Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
+        FaultInjections = [new FaultInjectionSpec { InjectorName = "cpu_stress", TargetService = "web", Duration = duration, Parameters = new Dictionary<string, object?> { ["load_percent"] = 10 } }],
         BaselineDuration = TimeSpan.Zero,
         ValidationDuration = TimeSpan.Zero,
     };
@@ -87,7 +87,7 @@ public sealed class SafetyMonitorTests
         var config = new ExperimentConfig
         {
             Name = "half-down",
-            FaultInjections = [new FaultInjectionSpec { Injector = "service_pause", Target = "web", Duration = TimeSpan.FromSeconds(30) }],
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "service_pause", TargetService = "web", Duration = TimeSpan.FromSeconds(30) }],
             SteadyStateProbes = [f.Health, new ProbeDefinition { Name = "other", Kind = ProbeKind.Http, Url = new Uri(other.Url) }],
             ProbeInterval = TimeSpan.FromMilliseconds(100),
             BaselineDuration = TimeSpan.FromMilliseconds(300),

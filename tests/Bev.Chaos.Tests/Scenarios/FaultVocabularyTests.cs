@@ -32,7 +32,7 @@ public sealed class FaultVocabularyTests
         var fault = Assert.Single(ScenarioCompiler.Compile(scenario).FaultInjections);
 
         Assert.Equal(("custom_osint_test", ScenarioCategory.Integration, ScenarioComplexity.Moderate), (scenario.Name, scenario.Category, scenario.Complexity));
-        Assert.Equal(("network_delay", "osint-collector", null), (fault.Injector, fault.Target, fault.Profile));
+        Assert.Equal(("network_delay", "osint-collector", null), (fault.InjectorName, fault.TargetService, fault.ProfileName));
         Assert.Equal(["delay_ms"], fault.Parameters.Keys);
         Assert.Equal("200", fault.Parameters["delay_ms"]);
         Assert.Equal(TimeSpan.FromSeconds(30), fault.Duration);
@@ -52,7 +52,7 @@ public sealed class FaultVocabularyTests
                   - { name: slow, action_type: inject_fault, parameters: {{parameters}} }
             """).FaultInjections);
 
-        Assert.Equal(("network_delay", "api", "network_delay_light", TimeSpan.FromSeconds(20)), (fault.Injector, fault.Target, fault.Profile, fault.Duration));
+        Assert.Equal(("network_delay", "api", "network_delay_light", TimeSpan.FromSeconds(20)), (fault.InjectorName, fault.TargetService, fault.ProfileName, fault.Duration));
         Assert.Equal(["delay_ms"], fault.Parameters.Keys);
         Assert.Equal("150", fault.Parameters["delay_ms"]);
     }
@@ -112,7 +112,7 @@ public sealed class FaultVocabularyTests
         var bound = ScenarioBinding.Apply(experiment, ScenarioBinding.Parse(["data-collector=pid:4242"]));
 
         Assert.Equal(["pid:4242"], bound.TargetServices);
-        Assert.Equal("pid:4242", Assert.Single(bound.FaultInjections).Target);
+        Assert.Equal("pid:4242", Assert.Single(bound.FaultInjections).TargetService);
         Assert.Equal("pid:4242", Assert.Single(bound.SteadyStateProbes).Target);
     }
 

@@ -46,9 +46,9 @@ public sealed class ScenarioLoaderTests
 
         var slow = experiment.FaultInjections.Single(f => f.Name == "slow");
         var burn = experiment.FaultInjections.Single(f => f.Name == "burn");
-        Assert.Equal(("api", TimeSpan.Zero, TimeSpan.FromSeconds(18)), (slow.Target, slow.Offset, slow.Duration));
+        Assert.Equal(("api", TimeSpan.Zero, TimeSpan.FromSeconds(18)), (slow.TargetService, slow.Offset, slow.Duration));
         Assert.Equal(200, Convert.ToInt32(slow.Parameters["delay_ms"], System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal(("worker", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)), (burn.Target, burn.Offset, burn.Duration));
+        Assert.Equal(("worker", TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)), (burn.TargetService, burn.Offset, burn.Duration));
         Assert.Equal(TimeSpan.FromSeconds(18), experiment.InjectionDuration);
         Assert.Equal("health", Assert.Single(experiment.SteadyStateProbes).Name);
     }
