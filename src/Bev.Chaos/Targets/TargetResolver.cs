@@ -56,7 +56,10 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
 
         if (!configuration.Targets.TryGetValue(target, out var definition))
         {
-            var known = configuration.Targets.Count == 0 ? "the catalog is empty" : "catalog: " + string.Join(", ", configuration.Targets.Keys.Order());
+            // The catalog is what a user must change: say where it comes from and how to add the name.
+            var known = configuration.Targets.Count == 0
+                ? $"the catalog is empty: declare {target} under targets: in the configuration (--config FILE), or start with --config config/demo.yaml, whose catalog has web-server and the demo pipeline"
+                : "catalog: " + string.Join(", ", configuration.Targets.Keys.Order());
             throw new ChaosValidationException(Field, target, $"a catalog service name ({known}), pid:N, name:PROCESS_NAME or docker:CONTAINER");
         }
 

@@ -37,7 +37,8 @@ public sealed class RunBindingTests : IDisposable
 
         ScenarioBinding.Check(experiments, new Dictionary<string, string>(), catalog);
         Assert.All(experiments.SelectMany(e => e.SteadyStateProbes), p => Assert.NotNull(p.ForCatalog(catalog).Url));
-        Assert.Equal(catalog.Keys.Order().ToList(), ["data-collector", "osint-processor", "queue", "threat-analyzer"]);
+        // web-server is the original documentation's example target (example 5), named by no built-in scenario.
+        Assert.Equal(catalog.Keys.Order().ToList(), ["data-collector", "osint-processor", "queue", "threat-analyzer", "web-server"]);
     }
 
     [Fact]

@@ -60,6 +60,16 @@ public sealed class TargetResolverTests
     }
 
     [Fact]
+    public void Resolve_OriginalExampleTargetWithEmptyCatalog_SaysHowToDeclareIt()
+    {
+        var error = Assert.Throws<ChaosValidationException>(() => Resolver().Resolve("web-server"));
+
+        Assert.Equal(
+            "target_service: 'web-server' is not allowed; allowed: a catalog service name (the catalog is empty: declare web-server under targets: in the configuration (--config FILE), or start with --config config/demo.yaml, whose catalog has web-server and the demo pipeline), pid:N, name:PROCESS_NAME or docker:CONTAINER",
+            error.Message);
+    }
+
+    [Fact]
     public void Resolve_Self_IsRefused()
     {
         var error = Assert.Throws<ChaosValidationException>(() => Resolver().Resolve($"pid:{Environment.ProcessId}"));
