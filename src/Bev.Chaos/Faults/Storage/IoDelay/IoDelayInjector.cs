@@ -7,10 +7,11 @@ using static Bev.Chaos.Faults.Storage.IoDelay.IoDelayConstants;
 namespace Bev.Chaos.Faults.Storage.IoDelay;
 
 /// <summary>
-/// Slows the target's disk I/O with cgroup v1 blkio throttling on the block device behind
-/// <c>path</c>, in a child blkio cgroup made for the fault. Throttling acts on reads and direct
-/// writes; cgroup v1 cannot charge buffered writeback to a cgroup (docs/faults.md says why this
-/// was chosen over a FUSE passthrough). Removal moves the target back and deletes the child.
+/// Slows the target's disk I/O on the block device behind <c>path</c>, in a child cgroup made for
+/// the fault: blkio throttling on cgroup v1, <c>io.max</c> on v2. On v1 it acts on reads and direct
+/// writes only, since v1 cannot charge buffered writeback to a cgroup; v2 charges writeback too
+/// (docs/faults.md says why this was chosen over a FUSE passthrough). Removal moves the target back
+/// and deletes the child.
 /// </summary>
 internal sealed class IoDelayInjector : FaultInjector
 {
@@ -23,7 +24,7 @@ internal sealed class IoDelayInjector : FaultInjector
 
     public override FaultCategory Category => FaultCategory.Storage;
 
-    public override string Description => "Throttles the target's disk reads and direct writes (cgroup v1 blkio) on the device behind a path.";
+    public override string Description => "Throttles the target's disk I/O on the device behind a path (cgroup v2 io.max; v1 blkio: reads and direct writes).";
 
     public override IReadOnlyList<FaultParameter> Parameters { get; } =
     [
