@@ -22,6 +22,10 @@ internal sealed class ChaosMetrics : IDisposable
     private readonly Histogram _recoveryTime;
     private readonly Histogram _autoRecoveryTime;
     private readonly Counter _rollbacks;
+    private readonly Counter _faultEffects;
+    private readonly Gauge _availabilityDuringFaults;
+    private readonly Gauge _baselineAvailability;
+    private readonly Gauge _latencyRatio;
 
     public ChaosMetrics(ChaosEngine engine)
     {
@@ -38,6 +42,10 @@ internal sealed class ChaosMetrics : IDisposable
         _recoveryTime = factory.CreateHistogram("bev_chaos_experiment_recovery_seconds", "Time to recover: from an experiment's last fault removal to the first of its healthy observations that count as recovered.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
         _autoRecoveryTime = factory.CreateHistogram("bev_chaos_auto_recovery_response_seconds", "From an experiment's last fault removal until the auto-recovery system reported healthy.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
         _rollbacks = factory.CreateCounter("bev_chaos_experiment_rollbacks_total", "Experiments finished, by whether every fault removal and rollback step succeeded.", "rolled_back");
+        _faultEffects = factory.CreateCounter("bev_chaos_fault_effect_total", "Experiment faults by whether the steady-state probes saw their effect (visible, not_visible, unobserved).", "injector", "effect");
+        _baselineAvailability = factory.CreateGauge("bev_chaos_experiment_baseline_availability_ratio", "Successful share of an experiment's probes before its first fault, its last run.", "experiment");
+        _availabilityDuringFaults = factory.CreateGauge("bev_chaos_experiment_availability_during_faults_ratio", "Successful share of an experiment's probes while a fault was in effect, its last run.", "experiment");
+        _latencyRatio = factory.CreateGauge("bev_chaos_experiment_latency_ratio", "An experiment's median probe latency during faults over its baseline median, its last run.", "experiment");
         var active = factory.CreateGauge("bev_chaos_active_faults", "Faults in effect held by this engine.");
         var toxicConnections = factory.CreateGauge("bev_chaos_proxy_toxic_connections", "Connections a toxic applied to.", "proxy", "toxic");
         var toxicBytes = factory.CreateGauge("bev_chaos_proxy_toxic_bytes_delayed", "Bytes a toxic delayed.", "proxy", "toxic");
@@ -95,6 +103,8 @@ internal sealed class ChaosMetrics : IDisposable
                         _autoRecoveryTime.Observe(answered.TotalSeconds);
                     }
 
+                    Impact(x.Name, x.Impact);
+
                     break;
                 case SafetyBreachEvent b:
                     _breaches.WithLabels(b.Threshold).Inc();
@@ -110,6 +120,30 @@ internal sealed class ChaosMetrics : IDisposable
     }
 
     // Label values are spelled as /ws spells them: snake_case (emergency_stop, lease_expired).
+    private void Impact(string experiment, Bev.Chaos.Experiments.ExperimentImpact impact)
+    {
+        foreach (var fault in impact.Faults)
+        {
+            _faultEffects.WithLabels(fault.InjectorName, Label(fault.Effect.ToString())).Inc();
+        }
+
+        // A measure the run did not have is left out rather than exported as a made-up zero.
+        if (impact.BaselineAvailability is { } baseline)
+        {
+            _baselineAvailability.WithLabels(experiment).Set(baseline);
+        }
+
+        if (impact.AvailabilityDuringFaults is { } during)
+        {
+            _availabilityDuringFaults.WithLabels(experiment).Set(during);
+        }
+
+        if (impact.LatencyRatio is { } ratio)
+        {
+            _latencyRatio.WithLabels(experiment).Set(ratio);
+        }
+    }
+
     private static string Label(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
 
     public void Dispose()

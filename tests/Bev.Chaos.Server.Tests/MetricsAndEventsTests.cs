@@ -83,6 +83,11 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
 
         Assert.Contains("bev_chaos_experiment_recovery_seconds_count 1", text);
         Assert.Contains("bev_chaos_experiments_total{verdict=", text);
+
+        // The probe is a server of the test's own, which the paused process cannot slow: the fault's
+        // effect is not visible, and every probe succeeded, before and during the fault.
+        Assert.Contains("bev_chaos_fault_effect_total{injector=\"service_pause\",effect=\"not_visible\"} 1", text);
+        Assert.Contains("bev_chaos_experiment_availability_during_faults_ratio{experiment=\"recovery-metrics\"} 1", text);
     }
 
     private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match)

@@ -69,6 +69,9 @@ public sealed record ExperimentFinishedEvent(DateTimeOffset Time, string Experim
 
     /// <summary>True only when every fault removal and rollback step succeeded.</summary>
     public bool RolledBack { get; init; }
+
+    /// <summary>What the faults did to the targets as the probes saw it, and each fault's effectiveness.</summary>
+    public Experiments.ExperimentImpact Impact { get; init; } = Experiments.ExperimentImpact.None;
 }
 
 /// <summary>A safety threshold was crossed during an experiment.</summary>

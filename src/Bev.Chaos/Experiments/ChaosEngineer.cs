@@ -147,6 +147,7 @@ public sealed class ChaosEngineer : IAsyncDisposable
                 TimeToRecover = result.TimeToRecover,
                 AutoRecoveryResponseTime = result.AutoRecoveryResponseTime,
                 RolledBack = result.RolledBack,
+                Impact = result.Impact,
             });
             return result;
         }

@@ -63,4 +63,7 @@ public sealed record ExperimentResult
     /// effect was removed, and each of its <see cref="ExperimentConfig.Rollbacks"/> steps succeeded.
     /// </summary>
     public bool RolledBack { get; init; }
+
+    /// <summary>What the faults did to the targets as the probes saw it, and each fault's effectiveness.</summary>
+    public ExperimentImpact Impact { get; init; } = ExperimentImpact.None;
 }

@@ -149,6 +149,7 @@ internal sealed class ExperimentState(ExperimentRun run)
                 Outage = Outage(),
                 AutoRecoveryResponseTime = recovery.AutoRecoveryResponseTime,
                 RolledBack = rolledBack,
+                Impact = ExperimentImpact.Of(_faults, _probes, ended),
             };
         }
     }
