@@ -326,14 +326,18 @@ internal static class RunCommand
 
     internal static void Summarize(IReadOnlyList<ExperimentResult> results)
     {
-        var table = new Table().AddColumns("experiment", "verdict", "faults", "time to recover", "reasons");
+        var table = new Table().AddColumns("experiment", "verdict", "faults (effect seen)", "availability base → faults", "time to recover", "reasons");
         foreach (var r in results)
         {
             var colour = r.Verdict switch { ExperimentVerdict.Passed => "green", ExperimentVerdict.Failed => "red", _ => "yellow" };
-            table.AddRow(Markup.Escape(r.Name), $"[{colour}]{r.Verdict.ToString().ToLowerInvariant()}[/]", r.Faults.Count.ToString(CultureInfo.InvariantCulture),
+            var seen = r.Impact.Faults.Count(f => f.Effect == FaultEffectiveness.Visible);
+            table.AddRow(Markup.Escape(r.Name), $"[{colour}]{r.Verdict.ToString().ToLowerInvariant()}[/]", $"{r.Faults.Count} ({seen})",
+                $"{Percent(r.Impact.BaselineAvailability)} → {Percent(r.Impact.AvailabilityDuringFaults)}",
                 r.TimeToRecover is { } t ? $"{t.TotalMilliseconds:0} ms" : "-", Markup.Escape(string.Join("; ", r.Reasons)));
         }
 
         AnsiConsole.Write(table);
     }
+
+    private static string Percent(double? share) => share is { } s ? (s * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "-";
 }
