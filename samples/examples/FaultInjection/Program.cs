@@ -25,11 +25,19 @@ Console.In.ReadLine();
 await faultManager.RemoveFaultAsync(faultId);
 Console.WriteLine($"removed {faultId}; web-server answered in {await TimeAsync(webServer):0} ms");
 
+// The fastest of three GETs on one kept-alive connection: the figure is the network path, not a
+// first connection or the service's start-up.
 static async Task<double> TimeAsync(Uri url)
 {
     using var http = new HttpClient();
-    var took = Stopwatch.StartNew();
-    using var response = await http.GetAsync(url);
-    response.EnsureSuccessStatusCode();
-    return took.Elapsed.TotalMilliseconds;
+    var fastest = double.MaxValue;
+    for (var i = 0; i < 3; i++)
+    {
+        var took = Stopwatch.StartNew();
+        using var response = await http.GetAsync(url);
+        response.EnsureSuccessStatusCode();
+        fastest = Math.Min(fastest, took.Elapsed.TotalMilliseconds);
+    }
+
+    return fastest;
 }
