@@ -9,7 +9,7 @@ namespace Bev.Chaos;
 /// </summary>
 public sealed partial class ChaosEngine
 {
-    /// <summary>How long <see cref="OpenAsync(string, CancellationToken)"/> waits for the catalog's <c>health_url</c>s.</summary>
+    /// <summary>How long <see cref="OpenAsync(string, string?, CancellationToken)"/> waits for the catalog's <c>health_url</c>s.</summary>
     public static readonly TimeSpan CatalogHealthTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>
@@ -17,18 +17,19 @@ public sealed partial class ChaosEngine
     /// <c>BEV_CHAOS_CONFIG</c> when set (else the built-in defaults, an empty catalog), the default
     /// data directory (<see cref="ChaosStore.DefaultDataDirectory"/>: <c>BEV_CHAOS_DATA_DIR</c>,
     /// <c>$XDG_STATE_HOME/bev-chaos</c> or <c>~/.local/state/bev-chaos</c>), and the catalog
-    /// started as by <see cref="OpenAsync(string, CancellationToken)"/>.
+    /// started as by <see cref="OpenAsync(string, string?, CancellationToken)"/>.
     /// </summary>
     /// <exception cref="ChaosValidationException">The configuration file is invalid (file, line, key).</exception>
     /// <exception cref="TimeoutException">A catalog service's <c>health_url</c> did not answer in time (named).</exception>
     public static Task<ChaosEngine> OpenAsync(CancellationToken cancellationToken = default) =>
         Environment.GetEnvironmentVariable("BEV_CHAOS_CONFIG") is { Length: > 0 } file
-            ? OpenAsync(file, cancellationToken)
-            : OpenCatalogAsync(new ChaosConfiguration(), cancellationToken);
+            ? OpenAsync(file, cancellationToken: cancellationToken)
+            : OpenCatalogAsync(new ChaosConfiguration(), null, cancellationToken);
 
     /// <summary>
     /// Opens an engine over a <c>chaos_engineer.yaml</c> (a relative path is taken from the
-    /// current directory) and the default data directory, then starts its catalog — the
+    /// current directory) and <paramref name="dataDirectory"/> (null: the default one, as
+    /// <see cref="OpenAsync(CancellationToken)"/> takes it), then starts its catalog — the
     /// supervised services (<c>command:</c>) and the fault proxies (<c>proxy:</c>), as
     /// <c>bev-chaos serve</c> does — and waits up to <see cref="CatalogHealthTimeout"/> until
     /// every catalog service with a <c>health_url</c> answers it with a success status.
@@ -37,12 +38,12 @@ public sealed partial class ChaosEngine
     /// </summary>
     /// <exception cref="ChaosValidationException">The file is missing or invalid (file, line, key).</exception>
     /// <exception cref="TimeoutException">A catalog service's <c>health_url</c> did not answer in time (named).</exception>
-    public static Task<ChaosEngine> OpenAsync(string configurationFile, CancellationToken cancellationToken = default) =>
-        OpenCatalogAsync(ChaosConfigurationLoader.LoadFile(configurationFile), cancellationToken);
+    public static Task<ChaosEngine> OpenAsync(string configurationFile, string? dataDirectory = null, CancellationToken cancellationToken = default) =>
+        OpenCatalogAsync(ChaosConfigurationLoader.LoadFile(configurationFile), dataDirectory, cancellationToken);
 
-    private static async Task<ChaosEngine> OpenCatalogAsync(ChaosConfiguration configuration, CancellationToken cancellationToken)
+    private static async Task<ChaosEngine> OpenCatalogAsync(ChaosConfiguration configuration, string? dataDirectory, CancellationToken cancellationToken)
     {
-        var engine = await OpenAsync(configuration, ChaosStore.DefaultDataDirectory(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var engine = await OpenAsync(configuration, dataDirectory ?? ChaosStore.DefaultDataDirectory(), cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             engine.StartCatalog();
