@@ -17,7 +17,7 @@ var config = new ResilienceTestConfig
     TargetServices = ["data-collector", "threat-analyzer"],
     FailureScenarios = ["service_crash"],
     AvailabilityThreshold = 99.0,
-    // Shorter phases than the defaults, so that the sample ends in about half a minute. The load
+    // Shorter phases than the defaults, so that the sample ends in about 20 seconds. The load
     // goes to the first target's health_url (data-collector's), as no LoadUrl is given.
     BaselineDuration = TimeSpan.FromSeconds(5),
     RecoveryWindow = TimeSpan.FromSeconds(10),
