@@ -20,7 +20,7 @@ namespace Bev.Chaos;
 /// and the scenario library. Opening it reverts whatever dead engines left active. Hosts (the
 /// CLI, the server) compose nothing themselves.
 /// </summary>
-public sealed class ChaosEngine : IAsyncDisposable
+public sealed partial class ChaosEngine : IAsyncDisposable
 {
     private readonly ProbeRunner _probes;
 

@@ -83,7 +83,7 @@ internal static class ResilienceAnalysis
             Reasons = reasons,
             Started = samples.Started,
             Ended = samples.Now,
-            LoadUrl = config.LoadUrl.ToString(),
+            LoadUrl = ResilienceTester.LoadUrlOf(config).ToString(),
             Rate = config.Rate,
             AvailabilityThreshold = config.AvailabilityThreshold,
             Score = score,

@@ -3,7 +3,7 @@ using Bev.Chaos.Experiments;
 namespace Bev.Chaos.Resilience;
 
 /// <summary>
-/// A resilience test: constant-rate load against <see cref="LoadUrl"/> through seven phases —
+/// A resilience test: constant-rate load against <see cref="LoadUrl"/> (by default the first target service's health URL) through seven phases —
 /// preparation, baseline, stress (when <see cref="StressRate"/> is set), failure (the scenarios'
 /// faults through <see cref="ChaosEngineer"/>), recovery, validation, analysis. The defaults keep
 /// a test with one short scenario under two minutes.
@@ -27,8 +27,11 @@ public sealed record ResilienceTestConfig
     /// <summary>Percent of requests (0–100) that must succeed over failure, recovery and validation.</summary>
     public double AvailabilityThreshold { get; init; } = 95;
 
-    /// <summary>The http:// URL the load and the availability figures are about.</summary>
-    public required Uri LoadUrl { get; init; }
+    /// <summary>
+    /// The http:// URL the load and the availability figures are about; null (the default): the
+    /// catalog <c>health_url</c> of the first of <see cref="TargetServices"/> that has one.
+    /// </summary>
+    public Uri? LoadUrl { get; init; }
 
     /// <summary>Requests per second in every phase but stress.</summary>
     public double Rate { get; init; } = 50;

@@ -27,6 +27,12 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
     {
     }
 
+    /// <summary>Over the engine's engineer and catalog, with the built-in scenarios and suites.</summary>
+    public ResilienceTester(ChaosEngine engine)
+        : this(engine, new ScenarioLibrary())
+    {
+    }
+
     /// <summary>
     /// Where an experiment is measured when no URL is given: the catalog <c>health_url</c> of the
     /// target its first fault hits (where the fault shows), else of its other target services.
@@ -43,6 +49,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
     /// <exception cref="ChaosValidationException">The configuration itself is invalid; nothing ran.</exception>
     public async Task<ResilienceReport> RunResilienceTestAsync(ResilienceTestConfig config, CancellationToken cancellationToken = default)
     {
+        config = WithLoadUrl(config);
         Validate(config);
         var samples = new PhaseSamples((timeProvider ?? TimeProvider.System).GetUtcNow(), System.Diagnostics.Stopwatch.GetTimestamp());
         using var load = new LoadGenerator(handler, config.RequestTimeout);
@@ -56,7 +63,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
             return new ResilienceReport
             {
                 Name = config.Name, Verdict = ResilienceVerdict.Error, Reasons = problems, Started = samples.Started, Ended = samples.Now,
-                LoadUrl = config.LoadUrl.ToString(), Rate = config.Rate, AvailabilityThreshold = config.AvailabilityThreshold,
+                LoadUrl = LoadUrlOf(config).ToString(), Rate = config.Rate, AvailabilityThreshold = config.AvailabilityThreshold,
                 Phases = [new PhaseMetrics(Preparation, prepared, samples.Now, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null)],
             };
         }
@@ -154,7 +161,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         // is an error now, not an under-delivered phase later.
         foreach (var rate in new[] { config.Rate }.Concat(config.StressRate is { } s ? [s] : []))
         {
-            var probe = await load.RunAsync(config.LoadUrl, rate, TimeSpan.FromSeconds(1), config.Connections, cancellationToken).ConfigureAwait(false);
+            var probe = await load.RunAsync(LoadUrlOf(config), rate, TimeSpan.FromSeconds(1), config.Connections, cancellationToken).ConfigureAwait(false);
             if (probe.Saturated)
             {
                 problems.Add(string.Create(CultureInfo.InvariantCulture, $"rate {rate:0.#} req/s is above what the generator can hold against {config.LoadUrl} with {config.Connections} connections (achieved {probe.AchievedRate:0.#} req/s, p99 {probe.Latency.P99:0.##} ms)"));
@@ -170,7 +177,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         http.Timeout = config.RequestTimeout;
         try
         {
-            using var response = await http.GetAsync(config.LoadUrl, cancellationToken).ConfigureAwait(false);
+            using var response = await http.GetAsync(LoadUrlOf(config), cancellationToken).ConfigureAwait(false);
             return ((int)response.StatusCode < 500, $"HTTP {(int)response.StatusCode}");
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
@@ -190,7 +197,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         var started = samples.Now;
         using var stop = new CancellationTokenSource();
         var bound = experiments.Aggregate(TimeSpan.FromMinutes(1), (sum, e) => sum + e.Experiment.InjectionDuration);
-        var running = load.RunAsync(config.LoadUrl, config.Rate, bound, config.Connections, cancellationToken, samples.RecorderFor(Failure), stop.Token);
+        var running = load.RunAsync(LoadUrlOf(config), config.Rate, bound, config.Connections, cancellationToken, samples.RecorderFor(Failure), stop.Token);
         var outcomes = new List<(string, ExperimentResult)>();
         try
         {
@@ -242,7 +249,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         {
             using var stop = new CancellationTokenSource();
             var record = samples.RecorderFor(phase);
-            await WatchAsync(config, samples, phase, load.RunAsync(config.LoadUrl, rate, duration, config.Connections, cancellationToken, sample =>
+            await WatchAsync(config, samples, phase, load.RunAsync(LoadUrlOf(config), rate, duration, config.Connections, cancellationToken, sample =>
             {
                 record(sample);
                 if (doneEarly?.Invoke(sample) == true && !stop.IsCancellationRequested)
@@ -258,6 +265,16 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
     private static void Report(ResilienceTestConfig config, string phase, DateTimeOffset time, string detail) =>
         config.Progress?.Report(new ResilienceProgress(phase, time, detail));
 
+    /// <summary>Validated before anything runs: from then on the test's load URL is known.</summary>
+    internal static Uri LoadUrlOf(ResilienceTestConfig config) =>
+        config.LoadUrl ?? throw new InvalidOperationException("the load URL is resolved before the test runs");
+
+    // No load URL given: the first target service's catalog health_url, where the user would point it.
+    private ResilienceTestConfig WithLoadUrl(ResilienceTestConfig config) =>
+        config.LoadUrl is not null
+            ? config
+            : config with { LoadUrl = config.TargetServices.Select(t => targets.Catalog.GetValueOrDefault(t)?.HealthUrl).FirstOrDefault(u => u is not null) };
+
     private void Validate(ResilienceTestConfig config)
     {
         var errors = ExperimentValidator.CheckTargetServices(config.Name, config.TargetServices, targets.Catalog).ToList();
@@ -270,7 +287,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
         }
 
         Check(!string.IsNullOrWhiteSpace(config.Name), "name", config.Name, "a non-empty name");
-        Check(config.LoadUrl.IsAbsoluteUri && config.LoadUrl.Scheme is "http" or "https", "load_url", config.LoadUrl, "an absolute http:// URL");
+        Check(config.LoadUrl is { IsAbsoluteUri: true, Scheme: "http" or "https" }, "load_url", config.LoadUrl?.ToString() ?? "(none)", "an absolute http:// URL, or target services of which one has a health_url in the catalog");
         Check(config.Rate is >= 1 and <= 100_000, "rate", config.Rate, "1 to 100,000 requests per second");
         Check(config.StressRate is null or (>= 1 and <= 100_000), "stress_rate", config.StressRate ?? 0, "1 to 100,000 requests per second");
         Check(config.Connections is >= 1 and <= 10_000, "connections", config.Connections, "1 to 10,000");

@@ -10,17 +10,21 @@ namespace Bev.Chaos.Deploy.Tests.Container;
 /// The container as the original's users run it: deploy/local-images.sh builds bev-chaos:local
 /// (base images cached by tag), `docker-compose up -d chaos-engineer` starts it, and faults injected
 /// through its API act on a process of this host — and come out again on emergency stop, and after
-/// the container was SIGKILLed mid-fault and started again (from the volume's journal).
+/// the container was SIGKILLed mid-fault and started again (from the volume's journal) — and
+/// `docker-compose down` with faults held (a host process and a sibling container paused, an
+/// nftables rule in the sibling's namespace) leaves no container, volume, fault or rule behind.
 /// </summary>
 public sealed class ComposeTests
 {
     [Fact]
-    public async Task ComposeUp_ChaosEngineer_PausesHostProcessRevertsAfterKillAndLeavesNothing()
+    public async Task ComposeUp_ChaosEngineer_FaultsHostProcessAndSiblingRevertsAfterKillAndDownLeavesNothing()
     {
         Requires.Root();
         Requires.Program("docker");
         Requires.Program("docker-compose");
         Requires.Program("debootstrap");
+        Requires.Program("nft");
+        Requires.Program("nsenter");
         var dockerHost = Environment.GetEnvironmentVariable("DOCKER_HOST");
         if (string.IsNullOrEmpty(dockerHost) && !File.Exists("/var/run/docker.sock"))
         {
@@ -49,6 +53,9 @@ public sealed class ComposeTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
         using var sleeper = new Sleeper();
         var sibling = project + "-sibling";
+        var siblingPid = 0;
+        var siblingPaused = "(not read)";
+        var siblingRules = "(not read)";
         try
         {
             (exit, output) = await Compose("up", "-d", "chaos-engineer");
@@ -87,29 +94,61 @@ public sealed class ComposeTests
             Assert.True(exit == 0, "docker-compose up again: " + output);
             await Poll.UntilAsync(() => sleeper.State != 'T', TimeSpan.FromSeconds(90), "the sleeper resumed by the restarted container from its journal");
             await Poll.UntilAsync(() => HealthyAsync(http), TimeSpan.FromSeconds(90), "/health after the restart");
+
+            // Faults held when compose takes the service down: the host process and the sibling
+            // paused, and a kernel rule (packet_loss, nftables) in the sibling's own namespace.
+            siblingPid = int.Parse((await Docker(environment, "inspect", "-f", "{{.State.Pid}}", sibling)).Trim(), CultureInfo.InvariantCulture);
+            var loss = await InjectAsync(http, "packet_loss", $"docker:{sibling}", new Dictionary<string, object> { ["mechanism"] = "kernel", ["loss_percent"] = 100 });
+            await Poll.UntilAsync(async () => (await SiblingRulesetAsync(siblingPid)).Contains("bev-chaos:" + loss, StringComparison.Ordinal), TimeSpan.FromSeconds(15), "the packet_loss rule in the sibling's network namespace");
+            await InjectPauseAsync(http, $"docker:{sibling}");
+            await InjectPauseAsync(http, $"pid:{sleeper.Pid}");
+            await Poll.UntilAsync(async () => sleeper.State == 'T' && (await Docker(environment, "inspect", "-f", "{{.State.Paused}}", sibling)).Trim() == "true", TimeSpan.FromSeconds(15), "the sleeper and the sibling paused before docker-compose down");
         }
         finally
         {
             (exit, output) = await Compose("down", "-v", "--remove-orphans");
+            if (exit == 0 && siblingPid > 0)
+            {
+                siblingPaused = (await Tool.RunAsync("docker", ["inspect", "-f", "{{.State.Paused}}", sibling], TimeSpan.FromMinutes(1), null, environment)).Output.Trim();
+                siblingRules = await SiblingRulesetAsync(siblingPid);
+            }
+
             await Tool.RunAsync("docker", ["rm", "-f", sibling], TimeSpan.FromMinutes(1), null, environment);
         }
 
         Assert.True(exit == 0, "docker-compose down: " + output);
+        Assert.Equal("false", siblingPaused);
+        Assert.DoesNotContain("bev-chaos:", siblingRules, StringComparison.Ordinal);
         Assert.Empty((await Docker(environment, "ps", "-aq", "--filter", $"label=com.docker.compose.project={project}")).Trim());
         Assert.Empty((await Docker(environment, "volume", "ls", "-q", "--filter", $"label=com.docker.compose.project={project}")).Trim());
         Assert.NotEqual('T', sleeper.State);
     }
 
-    private static async Task InjectPauseAsync(HttpClient http, string target)
+    private static Task<string> InjectPauseAsync(HttpClient http, string target) =>
+        InjectAsync(http, "service_pause", target, new Dictionary<string, object>());
+
+    /// <summary>POST /faults through the containerized API; the fault id.</summary>
+    private static async Task<string> InjectAsync(HttpClient http, string injector, string target, Dictionary<string, object> parameters)
     {
         var body = JsonSerializer.Serialize(new Dictionary<string, object>
         {
-            ["injector_name"] = "service_pause",
+            ["injector_name"] = injector,
             ["target_service"] = target,
+            ["parameters"] = parameters,
             ["duration_seconds"] = 120,
         });
         using var response = await http.PostAsync("/faults", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /faults: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        var answer = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /faults {injector} on {target}: {(int)response.StatusCode} {answer}");
+        return JsonDocument.Parse(answer).RootElement.GetProperty("fault_id").GetString()!;
+    }
+
+    /// <summary>The nftables ruleset of the sibling container's network namespace, read from the host.</summary>
+    private static async Task<string> SiblingRulesetAsync(int siblingPid)
+    {
+        var (exit, output) = await Tool.RunAsync("nsenter", [$"--net=/proc/{siblingPid}/ns/net", "--", "nft", "list", "ruleset"], TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, "nft list ruleset in the sibling's namespace: " + output);
+        return output;
     }
 
     /// <summary>A container image of Debian's busybox-static (no registry here), made once.</summary>

@@ -20,7 +20,7 @@ public sealed class PackTests(PackageFeed feed)
     [InlineData("Bev.Chaos")]
     [InlineData("Bev.Chaos.Proxy")]
     [InlineData("bev-chaos")]
-    public void Pack_EachPackage_HasDescriptionLicenseRepositoryAndReadme(string id)
+    public void Pack_EachPackage_HasDescriptionLicenseAndReadmeAndNoMadeUpRepositoryUrl(string id)
     {
         feed.EnsurePacked();
         using var zip = ZipFile.OpenRead(Path.Combine(feed.Feed, $"{id}.{feed.Version}.nupkg"));
@@ -30,7 +30,9 @@ public sealed class PackTests(PackageFeed feed)
         Assert.Equal(id, metadata.Element(ns + "id")!.Value);
         Assert.Equal("MIT", metadata.Element(ns + "license")!.Value);
         Assert.True(metadata.Element(ns + "description")!.Value.Length > 80, "a real description, not 'Package Description'");
-        Assert.StartsWith("https://", metadata.Element(ns + "repository")!.Attribute("url")!.Value, StringComparison.Ordinal);
+        // No public repository yet: no made-up URL is published (the publisher passes -p:RepositoryUrl).
+        Assert.Null(metadata.Element(ns + "repository")?.Attribute("url"));
+        Assert.Null(metadata.Element(ns + "projectUrl"));
         Assert.Equal("README.md", metadata.Element(ns + "readme")!.Value);
         Assert.NotNull(zip.GetEntry("README.md"));
     }
