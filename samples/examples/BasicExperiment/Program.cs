@@ -16,8 +16,8 @@ var config = new ExperimentConfig
     TargetServices = ["web-server", "api-server"],
     FaultInjections =
     [
-        new FaultInjectionSpec { Injector = "cpu_stress", Target = "web-server", Profile = "cpu_stress_medium", Duration = TimeSpan.FromSeconds(10) },
-        new FaultInjectionSpec { Injector = "network_delay", Target = "web-server", Profile = "network_delay_light", Duration = TimeSpan.FromSeconds(10) },
+        new FaultInjectionSpec { InjectorName = "cpu_stress", TargetService = "web-server", ProfileName = "cpu_stress_medium", Duration = TimeSpan.FromSeconds(10) },
+        new FaultInjectionSpec { InjectorName = "network_delay", TargetService = "web-server", ProfileName = "network_delay_light", Duration = TimeSpan.FromSeconds(10) },
     ],
     SafetyLevel = SafetyLevel.Medium,
 };
@@ -27,7 +27,7 @@ var result = await chaosEngineer.RunExperimentAsync(config);
 Console.WriteLine($"experiment {result.Name}: {result.Verdict} in {(result.Ended - result.Started).TotalSeconds:0.0} s");
 foreach (var fault in result.Faults)
 {
-    Console.WriteLine($"  {fault.Injector} on {fault.Target}: {fault.InjectedAt:HH:mm:ss} to {fault.RemovedAt:HH:mm:ss}");
+    Console.WriteLine($"  {fault.InjectorName} on {fault.TargetService}: {fault.InjectedAt:HH:mm:ss} to {fault.RemovedAt:HH:mm:ss}");
 }
 
 foreach (var reason in result.Reasons)
