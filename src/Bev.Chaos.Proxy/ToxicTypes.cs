@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Proxy.Toxics;
+using Bev.Chaos.Proxy.Toxics.Postgres;
 using Bev.Chaos.Proxy.Toxics.Redis;
 
 namespace Bev.Chaos.Proxy;
@@ -28,6 +29,8 @@ public static class ToxicTypes
         ["limit_data"] = Plain(d => new LimitDataToxic(d), ("bytes", new NumberSpec(0, 0, Big))),
         [RedisToxicConstants.ErrorType] = Protocol(ProxyProtocol.Redis, d => new RedisErrorToxic(d), RedisToxicConstants.ErrorAttributes()),
         [RedisToxicConstants.DelayType] = Protocol(ProxyProtocol.Redis, d => new RedisDelayToxic(d), RedisToxicConstants.DelayAttributes()),
+        [PostgresToxicConstants.ErrorType] = Protocol(ProxyProtocol.Postgres, d => new PostgresErrorToxic(d), PostgresToxicConstants.ErrorAttributes()),
+        [PostgresToxicConstants.DelayType] = Protocol(ProxyProtocol.Postgres, d => new PostgresDelayToxic(d), PostgresToxicConstants.DelayAttributes()),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Every type name.</summary>

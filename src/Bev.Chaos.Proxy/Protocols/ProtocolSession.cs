@@ -18,9 +18,10 @@ internal abstract class ProtocolSession(Socket client, Socket server)
     protected Toxic[] Toxics => _toxics;
 
     /// <summary>Creates the session for <paramref name="protocol"/>, or null for plain TCP.</summary>
-    public static ProtocolSession? For(ProxyProtocol protocol, Socket client, Socket server, TimeProvider time) => protocol switch
+    public static ProtocolSession? For(ProxyProtocol protocol, Socket client, Socket server, TimeProvider time, Action close) => protocol switch
     {
         ProxyProtocol.Redis => new Redis.RedisSession(client, server, time),
+        ProxyProtocol.Postgres => new Postgres.PostgresSession(client, server, time, close),
         _ => null,
     };
 

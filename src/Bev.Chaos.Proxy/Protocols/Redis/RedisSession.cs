@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using Bev.Chaos.Proxy.Toxics.Redis;
@@ -28,8 +27,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
     // Held by whoever writes to the client: replies from the server and synthesized ones are
     // ordered under it.
     private readonly SemaphoreSlim _clientWrite = new(1, 1);
-    private byte[] _held = [];
-    private int _heldLength;
+    private readonly HeldBytes _held = new();
     private bool _inMulti;
     private bool _multiAborted;
     private bool _clientPassThrough;
@@ -45,16 +43,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
         }
 
         var arrival = time.GetTimestamp();
-        ReadOnlyMemory<byte> input;
-        if (_heldLength == 0)
-        {
-            input = data;
-        }
-        else
-        {
-            Hold(data.Span);
-            input = _held.AsMemory(0, _heldLength);
-        }
+        var input = _held.With(data);
 
         var pos = 0;
         var batch = 0;
@@ -71,7 +60,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
                 // Redis answers it with an error and closes; from here the bytes are its business.
                 await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
-                _heldLength = 0;
+                _held.Clear();
                 return;
             }
 
@@ -122,7 +111,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
                 // Replies no longer answer commands one for one: pass the rest through untouched.
                 await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
-                _heldLength = 0;
+                _held.Clear();
                 return;
             }
 
@@ -134,7 +123,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
         }
 
         await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
-        KeepRest(input, pos);
+        _held.KeepFrom(input, pos);
     }
 
     public override async ValueTask FromServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -342,47 +331,6 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
         {
             await Task.Delay(wait + OneTick, time, cancellationToken).ConfigureAwait(false);
             wait = delay - time.GetElapsedTime(arrival);
-        }
-    }
-
-    /// <summary>Appends new bytes to the held part of a command.</summary>
-    private void Hold(ReadOnlySpan<byte> data)
-    {
-        if (_held.Length - _heldLength < data.Length)
-        {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_heldLength + data.Length, _held.Length * 2));
-            _held.AsSpan(0, _heldLength).CopyTo(bigger);
-            if (_held.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(_held);
-            }
-
-            _held = bigger;
-        }
-
-        data.CopyTo(_held.AsSpan(_heldLength));
-        _heldLength += data.Length;
-    }
-
-    /// <summary>Keeps the start of a command not yet complete for the next read.</summary>
-    private void KeepRest(ReadOnlyMemory<byte> input, int pos)
-    {
-        var rest = input.Span[pos..];
-        if (_heldLength > 0)
-        {
-            // The input is the held buffer itself: move the rest to its front.
-            rest.CopyTo(_held);
-            _heldLength = rest.Length;
-        }
-        else if (!rest.IsEmpty)
-        {
-            Hold(rest);
-        }
-
-        if (_heldLength == 0 && _held.Length > 64 * 1024)
-        {
-            ArrayPool<byte>.Shared.Return(_held);
-            _held = [];
         }
     }
 }
