@@ -10,7 +10,7 @@ DOCKER_DIR="${BEV_CHAOS_TEST_DOCKER_DIR:-/tmp/bev-chaos-test-docker}"
 # target; redis-server the demo pipeline's queue.
 # debootstrap and docker-compose: the container stage (deploy/local-images.sh builds the base images; compose runs them).
 # qemu-system-x86 and cpio: the VM stage (Debian's stock kernel: cgroup v2 and netem).
-PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server debootstrap docker-compose qemu-system-x86 cpio)
+PACKAGES=(docker.io nftables stress-ng iproute2 busybox-static procps util-linux coreutils chromium prometheus wrk nginx-light redis-server debootstrap docker-compose qemu-system-x86 cpio postgresql)
 
 log() { echo "test.sh: $*" >&2; }
 

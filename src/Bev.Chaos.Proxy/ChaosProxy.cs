@@ -24,8 +24,9 @@ public sealed class ChaosProxy : IAsyncDisposable
     private NativeAcceptor? _acceptor;
     private Task? _acceptLoop;
 
-    internal ChaosProxy(string name, string listen, string upstream, int? seed, TimeProvider time)
+    internal ChaosProxy(string name, string listen, string upstream, int? seed, TimeProvider time, ProxyProtocol protocol = ProxyProtocol.Tcp)
     {
+        Protocol = protocol;
         Name = name;
         Listen = listen;
         Upstream = upstream;
@@ -40,6 +41,9 @@ public sealed class ChaosProxy : IAsyncDisposable
     public string Listen { get; private set; }
 
     public string Upstream { get; private set; }
+
+    /// <summary>What the connections speak: <see cref="ProxyProtocol.Tcp"/> (bytes only) or a protocol its toxics parse.</summary>
+    public ProxyProtocol Protocol { get; }
 
     public bool Enabled => _listener is not null;
 
@@ -143,8 +147,11 @@ public sealed class ChaosProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds a toxic; 409 when the name is taken, 400 when its type needs a protocol this proxy does not speak.</summary>
     public ToxicDefinition AddToxic(ToxicDefinition definition)
     {
+        ArgumentNullException.ThrowIfNull(definition);
+        CheckProtocol(definition.Type);
         lock (_gate)
         {
             if (_toxics.Any(t => t.Definition.Name == definition.Name))
@@ -210,6 +217,14 @@ public sealed class ChaosProxy : IAsyncDisposable
         }
     }
 
+    private void CheckProtocol(string type)
+    {
+        if (ToxicTypes.ProtocolOf(type) is { } needed && needed != Protocol)
+        {
+            throw ProxyException.BadField("type", $"type: '{type}' needs a proxy with protocol {needed.Name()}, and proxy '{Name}' has protocol {Protocol.Name()} (allowed on it: {string.Join(", ", ToxicTypes.Names.Where(t => ToxicTypes.ProtocolOf(t) is null || ToxicTypes.ProtocolOf(t) == Protocol))})");
+        }
+    }
+
     private void Publish(Toxic[] toxics)
     {
         Volatile.Write(ref _toxics, toxics);
@@ -263,7 +278,7 @@ public sealed class ChaosProxy : IAsyncDisposable
             random = new Random(_random.Next());
         }
 
-        var connection = new ProxyConnection(client, upstream, engine, _forwarded, random, _time);
+        var connection = new ProxyConnection(client, upstream, engine, _forwarded, random, _time, Protocol);
         _connections[connection] = 0;
         connection.Refresh(Volatile.Read(ref _toxics));
         if (!Enabled)

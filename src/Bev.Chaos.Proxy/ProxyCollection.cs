@@ -11,8 +11,11 @@ public sealed class ProxyCollection(TimeProvider? timeProvider = null) : IAsyncD
 
     public IReadOnlyList<ChaosProxy> All => _proxies.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
 
-    /// <summary>Creates and (when enabled) starts a proxy; 400 for missing fields or bad addresses, 409 for a taken name or address.</summary>
-    public ChaosProxy Create(string? name, string? listen, string? upstream, bool enabled = true, int? seed = null)
+    /// <summary>
+    /// Creates and (when enabled) starts a proxy; 400 for missing fields or bad addresses, 409 for a
+    /// taken name or address. <paramref name="protocol"/> decides which protocol toxics it takes.
+    /// </summary>
+    public ChaosProxy Create(string? name, string? listen, string? upstream, bool enabled = true, int? seed = null, ProxyProtocol protocol = ProxyProtocol.Tcp)
     {
         if (string.IsNullOrEmpty(name))
         {
@@ -33,7 +36,7 @@ public sealed class ProxyCollection(TimeProvider? timeProvider = null) : IAsyncD
                 throw ProxyException.ProxyExists();
             }
 
-            var proxy = new ChaosProxy(name, listenAddress, upstream, seed, _time);
+            var proxy = new ChaosProxy(name, listenAddress, upstream, seed, _time, protocol);
             proxy.Update(null, upstream, enabled);
             _proxies[name] = proxy;
             return proxy;

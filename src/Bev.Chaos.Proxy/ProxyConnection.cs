@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Bev.Chaos.Proxy.FastPath;
+using Bev.Chaos.Proxy.Protocols;
 using Bev.Chaos.Proxy.Toxics;
 
 namespace Bev.Chaos.Proxy;
@@ -10,17 +11,19 @@ internal sealed class ProxyConnection
     private readonly Socket _client;
     private readonly Socket _upstream;
     private readonly CancellationTokenSource _stop = new();
+    private readonly ProtocolSession? _session;
     private int _closed;
 
-    public ProxyConnection(Socket client, Socket upstream, ForwardingEngine? engine, ForwardedBytes forwarded, Random random, TimeProvider time)
+    public ProxyConnection(Socket client, Socket upstream, ForwardingEngine? engine, ForwardedBytes forwarded, Random random, TimeProvider time, ProxyProtocol protocol = ProxyProtocol.Tcp)
     {
+        _session = ProtocolSession.For(protocol, client, upstream, time, () => Close(reset: false));
         Forwarded = forwarded;
         _client = client;
         _upstream = upstream;
         var forwardedClient = new ForwardedSocket(client, engine);
         var forwardedUpstream = new ForwardedSocket(upstream, engine);
-        Upstream = new ProxyLink(this, ToxicStream.Upstream, forwardedClient, forwardedUpstream, random, time);
-        Downstream = new ProxyLink(this, ToxicStream.Downstream, forwardedUpstream, forwardedClient, random, time);
+        Upstream = new ProxyLink(this, ToxicStream.Upstream, forwardedClient, forwardedUpstream, random, time, _session);
+        Downstream = new ProxyLink(this, ToxicStream.Downstream, forwardedUpstream, forwardedClient, random, time, _session);
     }
 
     public ProxyLink Upstream { get; }
@@ -32,6 +35,7 @@ internal sealed class ProxyConnection
 
     public void Refresh(IReadOnlyList<Toxic> toxics)
     {
+        _session?.Refresh(toxics);
         Upstream.Refresh(toxics);
         Downstream.Refresh(toxics);
     }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Bev.Chaos.Proxy.FastPath;
+using Bev.Chaos.Proxy.Protocols;
 using Bev.Chaos.Proxy.Toxics;
 
 namespace Bev.Chaos.Proxy;
@@ -13,7 +14,9 @@ namespace Bev.Chaos.Proxy;
 /// the writer, which runs it through the toxic chain. Toxics are attached and detached while the
 /// connection stays open; when the last one goes, the link returns to the fast path once its queue
 /// is empty. No buffer is held while the source is idle: on the toxic path each read starts with a
-/// zero-byte read and rents only when data is there.
+/// zero-byte read and rents only when data is there. On a protocol proxy the link never takes the
+/// fast path (the session must see every byte from the first) and hands what it would write to the
+/// connection's <see cref="ProtocolSession"/>, which writes it command by command.
 /// </summary>
 internal sealed class ProxyLink
 {
@@ -28,6 +31,7 @@ internal sealed class ProxyLink
     private readonly Channel<Chunk> _queue = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true });
     private readonly Lock _gate = new();
     private readonly HashSet<Toxic> _declined = [];
+    private readonly ProtocolSession? _session;
     private volatile Attached[] _attached = None;
     private volatile ForwardingSession? _forwarding;
     private Task? _writer;
@@ -39,8 +43,10 @@ internal sealed class ProxyLink
         ForwardedSocket source,
         ForwardedSocket destination,
         Random random,
-        TimeProvider time)
+        TimeProvider time,
+        ProtocolSession? session = null)
     {
+        _session = session;
         Connection = connection;
         Direction = direction;
         (_source, _forwardedSource) = (source.Socket, source);
@@ -68,7 +74,8 @@ internal sealed class ProxyLink
     {
         lock (_gate)
         {
-            var mine = toxics.Where(t => t.Definition.Stream == Direction).ToList();
+            // Protocol toxics act in the session, per command; only L4 toxics attach to a link.
+            var mine = toxics.Where(t => t.Definition.Stream == Direction && !t.IsProtocol).ToList();
             var next = new List<Attached>();
             foreach (var toxic in mine)
             {
@@ -128,14 +135,22 @@ internal sealed class ProxyLink
         await (_writer ?? WriteLoopAsync(cancellationToken)).ConfigureAwait(false);
     }
 
-    public ValueTask<int> WriteToDestinationAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
-        _destination.SendAsync(data, SocketFlags.None, cancellationToken);
+    public async ValueTask<int> WriteToDestinationAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_session is null)
+        {
+            return await _destination.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        }
+
+        await SendAllAsync(data, cancellationToken).ConfigureAwait(false);
+        return data.Length;
+    }
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            if (_attached.Length == 0 && Volatile.Read(ref _pending) == 0)
+            if (_attached.Length == 0 && Volatile.Read(ref _pending) == 0 && _session is null)
             {
                 switch (await ForwardAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -304,6 +319,12 @@ internal sealed class ProxyLink
 
     private async ValueTask SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        if (_session is not null)
+        {
+            await (Direction == ToxicStream.Upstream ? _session.FromClientAsync(data, cancellationToken) : _session.FromServerAsync(data, cancellationToken)).ConfigureAwait(false);
+            return;
+        }
+
         while (!data.IsEmpty)
         {
             var sent = await _destination.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);

@@ -27,8 +27,9 @@ public static partial class ToxiproxyApi
     {
         ArgumentNullException.ThrowIfNull(options);
         var creating = new Lock();
-        ChaosProxy Create(string? name, string? listen, string? upstream, bool enabled)
+        ChaosProxy Create(string? name, string? listen, string? upstream, bool enabled, string? protocol)
         {
+            var speaks = ProxyProtocols.Parse(protocol);
             CheckName(name);
             CheckListen(listen, options);
             lock (creating)
@@ -38,7 +39,7 @@ public static partial class ToxiproxyApi
                     throw ProxyException.BadField("name", $"too many proxies: at most {options.MaxProxies} may exist at once (delete some first)");
                 }
 
-                return proxies.Create(name, listen, upstream, enabled);
+                return proxies.Create(name, listen, upstream, enabled, protocol: speaks);
             }
         }
 
@@ -61,7 +62,7 @@ public static partial class ToxiproxyApi
         app.MapPost("/proxies", (HttpRequest request) => HandleAsync(async () =>
         {
             var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a proxy");
-            var proxy = Create(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled") ?? true);
+            var proxy = Create(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled") ?? true, ToxiproxyJson.String(body, "protocol"));
             return Json(ToxiproxyJson.Proxy(proxy), 201);
         }));
         app.MapPost("/populate", (HttpRequest request) => HandleAsync(async () =>
@@ -76,6 +77,12 @@ public static partial class ToxiproxyApi
             foreach (var p in items)
             {
                 CheckListen(ToxiproxyJson.String(p, "listen"), options);
+                var speaks = ProxyProtocols.Parse(ToxiproxyJson.String(p, "protocol"));
+                if (ToxiproxyJson.String(p, "name") is { } known && proxies.TryGet(known, out var already) && ToxiproxyJson.String(p, "protocol") is not null && already.Protocol != speaks)
+                {
+                    throw ProxyException.BadField("protocol", $"protocol: proxy '{known}' exists with protocol {already.Protocol.Name()}; a proxy's protocol is fixed when it is created (delete it first to change it to {speaks.Name()})");
+                }
+
                 if (ToxiproxyJson.String(p, "name") is not { } name || !proxies.TryGet(name, out _))
                 {
                     CheckName(ToxiproxyJson.String(p, "name"));
@@ -98,7 +105,7 @@ public static partial class ToxiproxyApi
                 }
                 else
                 {
-                    created.Add(ToxiproxyJson.Proxy(Create(name, ToxiproxyJson.String(p, "listen"), ToxiproxyJson.String(p, "upstream"), ToxiproxyJson.Bool(p, "enabled") ?? true)));
+                    created.Add(ToxiproxyJson.Proxy(Create(name, ToxiproxyJson.String(p, "listen"), ToxiproxyJson.String(p, "upstream"), ToxiproxyJson.Bool(p, "enabled") ?? true, ToxiproxyJson.String(p, "protocol"))));
                 }
             }
 
@@ -110,6 +117,11 @@ public static partial class ToxiproxyApi
             var target = proxies.Get(proxy);
             var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a proxy");
             CheckListen(ToxiproxyJson.String(body, "listen"), options);
+            if (ToxiproxyJson.String(body, "protocol") is { } protocol && ProxyProtocols.Parse(protocol) != target.Protocol)
+            {
+                throw ProxyException.BadField("protocol", $"protocol: '{protocol}' cannot be set on proxy '{target.Name}' (it has protocol {target.Protocol.Name()}; a proxy's protocol is fixed when it is created)");
+            }
+
             target.Update(ToxiproxyJson.String(body, "listen"), ToxiproxyJson.String(body, "upstream"), ToxiproxyJson.Bool(body, "enabled"));
             return Json(ToxiproxyJson.Proxy(target), 200);
         }));
@@ -119,15 +131,19 @@ public static partial class ToxiproxyApi
             return Results.NoContent();
         }));
         app.MapGet("/proxies/{proxy}/toxics", (string proxy) => Handle(() =>
-            Json(new JsonArray(proxies.Get(proxy).Toxics.Select(t => (JsonNode)ToxiproxyJson.Toxic(t)).ToArray()), 200)));
+            Json(ToxiproxyJson.Toxics(proxies.Get(proxy)), 200)));
         app.MapPost("/proxies/{proxy}/toxics", (string proxy, HttpRequest request) => HandleAsync(async () =>
         {
             var target = proxies.Get(proxy);
             var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a toxic");
-            var definition = ToxicTypes.Define(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "type"), ToxiproxyJson.String(body, "stream"), ToxiproxyJson.Number(body, "toxicity"), ToxiproxyJson.Attributes(body));
-            return Json(ToxiproxyJson.Toxic(target.AddToxic(definition)), 200);
+            var definition = ToxicTypes.DefineFromJson(ToxiproxyJson.String(body, "name"), ToxiproxyJson.String(body, "type"), ToxiproxyJson.String(body, "stream"), ToxiproxyJson.Number(body, "toxicity"), ToxiproxyJson.Attributes(body));
+            return Json(ToxiproxyJson.Toxic(target.AddToxic(definition), null), 200);
         }));
-        app.MapGet("/proxies/{proxy}/toxics/{toxic}", (string proxy, string toxic) => Handle(() => Json(ToxiproxyJson.Toxic(proxies.Get(proxy).GetToxic(toxic)), 200)));
+        app.MapGet("/proxies/{proxy}/toxics/{toxic}", (string proxy, string toxic) => Handle(() =>
+        {
+            var target = proxies.Get(proxy);
+            return Json(ToxiproxyJson.Toxic(target.GetToxic(toxic), target.Counters.GetValueOrDefault(toxic)), 200);
+        }));
         app.MapMethods("/proxies/{proxy}/toxics/{toxic}", ["POST", "PATCH"], (string proxy, string toxic, HttpRequest request) => HandleAsync(async () =>
         {
             var target = proxies.Get(proxy);
@@ -135,8 +151,8 @@ public static partial class ToxiproxyApi
             var body = ToxiproxyJson.Object(await ToxiproxyJson.ReadBodyAsync(request.Body, request.HttpContext.RequestAborted), "a toxic");
             var toxicity = ToxiproxyJson.Number(body, "toxicity");
             var attributes = ToxiproxyJson.Attributes(body);
-            var updated = target.UpdateToxic(toxic, previous => ToxicTypes.Define(previous.Name, previous.Type, null, toxicity, attributes, previous));
-            return Json(ToxiproxyJson.Toxic(updated), 200);
+            var updated = target.UpdateToxic(toxic, previous => ToxicTypes.DefineFromJson(previous.Name, previous.Type, null, toxicity, attributes, previous));
+            return Json(ToxiproxyJson.Toxic(updated, target.Counters.GetValueOrDefault(toxic)), 200);
         }));
         app.MapDelete("/proxies/{proxy}/toxics/{toxic}", (string proxy, string toxic) => Handle(() =>
         {

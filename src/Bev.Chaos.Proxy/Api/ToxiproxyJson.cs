@@ -13,18 +13,32 @@ internal static class ToxiproxyJson
         ["listen"] = proxy.Listen,
         ["upstream"] = proxy.Upstream,
         ["enabled"] = proxy.Enabled,
-        ["toxics"] = new JsonArray(proxy.Toxics.Select(t => (JsonNode)Toxic(t)).ToArray()),
+        ["protocol"] = proxy.Protocol.Name(),
+        ["toxics"] = Toxics(proxy),
     };
 
-    public static JsonObject Toxic(ToxicDefinition toxic)
+    public static JsonArray Toxics(ChaosProxy proxy)
+    {
+        var counters = proxy.Counters;
+        return new JsonArray(proxy.Toxics.Select(t => (JsonNode)Toxic(t, counters.GetValueOrDefault(t.Name))).ToArray());
+    }
+
+    /// <summary>
+    /// A toxic in Toxiproxy's shape. Protocol toxics add what they have done: <c>matched</c> and
+    /// <c>affected</c> commands (Toxiproxy clients ignore fields they do not know).
+    /// </summary>
+    public static JsonObject Toxic(ToxicDefinition toxic, ToxicCounters? counters)
     {
         var attributes = new JsonObject();
-        foreach (var (key, value) in toxic.Attributes.OrderBy(a => a.Key, StringComparer.Ordinal))
+        var all = toxic.Attributes.Select(a => (a.Key, Value: (JsonNode?)JsonValue.Create(a.Value)))
+            .Concat(toxic.Texts.Select(t => (t.Key, Value: (JsonNode?)JsonValue.Create(t.Value))))
+            .Concat(toxic.Lists.Select(l => (l.Key, Value: (JsonNode?)new JsonArray(l.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()))));
+        foreach (var (key, value) in all.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             attributes[key] = value;
         }
 
-        return new JsonObject
+        var json = new JsonObject
         {
             ["attributes"] = attributes,
             ["name"] = toxic.Name,
@@ -32,6 +46,13 @@ internal static class ToxiproxyJson
             ["stream"] = toxic.Stream == ToxicStream.Upstream ? "upstream" : "downstream",
             ["toxicity"] = toxic.Toxicity,
         };
+        if (ToxicTypes.ProtocolOf(toxic.Type) is not null)
+        {
+            json["matched"] = counters?.Matched ?? 0;
+            json["affected"] = counters?.Affected ?? 0;
+        }
+
+        return json;
     }
 
     public static JsonObject Error(string message, int status, string? field = null)
@@ -82,7 +103,8 @@ internal static class ToxiproxyJson
         var other => throw ProxyException.BadRequest($"bad request body: {key} must be a number, not {other.ToJsonString()}"),
     };
 
-    public static Dictionary<string, long>? Attributes(JsonObject o)
+    /// <summary>The <c>attributes</c> object as given; <see cref="ToxicTypes.DefineFromJson"/> checks each against its type.</summary>
+    public static Dictionary<string, JsonNode?>? Attributes(JsonObject o)
     {
         if (o["attributes"] is null)
         {
@@ -91,23 +113,10 @@ internal static class ToxiproxyJson
 
         if (o["attributes"] is not JsonObject attributes)
         {
-            throw ProxyException.BadRequest("bad request body: attributes must be an object");
+            throw ProxyException.BadField("attributes", "bad request body: attributes must be an object");
         }
 
-        var result = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (key, value) in attributes)
-        {
-            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.GetValue<double>() is var d && d == Math.Floor(d) && Math.Abs(d) < 1e15)
-            {
-                result[key] = (long)d;
-            }
-            else
-            {
-                throw ProxyException.BadRequest($"attributes.{key}: {value?.ToJsonString() ?? "null"} is not a whole number");
-            }
-        }
-
-        return result;
+        return attributes.ToDictionary(a => a.Key, a => a.Value?.DeepClone(), StringComparer.Ordinal);
     }
 
     public static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);

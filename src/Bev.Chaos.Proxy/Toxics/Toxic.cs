@@ -39,6 +39,12 @@ internal abstract class Toxic(ToxicDefinition definition)
         return this;
     }
 
+    /// <summary>
+    /// A protocol toxic acts per command inside the connection's protocol session, never on a
+    /// link's chunks; its toxicity is drawn per matching command, not per connection.
+    /// </summary>
+    public virtual bool IsProtocol => false;
+
     public virtual object? CreateState() => null;
 
     /// <summary>The toxic starts applying on a link (time-based toxics schedule their action here).</summary>

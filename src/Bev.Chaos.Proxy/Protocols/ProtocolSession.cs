@@ -1,0 +1,49 @@
+using System.Net.Sockets;
+using Bev.Chaos.Proxy.Toxics;
+
+namespace Bev.Chaos.Proxy.Protocols;
+
+/// <summary>
+/// The protocol side of one connection of a protocol proxy: it receives what the links would
+/// have written (client bytes bound for the server after the L4 toxics, server bytes bound for
+/// the client) and writes them on itself, command by command, as the protocol toxics decide.
+/// It is the only writer of both sockets while the connection lives, so replies it synthesizes
+/// and replies from the server reach the client in command order.
+/// </summary>
+internal abstract class ProtocolSession(Socket client, Socket server)
+{
+    private volatile Toxic[] _toxics = [];
+
+    /// <summary>The protocol toxics now on the proxy, in chain order; read once per command.</summary>
+    protected Toxic[] Toxics => _toxics;
+
+    /// <summary>Creates the session for <paramref name="protocol"/>, or null for plain TCP.</summary>
+    public static ProtocolSession? For(ProxyProtocol protocol, Socket client, Socket server, TimeProvider time, Action close) => protocol switch
+    {
+        ProxyProtocol.Redis => new Redis.RedisSession(client, server, time),
+        ProxyProtocol.Postgres => new Postgres.PostgresSession(client, server, time, close),
+        _ => null,
+    };
+
+    /// <summary>Takes the proxy's new toxic chain; the next command parsed sees it.</summary>
+    public void Refresh(IReadOnlyList<Toxic> toxics) => _toxics = toxics.Where(t => t.IsProtocol).ToArray();
+
+    /// <summary>Bytes the client sent, in order, after the upstream L4 toxics.</summary>
+    public abstract ValueTask FromClientAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Bytes the server sent, in order, after the downstream L4 toxics.</summary>
+    public abstract ValueTask FromServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    protected static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    protected ValueTask SendToClientAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => SendAllAsync(client, data, cancellationToken);
+
+    protected ValueTask SendToServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => SendAllAsync(server, data, cancellationToken);
+}

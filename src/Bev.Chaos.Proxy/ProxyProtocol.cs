@@ -1,0 +1,18 @@
+namespace Bev.Chaos.Proxy;
+
+/// <summary>
+/// What a proxy's connections speak. <see cref="Tcp"/> proxies move bytes and know nothing of
+/// them; a protocol proxy parses every connection from its first byte, so that protocol toxics
+/// (<c>redis_*</c>, <c>postgres_*</c>) can act per command, even on connections opened before the toxic came.
+/// </summary>
+public enum ProxyProtocol
+{
+    /// <summary>Plain L4 (Toxiproxy's only kind, and the default).</summary>
+    Tcp,
+
+    /// <summary>Redis' RESP2/RESP3: toxics act per command.</summary>
+    Redis,
+
+    /// <summary>PostgreSQL's frontend/backend protocol 3: toxics act per query (simple or extended).</summary>
+    Postgres,
+}
