@@ -40,21 +40,16 @@ internal sealed class RecoveryWatcher(ExperimentState state, SteadyStateProbing 
 
         var rounds = new List<(DateTimeOffset Time, bool Healthy)>();
         DateTimeOffset? autoRecoveryHealthy = null;
+        // Rounds are due at whole probe intervals from the phase's start (one periodic timer, so
+        // a round slower than an interval is followed by the next one at once, and the schedule
+        // never starts late because the clock moved between reading it and arming a delay).
+        using var timer = new PeriodicTimer(Config.ProbeInterval, time);
         var started = time.GetTimestamp();
-        for (long slot = 0; ; slot++)
+        for (var first = true; ; first = false)
         {
-            // Rounds are due at whole probe intervals from the phase's start; a round slower than
-            // an interval is followed by the next one at once, not by a full interval more.
-            var elapsed = time.GetElapsedTime(started);
-            if (elapsed - Config.ProbeInterval * slot > Config.ProbeInterval)
+            if (!first && !await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
-                slot = (long)(elapsed / Config.ProbeInterval);
-            }
-
-            var wait = Config.ProbeInterval * slot - elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, time, token).ConfigureAwait(false);
+                break;
             }
 
             if (time.GetElapsedTime(started) > Config.RecoveryWindow)

@@ -41,24 +41,17 @@ internal sealed class SafetyWatch(
     /// <summary>Samples until <paramref name="injection"/> is cancelled, or cancels it on a breach.</summary>
     public async Task WatchAsync(CancellationTokenSource injection)
     {
-        var started = time.GetTimestamp();
+        // One periodic timer from the start: samples are due at whole multiples of the interval,
+        // so a slow sample does not shift the ones after it, and ticks missed meanwhile collapse
+        // into one. (A delay computed after each sample would start late whenever the clock moved
+        // between reading it and arming the delay.)
+        using var timer = new PeriodicTimer(interval, time);
         var seen = 0;
-        long slot = 0;
         while (!injection.IsCancellationRequested)
         {
-            // Samples are due at whole multiples of the interval from the start, so a slow sample
-            // does not shift the ones after it; slots missed by more than one interval are skipped.
-            slot++;
-            var elapsed = time.GetElapsedTime(started);
-            if (elapsed - interval * slot > interval)
+            if (!await timer.WaitForNextTickAsync(injection.Token).ConfigureAwait(false))
             {
-                slot = (long)(elapsed / interval);
-            }
-
-            var wait = interval * slot - elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, time, injection.Token).ConfigureAwait(false);
+                return;
             }
 
             Interlocked.Increment(ref _samples);

@@ -35,11 +35,13 @@ internal sealed class SteadyStateProbing(ExperimentState state, ProbeRunner prob
             return results;
         }
 
+        // Rounds at whole intervals from the start: one periodic timer, armed before the first round.
+        using var timer = new PeriodicTimer(Config.ProbeInterval, time);
         var end = time.GetTimestamp() + (long)(duration.TotalSeconds * time.TimestampFrequency);
         do
         {
             results.AddRange(await RoundAsync(probes, token).ConfigureAwait(false));
-            await Task.Delay(Config.ProbeInterval, time, token).ConfigureAwait(false);
+            await timer.WaitForNextTickAsync(token).ConfigureAwait(false);
         }
         while (time.GetTimestamp() < end);
         return results;

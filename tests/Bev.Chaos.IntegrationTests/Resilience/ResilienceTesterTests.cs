@@ -60,13 +60,17 @@ public sealed class ResilienceTesterTests
         var url = new Uri(server.Url);
 
         // Repeated, so a false-positive rate above a few percent would show. The two samples are
-        // interleaved from one run (every other request), so that both see the same machine: two
-        // runs one after the other differ for real when other work on the machine comes and goes.
+        // drawn at random from one run, so that both see the same machine: two runs one after the
+        // other differ for real when other work on the machine comes and goes. Not every other
+        // sample: samples arrive in completion order, so of two requests sent together the faster
+        // one always lands first, and an alternating split calls the second half slower.
+        var split = new Random(20261202);
         for (var run = 0; run < 5; run++)
         {
             var both = await CollectAsync(load, url);
-            var first = both.Where((_, i) => i % 2 == 0).ToArray();
-            var second = both.Where((_, i) => i % 2 == 1).ToArray();
+            var inFirst = both.Select(_ => split.Next(2) == 0).ToArray();
+            var first = both.Where((_, i) => inFirst[i]).ToArray();
+            var second = both.Where((_, i) => !inFirst[i]).ToArray();
             var comparison = LatencyComparison.Compare("first", first, "second", second, 0.99, 1);
             Assert.False(comparison.Higher, $"run {run}: identical runs called degraded: {comparison}");
         }
