@@ -34,8 +34,17 @@ internal static class FaultsCommand
             var json = CommandRunner.IsJson(parse, output);
             if (!parse.GetValue(injectors) && await EngineSession.JournalHasNoOpenFaultsAsync(parse, token).ConfigureAwait(false))
             {
-                // Nothing open: the engine (its injectors, Docker client, supervisor) would only be built to say so.
-                PrintFaults([], json);
+                // Nothing open: the engine (its injectors, Docker client, supervisor) would only be built
+                // to say so, and the JSON serializer only started to write what it writes for no faults.
+                if (json)
+                {
+                    await Console.Out.WriteLineAsync("[]").ConfigureAwait(false);
+                }
+                else
+                {
+                    PrintFaults([], json);
+                }
+
                 StartupTrace.Mark("printed");
                 return ExitCodes.Success;
             }
