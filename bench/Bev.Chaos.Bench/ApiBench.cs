@@ -28,7 +28,7 @@ internal static partial class ApiBench
     {
         if (!File.Exists("/usr/bin/wrk"))
         {
-            Console.WriteLine("## Chaos API against a bare Kestrel endpoint\n\nskipped: /usr/bin/wrk is not installed (bench/run.sh installs it as root).\n");
+            Console.WriteLine("## Chaos API against a bare Kestrel endpoint (in-process host)\n\nskipped: /usr/bin/wrk is not installed (bench/run.sh installs it as root).\n");
             return;
         }
 
@@ -68,7 +68,7 @@ internal static partial class ApiBench
             stop.EnsureSuccessStatusCode();
             (await http.DeleteAsync("/emergency-stop")).EnsureSuccessStatusCode();
 
-            Console.WriteLine("## Chaos API against a bare Kestrel endpoint");
+            Console.WriteLine("## Chaos API against a bare Kestrel endpoint (in-process host)");
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrk, 1 thread, {Connections} connections, {Seconds} s, in the same run: `GET /status` of the chaos API with 100 active faults (`service_pause` over 10 sleeping processes) against a bare minimal-API endpoint on Kestrel returning a constant JSON object of the same size ({status.Length} bytes). Goal: ≥ 0.5× the bare endpoint's req/s and p99 < 2 ms (the original system promised < 200 ms)."));
             Console.WriteLine();

@@ -8,7 +8,7 @@ internal static class EmergencyStopBench
 {
     public static async Task RunAsync(IReadOnlyList<int> counts)
     {
-        Console.WriteLine("## Emergency stop");
+        Console.WriteLine("## Emergency stop (in-process engine)");
         Console.WriteLine();
         Console.WriteLine("Active faults are half `disk_fill` (1 MiB of real blocks each) and half `service_pause` (SIGSTOP) spread over 10 sleeping processes; the time is `EmergencyStopAsync` until every file is deleted, every process continued and every journal entry closed. Goal: 1,000 faults ≤ 500 ms (the original system promised < 5 s).");
         Console.WriteLine();

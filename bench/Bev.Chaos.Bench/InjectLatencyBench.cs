@@ -30,7 +30,7 @@ internal static class InjectLatencyBench
             ("io_delay", new() { ["write_bps"] = 10_000_000 }, true),
         };
 
-        Console.WriteLine($"## Inject and remove latency ({runs} runs per injector, {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"## Inject and remove latency (in-process engine; {runs} runs per injector, {Environment.ProcessorCount} cores)");
         Console.WriteLine();
         Console.WriteLine("Wall time of `InjectFaultAsync` (validation, journal write with fsync, the effect in place) and of `RemoveFaultAsync` (journal, revert, journal). Goal: inject ≤ 50 ms p99 (the original system promised < 10 s).");
         Console.WriteLine();

@@ -23,7 +23,7 @@ internal static partial class LoadGeneratorBench
         {
             if (!File.Exists(tool))
             {
-                Console.WriteLine($"## Load generator against wrk\n\nskipped: {tool} is not installed (bench/run.sh installs it as root).\n");
+                Console.WriteLine($"## Load generator against wrk (in-process LoadGenerator)\n\nskipped: {tool} is not installed (bench/run.sh installs it as root).\n");
                 return;
             }
         }
@@ -62,7 +62,7 @@ internal static partial class LoadGeneratorBench
                 accuracy.Add((rate, await generator.RunAsync(url, rate, TimeSpan.FromSeconds(Seconds), Connections, CancellationToken.None)));
             }
 
-            Console.WriteLine("## Load generator against wrk");
+            Console.WriteLine("## Load generator against wrk (in-process LoadGenerator)");
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Same run, same nginx (one worker, `return 200`), {Connections} connections, {Seconds} s each, 2 cores shared by generator and server. wrk: 2 threads, closed loop. Ours: `LoadGenerator` asked for more than it can send (open loop turns into every connection busy), every latency recorded in HDR histograms with coordinated-omission correction. Goal: ≥ 0.7× wrk."));
             Console.WriteLine();
@@ -86,7 +86,7 @@ internal static partial class LoadGeneratorBench
         }
         finally
         {
-            nginx.Kill();
+            nginx.Kill(entireProcessTree: true); // its workers too: a worker left behind would keep every descriptor it inherited
             await nginx.WaitForExitAsync();
         }
     }

@@ -4,6 +4,24 @@ using Bev.Chaos.Bench;
 using Bev.Chaos.Load;
 
 var which = args.Length > 0 ? args[0] : "all";
+
+// The shipped entry points as processes (./bev-chaos serve, load, CLI commands), each beside its yardstick.
+if (which is "all" or "shipped" or "shipped-serve")
+{
+    await ShippedServeBench.RunAsync();
+}
+
+if (which is "all" or "shipped" or "shipped-load")
+{
+    await ShippedLoadBench.RunAsync();
+}
+
+if (which is "all" or "shipped" or "shipped-cli")
+{
+    await CliStartupBench.RunAsync();
+}
+
+// In-process benchmarks: the engine, the proxy and the generator hosted inside the bench.
 var runs = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 100;
 if (which is "all" or "latency")
 {

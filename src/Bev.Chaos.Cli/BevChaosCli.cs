@@ -34,8 +34,12 @@ internal static class BevChaosCli
 
     public static async Task<int> RunAsync(string[] args)
     {
+        StartupTrace.Mark("main");
         ConfigureConsole();
-        var parse = Build().Parse(args);
+        var root = Build();
+        StartupTrace.Mark("commands built");
+        var parse = root.Parse(args);
+        StartupTrace.Mark("parsed");
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -61,11 +65,15 @@ internal static class BevChaosCli
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stopping.Token).ConfigureAwait(false);
     }
 
+    /// <summary>True when stdout is not a terminal or NO_COLOR is set: output is plain text, no colors or live displays.</summary>
+    public static bool PlainOutput { get; private set; }
+
     // Colors and live displays only on a terminal (and never with NO_COLOR); plain lines otherwise.
     private static void ConfigureConsole()
     {
         var redirected = Console.IsOutputRedirected;
         var noColor = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        PlainOutput = redirected || noColor;
         if (redirected || noColor)
         {
             AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings

@@ -54,10 +54,12 @@ internal sealed class EngineSession : IAsyncDisposable
     public static async Task<EngineSession> OpenAsync(ParseResult parse, CancellationToken cancellationToken, ChaosConfiguration? configurationOverride = null, bool structuredLogs = false)
     {
         var configuration = configurationOverride ?? LoadConfiguration(parse);
+        StartupTrace.Mark("configuration loaded");
         var dataDir = parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory();
         var loggers = structuredLogs
             ? CreateStructuredLoggers(parse.GetValue(CliOptions.LogLevelOption), Path.Combine(LogDirectory(dataDir), "chaos_engineering.log"))
             : CreateLoggers(parse.GetValue(CliOptions.LogLevelOption));
+        StartupTrace.Mark("loggers made");
         var engine = await ChaosEngine.OpenAsync(configuration, dataDir, loggers, TimeProvider.System, cancellationToken).ConfigureAwait(false);
         if (engine.RevertedOnOpen > 0)
         {
@@ -65,6 +67,28 @@ internal sealed class EngineSession : IAsyncDisposable
         }
 
         return new EngineSession(engine, loggers);
+    }
+
+    /// <summary>
+    /// True when the journal holds no open fault of any engine, read from the store alone: then opening
+    /// the engine (whose reconciliation reverts dead engines' faults) would change nothing, and a
+    /// read-only command can answer without composing it. The configuration is loaded and validated
+    /// as <see cref="OpenAsync"/> does, so bad input fails the same way.
+    /// </summary>
+    /// <param name="parse">The command line (--data-dir, --config).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    public static async Task<bool> JournalHasNoOpenFaultsAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        ChaosConfigurationValidator.Validate(LoadConfiguration(parse));
+        StartupTrace.Mark("configuration loaded");
+        var store = ChaosStore.Open(parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory());
+        StartupTrace.Mark("store open");
+        await using (store.ConfigureAwait(false))
+        {
+            var open = await new FaultJournal(store).ListOpenAsync(cancellationToken).ConfigureAwait(false);
+            StartupTrace.Mark("journal read without the engine");
+            return open.Count == 0;
+        }
     }
 
     /// <summary>Where a server's log file goes: <c>BEV_CHAOS_LOG_DIR</c> (the container sets <c>/app/logs</c>), else <c>DATA_DIR/logs</c>.</summary>

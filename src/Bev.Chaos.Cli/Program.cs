@@ -1,3 +1,5 @@
 using Bev.Chaos.Cli;
 
-return await BevChaosCli.RunAsync(args).ConfigureAwait(false);
+var exitCode = await BevChaosCli.RunAsync(args).ConfigureAwait(false);
+StartupTrace.Mark("done");
+return exitCode;

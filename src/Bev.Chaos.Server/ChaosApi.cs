@@ -22,9 +22,10 @@ public static class ChaosApi
         ArgumentNullException.ThrowIfNull(options);
         app.MapGet("/health", () => Results.Json(new { status = "ok", service = "bev-chaos" }, ServerJson.Options));
 
+        var summaries = new CoalescedRead<StoreSummary>(() => engine.Journal.ReadSummaryAsync(CancellationToken.None));
         app.MapGet("/status", async (CancellationToken ct) =>
         {
-            var summary = await engine.Journal.ReadSummaryAsync(ct);
+            var summary = await summaries.ReadAsync(ct);
             return Results.Json(new
             {
                 active_experiments = engine.Engineer.Running.Select(Run),

@@ -62,8 +62,15 @@ public sealed class ChaosServer : IAsyncDisposable
         var app = builder.Build();
         var metrics = new ChaosMetrics(engine);
         var requestDuration = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateHistogram("bev_chaos_api_request_duration_seconds", "Chaos API request durations.", new Prometheus.HistogramConfiguration { LabelNames = ["method", "status"], Buckets = Prometheus.Histogram.ExponentialBuckets(0.0001, 2, 16) });
+        var warmUp = new StartupWarmUp();
         app.Use(async (context, next) =>
         {
+            if (warmUp.IsWarmUp(context))
+            {
+                await next(context);
+                return;
+            }
+
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await next(context);
             requestDuration.WithLabels(context.Request.Method, context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Observe(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -110,7 +117,9 @@ public sealed class ChaosServer : IAsyncDisposable
                 "a loopback address, unless auth.tokens are configured (whatever set it: --urls, --listen, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server was stopped at once");
         }
 
-        return new ChaosServer(app, metrics);
+        var server = new ChaosServer(app, metrics);
+        await warmUp.RunAsync(server.Url, engine.Configuration.ApiTokens.FirstOrDefault()?.Token, cancellationToken).ConfigureAwait(false);
+        return server;
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,34 @@ public sealed class FaultsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Faults_EmptyStore_SaysSoInTextAndJson()
+    {
+        var text = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults");
+        var json = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--output", "json");
+
+        Assert.Equal((0, "no active faults\n", string.Empty), (text.ExitCode, text.Stdout, text.Stderr));
+        Assert.Equal((0, "[]\n", string.Empty), (json.ExitCode, json.Stdout, json.Stderr));
+    }
+
+    [Fact]
+    public async Task Faults_FaultOfADeadEngine_RevertsItBeforeListing()
+    {
+        using var target = TestProcess.Sleeper();
+        using var engine = CliRunner.Start(_data.Path, "inject", "service_pause", "--target", $"pid:{target.Pid}", "--duration", "60s", "--output", "json");
+        await Poll.UntilAsync(() => target.State == 'T', TimeSpan.FromSeconds(20), "the target paused");
+        engine.Kill();
+        await ProcessExit.WithinAsync(engine, TimeSpan.FromSeconds(30), "inject after SIGKILL");
+        Assert.Equal('T', target.State);
+
+        var listed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--output", "json");
+
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Equal("[]\n", listed.Stdout);
+        Assert.Contains("bev-chaos: reverted 1 fault(s) left active by an engine that died", listed.Stderr);
+        Assert.True(target.State is 'R' or 'S', "running again (R or S): the dead engine's pause was reverted");
+    }
+
+    [Fact]
     public async Task Remove_UnknownId_ExitsTwo()
     {
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "remove", "cpu_stress-000000000000");
