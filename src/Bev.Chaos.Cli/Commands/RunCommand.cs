@@ -72,7 +72,7 @@ internal static class RunCommand
 
             var catalog = session.Configuration.Targets;
             var experiments = compiled.Select(e => ScenarioBinding.Apply(e, bindings))
-                .Select(e => e with { SteadyStateProbes = [.. e.SteadyStateProbes.Select(p => p.ForCatalog(catalog))] })
+                .Select(e => e with { SteadyStateProbes = [.. e.SteadyStateProbes.Select(p => p.ForCatalog(catalog))], Loads = [.. e.Loads.Select(l => l.ForCatalog(catalog))] })
                 .ToList();
 
             // Managed targets must be running before their processes can be resolved and validated.
@@ -255,7 +255,7 @@ internal static class RunCommand
 
         foreach (var l in experiment.Loads)
         {
-            table.AddRow(DurationText.Format(l.Offset), DurationText.Format(l.Duration), "load", Markup.Escape(l.Url.ToString()), $"{l.Rate.ToString(CultureInfo.InvariantCulture)} req/s");
+            table.AddRow(DurationText.Format(l.Offset), DurationText.Format(l.Duration), "load", Markup.Escape(l.Url?.ToString() ?? l.Target ?? ""), $"{l.Rate.ToString(CultureInfo.InvariantCulture)} req/s");
         }
 
         AnsiConsole.Write(table);

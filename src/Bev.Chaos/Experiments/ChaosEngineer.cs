@@ -107,8 +107,12 @@ public sealed class ChaosEngineer : IAsyncDisposable
     /// <exception cref="ExperimentRefusedException">Too many experiments running, or not allowed in production mode.</exception>
     public ExperimentRun StartExperiment(ExperimentConfig config, CancellationToken cancellationToken = default)
     {
-        // A probe that names a target (not a URL) uses that target's catalog health_url.
-        config = config with { SteadyStateProbes = [.. config.SteadyStateProbes.Select(p => p.ForCatalog(_configuration.Targets))] };
+        // A probe or load that names a target (not a URL) uses that target's catalog health_url.
+        config = config with
+        {
+            SteadyStateProbes = [.. config.SteadyStateProbes.Select(p => p.ForCatalog(_configuration.Targets))],
+            Loads = [.. config.Loads.Select(l => l.ForCatalog(_configuration.Targets))],
+        };
         ExperimentValidator.Validate(config, _faults, _configuration.Targets);
         if (_configuration.Safety.ProductionMode && config.SafetyLevel > SafetyLevel.Medium && !_configuration.Safety.RequireApprovalForCritical)
         {

@@ -22,9 +22,11 @@ internal sealed class ExperimentLoad(ExperimentState state, HttpMessageHandler? 
     private async Task RunOneAsync(LoadSpec load, CancellationToken stop)
     {
         await Task.Delay(load.Offset, time, stop).ConfigureAwait(false);
-        var name = "load " + load.Url;
+        // The validator refused a load without a URL before the experiment started.
+        var url = load.Url ?? throw new InvalidOperationException($"load on '{load.Target}' has no URL");
+        var name = "load " + url;
         using var generator = new LoadGenerator(handler, RequestTimeout);
-        await generator.RunAsync(load.Url, load.Rate, load.Duration, Connections, CancellationToken.None, sample =>
+        await generator.RunAsync(url, load.Rate, load.Duration, Connections, CancellationToken.None, sample =>
         {
             var latency = TimeSpan.FromMilliseconds(sample.LatencyMs);
             state.AddProbes([new ProbeResult(name, time.GetUtcNow() - latency, !sample.Failed, latency, sample.Failed ? "failed (5xx, transport error or timeout)" : "answered")]);

@@ -58,6 +58,7 @@ public static class ExperimentValidator
             errors.Add(new ValidationError("max_percent", config.MaxPercent.ToString(CultureInfo.InvariantCulture), "1 to 100"));
         }
 
+        errors.AddRange(LoadErrors(config));
         for (var i = 0; i < config.Rollbacks.Count; i++)
         {
             var rollback = config.Rollbacks[i];
@@ -124,6 +125,33 @@ public static class ExperimentValidator
         {
             throw new ChaosValidationException(errors);
         }
+    }
+
+    /// <summary>The problems with the experiment's loads: each needs an http(s) URL (a target's is looked up before) and a rate in range.</summary>
+    internal static List<ValidationError> LoadErrors(ExperimentConfig config)
+    {
+        var errors = new List<ValidationError>();
+        for (var i = 0; i < config.Loads.Count; i++)
+        {
+            var load = config.Loads[i];
+            if (load.Url is null)
+            {
+                errors.Add(load.Target is null
+                    ? new ValidationError($"loads[{i}].url", "none", "an absolute http:// URL, or a target whose catalog health_url is loaded")
+                    : new ValidationError($"loads[{i}].target", load.Target, "a catalog target with a health_url (or give the load a url, or --bind it to one)"));
+            }
+            else if (load.Url.Scheme is not ("http" or "https"))
+            {
+                errors.Add(new ValidationError($"loads[{i}].url", load.Url.ToString(), "an absolute http:// or https:// URL"));
+            }
+
+            if (load.Rate is < 1 or > 10_000)
+            {
+                errors.Add(new ValidationError($"loads[{i}].rate", F(load.Rate), "1 to 10000 requests per second"));
+            }
+        }
+
+        return errors;
     }
 
     /// <summary>

@@ -122,7 +122,7 @@ public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targ
 
         experiments.AddRange(config.FailureExperiments.Select(e => (e.Name, e)));
         // A probe that names a target (not a URL) uses that target's catalog health_url.
-        experiments = experiments.Select(e => (e.Item1, AsFailurePhase(e.Item2 with { SteadyStateProbes = [.. e.Item2.SteadyStateProbes.Select(p => p.ForCatalog(targets.Catalog))] }))).ToList();
+        experiments = experiments.Select(e => (e.Item1, AsFailurePhase(e.Item2 with { SteadyStateProbes = [.. e.Item2.SteadyStateProbes.Select(p => p.ForCatalog(targets.Catalog))], Loads = [.. e.Item2.Loads.Select(l => l.ForCatalog(targets.Catalog))] }))).ToList();
 
         // The test's target_services are its boundary, as an experiment's are.
         foreach (var (name, experiment) in config.TargetServices.Count == 0 ? [] : experiments)

@@ -36,11 +36,12 @@ public static class ScenarioBinding
         return errors.Count > 0 ? throw new ChaosValidationException(errors) : result;
     }
 
-    /// <summary>The service names an experiment refers to: its target services, its faults' targets and its probes' targets.</summary>
+    /// <summary>The service names an experiment refers to: its target services, its faults' targets, its probes' and its loads' targets.</summary>
     public static IReadOnlyList<string> Services(ExperimentConfig experiment) =>
         experiment.TargetServices
             .Concat(experiment.FaultInjections.Select(f => f.TargetService))
             .Concat(experiment.SteadyStateProbes.Select(p => p.Target).OfType<string>())
+            .Concat(experiment.Loads.Select(l => l.Target).OfType<string>())
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
@@ -58,6 +59,7 @@ public static class ScenarioBinding
             TargetServices = experiment.TargetServices.Select(Bound).Distinct(StringComparer.Ordinal).ToList(),
             FaultInjections = experiment.FaultInjections.Select(f => f with { TargetService = Bound(f.TargetService) }).ToList(),
             SteadyStateProbes = experiment.SteadyStateProbes.Select(p => p.Target is { } t ? p with { Target = Bound(t) } : p).ToList(),
+            Loads = experiment.Loads.Select(l => l.Target is { } t ? l with { Target = Bound(t) } : l).ToList(),
         };
     }
 

@@ -111,14 +111,20 @@ public static class ScenarioCompiler
                     probes.Add(ProbeFrom(step, field, errors));
                     break;
                 case "load":
-                    if (Uri.TryCreate(Text(step, "url"), UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+                    // A load names a URL, or a target whose catalog health_url it loads (resolved when it runs).
+                    if (Text(step, "url") is null && Text(step, "target") is { } loadTarget)
+                    {
+                        var rate = Number(step, "rate", 20, 1, 10_000, errors, field);
+                        loads.Add(new LoadSpec { Target = loadTarget, Rate = rate, Offset = cursor, Duration = Scale(Duration(step, "duration", TimeSpan.FromSeconds(10), errors, field), scale) });
+                    }
+                    else if (Uri.TryCreate(Text(step, "url"), UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
                     {
                         var rate = Number(step, "rate", 20, 1, 10_000, errors, field);
                         loads.Add(new LoadSpec { Url = url, Rate = rate, Offset = cursor, Duration = Scale(Duration(step, "duration", TimeSpan.FromSeconds(10), errors, field), scale) });
                     }
                     else
                     {
-                        errors.Add(new ValidationError($"{field}.parameters.url", Text(step, "url"), "an absolute http:// URL", step.Location));
+                        errors.Add(new ValidationError($"{field}.parameters.url", Text(step, "url"), "an absolute http:// URL, or target: a catalog service (its health_url is loaded)", step.Location));
                     }
 
                     break;

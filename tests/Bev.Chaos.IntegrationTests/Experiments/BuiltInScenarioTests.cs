@@ -22,7 +22,7 @@ public sealed class BuiltInScenarioTests
         {
             Targets = new Dictionary<string, TargetDefinition>
             {
-                ["data-collector"] = new() { Name = "data-collector", Pid = collector.Pid, Port = 18081 },
+                ["data-collector"] = new() { Name = "data-collector", Pid = collector.Pid, Port = 18081, HealthUrl = new Uri("http://127.0.0.1:18081/health") },
                 ["threat-analyzer"] = new() { Name = "threat-analyzer", Pid = analyzer.Pid, Port = 18082, Proxies = new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16379", "127.0.0.1:6379") } },
                 ["osint-processor"] = new() { Name = "osint-processor", Pid = processor.Pid, Port = 18083, Proxies = new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16380", "127.0.0.1:6379") } },
             },
@@ -35,11 +35,17 @@ public sealed class BuiltInScenarioTests
         {
             // Probes name targets; the engine looks up their health_url (none here: the processes).
             var named = library.ToExperiment(scenario.Name);
-            var experiment = named with { SteadyStateProbes = [.. named.SteadyStateProbes.Select(p => p.ForCatalog(configuration.Targets))] };
+            var experiment = named with
+            {
+                SteadyStateProbes = [.. named.SteadyStateProbes.Select(p => p.ForCatalog(configuration.Targets))],
+                Loads = [.. named.Loads.Select(l => l.ForCatalog(configuration.Targets))],
+            };
             ExperimentValidator.Validate(experiment, manager);
             Assert.All(experiment.FaultInjections, f => Assert.Contains(f.TargetService, scenario.TargetServices));
+            Assert.All(experiment.Loads, l => Assert.Contains(l.Target!, scenario.TargetServices));
         }
 
+        Assert.Equal(new Uri("http://127.0.0.1:18081/health"), library.ToExperiment("osint_pipeline_stress").Loads.Single().ForCatalog(configuration.Targets).Url);
         Assert.Empty(manager.ActiveFaults);
         Assert.Empty(await new FaultJournal(store).ListRecentAsync(10, TestContext.Current.CancellationToken));
     }

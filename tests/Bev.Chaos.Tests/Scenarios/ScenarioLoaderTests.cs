@@ -54,6 +54,42 @@ public sealed class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Compile_LoadNamingATarget_LoadsTheTargetsHealthUrlAndBindsLikeAFault()
+    {
+        const string yaml = """
+            scenarios:
+              - name: loaded
+                steps:
+                  - { name: load, action_type: load, parameters: { target: api, rate: 40, duration: 3s } }
+                  - { name: fixed, action_type: load, parameters: { url: "http://127.0.0.1:9/", rate: 5, duration: 1s } }
+            """;
+        var experiment = ScenarioCompiler.Compile(Assert.Single(ScenarioLoader.Parse(yaml, "l.yaml").Scenarios));
+
+        var named = experiment.Loads[0];
+        Assert.Equal(("api", null, 40.0, TimeSpan.FromSeconds(3)), (named.Target, named.Url, named.Rate, named.Duration));
+        Assert.Equal(new Uri("http://127.0.0.1:9/"), experiment.Loads[1].Url);
+        Assert.Contains("api", ScenarioBinding.Services(experiment));
+
+        var bound = ScenarioBinding.Apply(experiment, new Dictionary<string, string> { ["api"] = "web" });
+        var catalog = new Dictionary<string, Bev.Chaos.Configuration.TargetDefinition> { ["web"] = new() { Name = "web", HealthUrl = new Uri("http://127.0.0.1:18084/health") } };
+        Assert.Equal(new Uri("http://127.0.0.1:18084/health"), bound.Loads[0].ForCatalog(catalog).Url);
+        Assert.Same(experiment.Loads[1], experiment.Loads[1].ForCatalog(catalog));
+    }
+
+    [Fact]
+    public void Validate_LoadOnATargetWithoutHealthUrl_NamesTheLoadTheTargetAndWhatToWrite()
+    {
+        var experiment = new ExperimentConfig { Name = "x", Loads = [new LoadSpec { Target = "pid:1" }, new LoadSpec { Url = new Uri("ftp://127.0.0.1/"), Rate = 0 }] };
+
+        var errors = ExperimentValidator.LoadErrors(experiment);
+
+        Assert.Collection(errors,
+            e => Assert.Equal(("loads[0].target", "pid:1", "a catalog target with a health_url (or give the load a url, or --bind it to one)"), (e.Field, e.Value, e.Allowed)),
+            e => Assert.Equal(("loads[1].url", "ftp://127.0.0.1/"), (e.Field, e.Value)),
+            e => Assert.Equal(("loads[1].rate", "0"), (e.Field, e.Value)));
+    }
+
+    [Fact]
     public void Parse_BadScenario_ReportsEveryProblemWithFileLineAndKey()
     {
         const string yaml = """
