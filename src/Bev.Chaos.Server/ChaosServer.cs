@@ -54,11 +54,15 @@ public sealed class ChaosServer : IAsyncDisposable
 
         // Huge bodies are refused before they are read.
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 256 * 1024);
-        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(o =>
         {
-            document.Info = new() { Title = "BEV Chaos API", Version = "v1", Description = "Inject real faults, run experiments, stop everything at once." };
-            return Task.CompletedTask;
-        }));
+            o.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new() { Title = "BEV Chaos API", Version = "v1", Description = "Inject real faults, run experiments, stop everything at once." };
+                return Task.CompletedTask;
+            });
+            o.AddOperationTransformer(OpenApiRequestBodies.TransformAsync);
+        });
         var app = builder.Build();
         var metrics = new ChaosMetrics(engine);
         var requestDuration = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateHistogram("bev_chaos_api_request_duration_seconds", "Chaos API request durations.", new Prometheus.HistogramConfiguration { LabelNames = ["method", "status"], Buckets = Prometheus.Histogram.ExponentialBuckets(0.0001, 2, 16) });

@@ -214,5 +214,16 @@ public sealed class ChaosApiTests : IAsyncLifetime
         Assert.Contains("/faults", paths);
         Assert.Contains("/experiments/{id}", paths);
         Assert.Contains("/emergency-stop", paths);
+
+        // The bodies in the one vocabulary: what a client generator would build requests from.
+        JsonElement Body(string path) => document.GetProperty("paths").GetProperty(path).GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var fault = Body("/faults");
+        Assert.Equal(["duration_seconds", "injector_name", "lease_seconds", "parameters", "profile_name", "target_service"], fault.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["injector_name", "target_service"], fault.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Order());
+        Assert.False(fault.GetProperty("additionalProperties").GetBoolean());
+        var inExperiment = Body("/experiments").GetProperty("properties").GetProperty("fault_injections").GetProperty("items");
+        Assert.Contains("offset_seconds", inExperiment.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        Assert.Contains("injector_name", inExperiment.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
     }
 }
