@@ -90,6 +90,26 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
         Assert.Contains("bev_chaos_experiment_availability_during_faults_ratio{experiment=\"recovery-metrics\"} 1", text);
     }
 
+    [Fact]
+    public async Task Metrics_AutoRecoverySystemsResponseTime_Exported()
+    {
+        // integration.auto_recovery_url: a real server of the test's own, healthy at once (any 2xx).
+        using var recovery = new LoopbackHttpServer();
+        await using var server = await ServerUnderTest.StartAsync(new ChaosConfiguration { Integration = new IntegrationSettings { AutoRecoveryUrl = new Uri(recovery.Url) } });
+        using var accepted = await server.Http.PostAsync("/experiments", new StringContent($$"""
+            {"name":"auto-recovery-metrics","baseline_seconds":0,"validation_seconds":0,"probe_interval_seconds":0.1,"recovery_window_seconds":10,
+             "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.3}]}
+            """, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+
+        var text = await Poll.UntilAsync(() => server.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
+            t => t.Contains("bev_chaos_auto_recovery_response_seconds_count 1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the auto-recovery response time exported");
+
+        Assert.True(recovery.Requests >= 1, "the auto-recovery system was asked");
+        var sum = double.Parse(text.Split('\n').Single(l => l.StartsWith("bev_chaos_auto_recovery_response_seconds_sum ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(sum, 0, 2);
+    }
+
     private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
