@@ -19,7 +19,7 @@ internal static partial class LoadGeneratorBench
 
     public static async Task RunAsync()
     {
-        foreach (var tool in new[] { "/usr/bin/wrk", "/usr/sbin/nginx" })
+        foreach (var tool in new[] { "/usr/bin/wrk", BenchNginx.Path })
         {
             if (!File.Exists(tool))
             {
@@ -29,27 +29,9 @@ internal static partial class LoadGeneratorBench
         }
 
         var work = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "bev-chaos-bench-nginx")).FullName;
-        var config = Path.Combine(work, "nginx.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            daemon off;
-            worker_processes 1;
-            pid {{work}}/nginx.pid;
-            error_log {{work}}/error.log;
-            events { worker_connections 1024; }
-            http {
-              access_log off;
-              keepalive_requests 1000000;
-              server {
-                listen 127.0.0.1:{{Port}};
-                location / { return 200 "ok"; }
-              }
-            }
-            """);
-        using var nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx", ["-c", config, "-p", work]) { RedirectStandardError = true })!;
-        try
+        await using (var nginx = await BenchNginx.StartAsync(work, Port, deleteWork: false))
         {
-            var url = new Uri($"http://127.0.0.1:{Port}/");
-            await WaitForAsync(url);
+            var url = nginx.Url;
             await WrkAsync(url, 1);
             var wrk = await WrkAsync(url, Seconds);
 
@@ -84,11 +66,6 @@ internal static partial class LoadGeneratorBench
 
             Console.WriteLine();
         }
-        finally
-        {
-            nginx.Kill(entireProcessTree: true); // its workers too: a worker left behind would keep every descriptor it inherited
-            await nginx.WaitForExitAsync();
-        }
     }
 
     private static async Task<LoadResult> MaxRateAsync(LoadGenerator generator, Uri url, int seconds)
@@ -111,25 +88,6 @@ internal static partial class LoadGeneratorBench
         var match = Regex.Match(output, $@"^\s+{percent}%\s+([0-9.]+)(us|ms|s)\s*$", RegexOptions.Multiline);
         var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
         return match.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
-    }
-
-    private static async Task WaitForAsync(Uri url)
-    {
-        using var http = new HttpClient();
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            try
-            {
-                (await http.GetAsync(url)).EnsureSuccessStatusCode();
-                return;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new InvalidOperationException($"nginx did not answer on {url}");
     }
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]

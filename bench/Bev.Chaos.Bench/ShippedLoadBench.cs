@@ -19,7 +19,7 @@ internal static class ShippedLoadBench
     {
         Console.WriteLine("## Load generator as `./bev-chaos load` runs it, against wrk (processes)");
         Console.WriteLine();
-        foreach (var tool in new[] { Wrk.Path, "/usr/sbin/nginx" })
+        foreach (var tool in new[] { Wrk.Path, BenchNginx.Path })
         {
             if (!File.Exists(tool))
             {
@@ -31,27 +31,9 @@ internal static class ShippedLoadBench
         await ShippedProcess.TimeAsync(ShippedProcess.Launcher, "--version");
         var work = Directory.CreateTempSubdirectory("bev-chaos-bench-load-").FullName;
         var port = ShippedProcess.FreePort();
-        var config = Path.Combine(work, "nginx.conf");
-        await File.WriteAllTextAsync(config, $$"""
-            daemon off;
-            worker_processes 1;
-            pid {{work}}/nginx.pid;
-            error_log {{work}}/error.log;
-            events { worker_connections 1024; }
-            http {
-              access_log off;
-              keepalive_requests 1000000;
-              server {
-                listen 127.0.0.1:{{port}};
-                location / { return 200 "ok"; }
-              }
-            }
-            """);
-        using var nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx", ["-c", config, "-p", work]) { RedirectStandardError = true })!;
-        try
+        await using (var nginx = await BenchNginx.StartAsync(work, port, deleteWork: true))
         {
-            var url = $"http://127.0.0.1:{port}/";
-            await WaitForAsync(url);
+            var url = nginx.Url.ToString();
             await Wrk.RunAsync(url, 2, Connections, 1);
             var wrk = new List<Wrk.Result>();
             var ours = new List<(double Rate, double P50, double P99, double WallMs)>();
@@ -73,12 +55,6 @@ internal static class ShippedLoadBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| ratio, goal met | {ratio:F2}× | | | {(ratio >= 0.9 ? "yes" : "**no**")} |"));
             Console.WriteLine();
         }
-        finally
-        {
-            nginx.Kill(entireProcessTree: true); // its workers too: a worker left behind would keep every descriptor it inherited
-            await nginx.WaitForExitAsync();
-            Directory.Delete(work, recursive: true);
-        }
     }
 
     private static async Task<(double Rate, double P50, double P99, double WallMs)> LoadAsync(string url)
@@ -93,23 +69,5 @@ internal static class ShippedLoadBench
 
         var latency = root.GetProperty("uncorrected_latency_ms");
         return (root.GetProperty("achieved_rate").GetDouble(), latency.GetProperty("p50").GetDouble(), latency.GetProperty("p99").GetDouble(), ms);
-    }
-
-    private static async Task WaitForAsync(string url)
-    {
-        using var http = new HttpClient();
-        var deadline = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
-        while (true)
-        {
-            try
-            {
-                (await http.GetAsync(url)).EnsureSuccessStatusCode();
-                return;
-            }
-            catch (HttpRequestException) when (Stopwatch.GetTimestamp() < deadline)
-            {
-                await Task.Delay(50);
-            }
-        }
     }
 }
