@@ -31,7 +31,8 @@ public sealed partial class ReportCommandTests : IDisposable
         var report = Assert.Single(ReportJson.Read(Path.Combine(reports, "resilience.json")));
         Assert.Equal(ResilienceVerdict.Passed, report.Verdict);
         Assert.Equal(["preparation", "baseline", "failure", "recovery", "validation", "analysis"], report.Phases.Select(p => p.Phase));
-        Assert.True(report.Comparisons.Single(c => c.Other == "failure").Higher, "a 1 s pause must show as degraded latency");
+        var failure = report.Comparisons.Single(c => c.Other == "failure");
+        Assert.True(failure.Higher, $"a 1.5 s pause must show as degraded latency: {failure}; phases: {string.Join(", ", report.Phases.Select(p => $"{p.Phase} n={p.Requests} p50={p.P50Ms:F1}ms"))}");
         Assert.Contains("web_pause", run.Stdout);
         Assert.Contains("report.html", run.Stdout);
 
@@ -140,12 +141,12 @@ public sealed partial class ReportCommandTests : IDisposable
         File.WriteAllText(scenarios, """
             scenarios:
               - name: web_pause
-                description: freeze the web server for a second
+                description: freeze the web server for a second and a half
                 category: application
                 complexity: simple
                 target_services: [web]
                 steps:
-                  - { name: pause, action_type: inject_fault, parameters: { injector: service_pause, target: web, duration: 1s } }
+                  - { name: pause, action_type: inject_fault, parameters: { injector: service_pause, target: web, duration: 1500ms } }
             """);
         return (config, scenarios);
     }
