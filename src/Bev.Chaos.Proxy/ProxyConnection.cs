@@ -16,7 +16,7 @@ internal sealed class ProxyConnection
 
     public ProxyConnection(Socket client, Socket upstream, ForwardingEngine? engine, ForwardedBytes forwarded, Random random, TimeProvider time, ProxyProtocol protocol = ProxyProtocol.Tcp)
     {
-        _session = ProtocolSession.For(protocol, client, upstream, time, () => Close(reset: false));
+        _session = ProtocolSession.For(protocol, client, upstream, time, reset => Close(reset));
         Forwarded = forwarded;
         _client = client;
         _upstream = upstream;

@@ -4,11 +4,12 @@ namespace Bev.Chaos.Proxy;
 public static class ProxyProtocols
 {
     /// <summary>The names a request may give, in order.</summary>
-    public const string Allowed = "tcp, redis, postgres";
+    public const string Allowed = "tcp, http, redis, postgres";
 
     /// <summary>The API name of <paramref name="protocol"/>.</summary>
     public static string Name(this ProxyProtocol protocol) => protocol switch
     {
+        ProxyProtocol.Http => "http",
         ProxyProtocol.Redis => "redis",
         ProxyProtocol.Postgres => "postgres",
         _ => "tcp",
@@ -19,6 +20,7 @@ public static class ProxyProtocols
     public static ProxyProtocol Parse(string? name) => name switch
     {
         null or "tcp" => ProxyProtocol.Tcp,
+        "http" => ProxyProtocol.Http,
         "redis" => ProxyProtocol.Redis,
         "postgres" => ProxyProtocol.Postgres,
         _ => throw ProxyException.BadField("protocol", $"protocol: '{name}' is not a protocol this proxy speaks (allowed: {Allowed})"),

@@ -11,3 +11,16 @@ internal sealed record TextSpec(string? Default, string Allowed, Func<string, st
 
 /// <summary>A non-empty array of strings, each accepted (normalized) or refused (null) by <see cref="CheckItem"/>.</summary>
 internal sealed record ListSpec(string Allowed, Func<string, string?> CheckItem) : AttributeSpec;
+
+/// <summary>A JSON object of string values, each entry accepted (normalized) or refused (null) by <see cref="CheckEntry"/>.</summary>
+/// With <see cref="AllowNull"/>, a null value is kept (it means "remove").
+internal sealed record MapSpec(string Allowed, Func<string, string, KeyValuePair<string, string?>?> CheckEntry) : AttributeSpec
+{
+    public bool AllowNull { get; init; }
+}
+
+/// <summary>A JSON value (or text holding one) that <see cref="Check"/> accepts, kept as its JSON text.</summary>
+internal sealed record JsonSpec(string Allowed, Func<string, string?> Check) : AttributeSpec;
+
+/// <summary>A yes or no, given as true/false or 1/0 and kept as the number 1 or 0.</summary>
+internal sealed record FlagSpec : AttributeSpec;

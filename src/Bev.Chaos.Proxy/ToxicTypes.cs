@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Proxy.Toxics;
+using Bev.Chaos.Proxy.Toxics.Http;
 using Bev.Chaos.Proxy.Toxics.Postgres;
 using Bev.Chaos.Proxy.Toxics.Redis;
 
@@ -27,6 +28,9 @@ public static class ToxicTypes
         ["reset_peer"] = Plain(d => new ResetPeerToxic(d), ("timeout", new NumberSpec(0, 0, Hour))),
         ["slicer"] = Plain(d => new SlicerToxic(d), ("average_size", new NumberSpec(0, 0, Big)), ("size_variation", new NumberSpec(0, 0, Big)), ("delay", new NumberSpec(0, 0, 3_600_000_000))),
         ["limit_data"] = Plain(d => new LimitDataToxic(d), ("bytes", new NumberSpec(0, 0, Big))),
+        [HttpToxicConstants.AbortType] = Protocol(ProxyProtocol.Http, d => new HttpAbortToxic(d), HttpToxicConstants.AbortAttributes()),
+        [HttpToxicConstants.DelayType] = Protocol(ProxyProtocol.Http, d => new HttpDelayToxic(d), HttpToxicConstants.DelayAttributes()),
+        [HttpToxicConstants.ReplaceType] = Protocol(ProxyProtocol.Http, d => new HttpReplaceToxic(d), HttpToxicConstants.ReplaceAttributes()),
         [RedisToxicConstants.ErrorType] = Protocol(ProxyProtocol.Redis, d => new RedisErrorToxic(d), RedisToxicConstants.ErrorAttributes()),
         [RedisToxicConstants.DelayType] = Protocol(ProxyProtocol.Redis, d => new RedisDelayToxic(d), RedisToxicConstants.DelayAttributes()),
         [PostgresToxicConstants.ErrorType] = Protocol(ProxyProtocol.Postgres, d => new PostgresErrorToxic(d), PostgresToxicConstants.ErrorAttributes()),
@@ -72,6 +76,7 @@ public static class ToxicTypes
         var numbers = new Dictionary<string, long>(StringComparer.Ordinal);
         var texts = new Dictionary<string, string>(StringComparer.Ordinal);
         var lists = new Dictionary<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var maps = new Dictionary<string, ImmutableArray<KeyValuePair<string, string?>>>(StringComparer.Ordinal);
         foreach (var (key, spec) in info.Attributes)
         {
             switch (spec)
@@ -90,6 +95,15 @@ public static class ToxicTypes
                     break;
                 case ListSpec when previous?.Lists.TryGetValue(key, out var kept) == true:
                     lists[key] = kept;
+                    break;
+                case MapSpec when previous?.Maps.TryGetValue(key, out var kept) == true:
+                    maps[key] = kept;
+                    break;
+                case FlagSpec:
+                    numbers[key] = previous?.Attributes.GetValueOrDefault(key) ?? 0;
+                    break;
+                case JsonSpec when previous?.Texts.TryGetValue(key, out var kept) == true:
+                    texts[key] = kept;
                     break;
             }
         }
@@ -149,6 +163,44 @@ public static class ToxicTypes
 
                     lists[key] = parsed.ToImmutable();
                     break;
+                case FlagSpec:
+                    numbers[key] = value switch
+                    {
+                        JsonValue b when b.GetValueKind() == JsonValueKind.True => 1,
+                        JsonValue b when b.GetValueKind() == JsonValueKind.False => 0,
+                        JsonValue n when TryWhole(n, out var bit) && bit is 0 or 1 => bit,
+                        _ => throw ProxyException.BadField($"attributes.{key}", $"attributes.{key}: {shown} is not allowed (allowed: true or false, or 1 or 0)"),
+                    };
+                    break;
+                case MapSpec map:
+                    if (value is not JsonObject entries || entries.Count == 0)
+                    {
+                        throw ProxyException.BadField($"attributes.{key}", $"attributes.{key}: {shown} is not allowed (allowed: {map.Allowed})");
+                    }
+
+                    var pairs = ImmutableArray.CreateBuilder<KeyValuePair<string, string?>>(entries.Count);
+                    foreach (var (entryName, entryValue) in entries)
+                    {
+                        if (entryValue is null && map.AllowNull)
+                        {
+                            pairs.Add(KeyValuePair.Create(entryName, (string?)null));
+                            continue;
+                        }
+
+                        if (entryValue is not JsonValue ev || ev.GetValueKind() != JsonValueKind.String || map.CheckEntry(entryName, ev.GetValue<string>()) is not { } entry)
+                        {
+                            throw ProxyException.BadField($"attributes.{key}.{entryName}", $"attributes.{key}.{entryName}: {entryValue?.ToJsonString() ?? "null"} is not allowed (allowed: {map.Allowed})");
+                        }
+
+                        pairs.Add(entry);
+                    }
+
+                    maps[key] = pairs.ToImmutable();
+                    break;
+                case JsonSpec json:
+                    var candidate = value is JsonValue js && js.GetValueKind() == JsonValueKind.String ? js.GetValue<string>() : value?.ToJsonString() ?? "null";
+                    texts[key] = json.Check(candidate) ?? throw ProxyException.BadField($"attributes.{key}", $"attributes.{key}: {shown} is not allowed (allowed: {json.Allowed})");
+                    break;
             }
         }
 
@@ -162,6 +214,7 @@ public static class ToxicTypes
         {
             Texts = texts.ToFrozenDictionary(StringComparer.Ordinal),
             Lists = lists.ToFrozenDictionary(StringComparer.Ordinal),
+            Maps = maps.ToFrozenDictionary(StringComparer.Ordinal),
         };
     }
 

@@ -32,7 +32,8 @@ internal static class ToxiproxyJson
         var attributes = new JsonObject();
         var all = toxic.Attributes.Select(a => (a.Key, Value: (JsonNode?)JsonValue.Create(a.Value)))
             .Concat(toxic.Texts.Select(t => (t.Key, Value: (JsonNode?)JsonValue.Create(t.Value))))
-            .Concat(toxic.Lists.Select(l => (l.Key, Value: (JsonNode?)new JsonArray(l.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()))));
+            .Concat(toxic.Lists.Select(l => (l.Key, Value: (JsonNode?)new JsonArray(l.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()))))
+            .Concat(toxic.Maps.Select(m => (m.Key, Value: (JsonNode?)new JsonObject(m.Value.Select(e => KeyValuePair.Create(e.Key, e.Value is null ? null : (JsonNode?)JsonValue.Create(e.Value)))))));
         foreach (var (key, value) in all.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             attributes[key] = value;

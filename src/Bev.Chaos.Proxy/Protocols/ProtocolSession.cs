@@ -17,11 +17,12 @@ internal abstract class ProtocolSession(Socket client, Socket server)
     /// <summary>The protocol toxics now on the proxy, in chain order; read once per command.</summary>
     protected Toxic[] Toxics => _toxics;
 
-    /// <summary>Creates the session for <paramref name="protocol"/>, or null for plain TCP.</summary>
-    public static ProtocolSession? For(ProxyProtocol protocol, Socket client, Socket server, TimeProvider time, Action close) => protocol switch
+    /// <summary>Creates the session for <paramref name="protocol"/>, or null for plain TCP; <paramref name="close"/> ends the connection, gracefully (false) or with a TCP RST (true).</summary>
+    public static ProtocolSession? For(ProxyProtocol protocol, Socket client, Socket server, TimeProvider time, Action<bool> close) => protocol switch
     {
+        ProxyProtocol.Http => new Http.HttpSession(client, server, time, close),
         ProxyProtocol.Redis => new Redis.RedisSession(client, server, time),
-        ProxyProtocol.Postgres => new Postgres.PostgresSession(client, server, time, close),
+        ProxyProtocol.Postgres => new Postgres.PostgresSession(client, server, time, () => close(false)),
         _ => null,
     };
 

@@ -1,0 +1,450 @@
+using System.Net.Sockets;
+using Bev.Chaos.Proxy.Toxics.Http;
+
+namespace Bev.Chaos.Proxy.Protocols.Http;
+
+/// <summary>
+/// An HTTP/1.x connection through an <c>http</c> proxy. Client bytes are cut into requests (keep-alive
+/// and pipelining alike, bodies streamed as they come); each request is forwarded, delayed, or
+/// answered by the proxy itself, and leaves a slot in the response order. Server bytes are cut into
+/// responses that fill the forwarded slots in turn — interim 1xx responses passed on, a response the
+/// toxics change held whole and rewritten — so the client gets its responses in request order. A
+/// request that upgrades the connection or tunnels (<c>Upgrade</c>, <c>CONNECT</c>) and anything the
+/// proxy cannot frame make the rest of the connection pass through untouched.
+/// </summary>
+internal sealed class HttpSession(Socket client, Socket server, TimeProvider time, Action<bool> close) : ProtocolSession(client, server)
+{
+    private static readonly TimeSpan OneTick = TimeSpan.FromMilliseconds(1);
+
+    private readonly HttpFramer _requests = new();
+    private readonly HttpFramer _responses = new();
+    private readonly HeldBytes _clientHeld = new();
+    private readonly HeldBytes _serverHeld = new();
+    private readonly Queue<HttpResponseSlot> _slots = new();
+    private readonly Lock _gate = new();
+
+    // Held by whoever writes to the client: responses from the server and synthesized ones are
+    // ordered under it.
+    private readonly SemaphoreSlim _clientWrite = new(1, 1);
+    private bool _clientPassThrough;
+    private bool _serverPassThrough;
+    private bool _dropBody;
+    private bool _closing;
+
+    // The response being rewritten: its head, and its body bytes as they came.
+    private HttpHead? _replacingHead;
+    private MemoryStream? _replacingBody;
+    private BodyFraming _replacingFraming;
+
+    public override async ValueTask FromClientAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (_closing)
+        {
+            return;
+        }
+
+        if (_clientPassThrough)
+        {
+            await SendToServerAsync(data, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var arrival = time.GetTimestamp();
+        var input = _clientHeld.With(data);
+        var pos = 0;
+        var batch = 0;
+        while (pos < input.Length)
+        {
+            var step = _requests.Next(input.Span[pos..], out var consumed);
+            if (step == HttpStep.NeedMore)
+            {
+                break;
+            }
+
+            if (step == HttpStep.Invalid)
+            {
+                // The upstream answers it (400, most likely) and closes; from here the bytes are its business.
+                await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
+                await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
+                _clientHeld.Clear();
+                return;
+            }
+
+            if (step is HttpStep.Body or HttpStep.End)
+            {
+                if (_dropBody)
+                {
+                    await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
+                    batch = pos + consumed;
+                }
+
+                pos += consumed;
+                continue;
+            }
+
+            var headStart = pos + _requests.HeadOffset;
+            var headEnd = pos + consumed;
+            var head = HttpHead.ParseRequest(input.Span[headStart..headEnd]);
+            var (framing, length) = head?.RequestBody() ?? (BodyFraming.Invalid, 0);
+            if (head is null || framing == BodyFraming.Invalid)
+            {
+                await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
+                await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
+                _clientHeld.Clear();
+                return;
+            }
+
+            var decision = Decide(head);
+            if (decision.RequestDelay > TimeSpan.Zero)
+            {
+                await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
+                batch = pos;
+                await WaitUntilAsync(arrival, decision.RequestDelay, cancellationToken).ConfigureAwait(false);
+            }
+
+            var hasBody = _requests.StartBody(framing, length);
+            if (decision.Abort is { } abort)
+            {
+                await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
+                if (abort.Reset)
+                {
+                    _closing = true;
+                    close(true);
+                    return;
+                }
+
+                // The proxy cannot know whether a client waiting for 100 Continue will still send
+                // its body, nor keep a connection the client closes: it says so and closes.
+                var closeAfter = head.Closes(head.IsHttp10) || (hasBody && head.ExpectsContinue);
+                _dropBody = true;
+                batch = headEnd;
+                pos = headEnd;
+                await SynthesizeAsync(new HttpResponseSlot { Synthesized = abort.Response(head, closeAfter), CloseAfter = closeAfter }, cancellationToken).ConfigureAwait(false);
+                if (closeAfter)
+                {
+                    _closing = true;
+                    return;
+                }
+
+                continue;
+            }
+
+            _dropBody = false;
+            var slot = new HttpResponseSlot
+            {
+                ToHead = head.Method == "HEAD",
+                LeavesHttp = head.AsksToLeaveHttp,
+                ResponseDelay = decision.ResponseDelay,
+                Replace = decision.Replace,
+            };
+            lock (_gate)
+            {
+                _slots.Enqueue(slot);
+            }
+
+            pos = headEnd;
+            if (slot.LeavesHttp)
+            {
+                _clientPassThrough = true;
+                await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
+                _clientHeld.Clear();
+                return;
+            }
+        }
+
+        await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
+        _clientHeld.KeepFrom(input, pos);
+    }
+
+    public override async ValueTask FromServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_serverPassThrough)
+            {
+                await SendToClientAsync(data, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var arrival = time.GetTimestamp();
+            var input = _serverHeld.With(data);
+            var pos = 0;
+            var run = 0;
+            while (pos < input.Length)
+            {
+                var step = _responses.Next(input.Span[pos..], out var consumed);
+                if (step == HttpStep.NeedMore)
+                {
+                    break;
+                }
+
+                if (step == HttpStep.Invalid)
+                {
+                    pos = input.Length;
+                    _serverPassThrough = true;
+                    break;
+                }
+
+                if (step is HttpStep.Body or HttpStep.End)
+                {
+                    if (_replacingBody is not null)
+                    {
+                        await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
+                        _replacingBody.Write(input.Span.Slice(pos, consumed));
+                        run = pos + consumed;
+                    }
+
+                    pos += consumed;
+                    if (step == HttpStep.End)
+                    {
+                        await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
+                        run = pos;
+                        await CompleteAsync(cancellationToken).ConfigureAwait(false);
+                        if (_closing)
+                        {
+                            return;
+                        }
+                    }
+
+                    continue;
+                }
+
+                var headStart = pos + _responses.HeadOffset;
+                var headEnd = pos + consumed;
+                var head = HttpHead.ParseResponse(input.Span[headStart..headEnd]);
+                HttpResponseSlot? slot;
+                lock (_gate)
+                {
+                    _slots.TryPeek(out slot);
+                }
+
+                if (head is null || slot is null)
+                {
+                    // Not HTTP, or a response nobody asked for: pass the rest on as it is.
+                    pos = input.Length;
+                    _serverPassThrough = true;
+                    break;
+                }
+
+                pos = headEnd;
+                if (head.Status is >= 100 and < 200 && head.Status != 101)
+                {
+                    // Interim (100 Continue, 103 Early Hints): passed on; the final response is still owed.
+                    _responses.StartBody(BodyFraming.None, 0);
+                    continue;
+                }
+
+                if (slot.LeavesHttp && head.Status is 101 or (>= 200 and < 300))
+                {
+                    // Switched protocols or a tunnel: nothing after this head is HTTP.
+                    pos = input.Length;
+                    _serverPassThrough = true;
+                    break;
+                }
+
+                if (slot.ResponseDelay > TimeSpan.Zero)
+                {
+                    await SendToClientAsync(input[run..headStart], cancellationToken).ConfigureAwait(false);
+                    run = headStart;
+                    await WaitUntilAsync(arrival, slot.ResponseDelay, cancellationToken).ConfigureAwait(false);
+                }
+
+                var (framing, length) = head.ResponseBody(slot.ToHead);
+                if (framing == BodyFraming.Invalid)
+                {
+                    pos = input.Length;
+                    _serverPassThrough = true;
+                    break;
+                }
+
+                if (slot.Replace is not null && (framing != BodyFraming.UntilClose || !slot.Replace.ChangesBody))
+                {
+                    await SendToClientAsync(input[run..headStart], cancellationToken).ConfigureAwait(false);
+                    run = headEnd;
+                    _replacingHead = head;
+                    _replacingFraming = framing;
+                    _replacingBody = framing is BodyFraming.Length or BodyFraming.Chunked ? new MemoryStream() : null;
+                    if (framing == BodyFraming.UntilClose)
+                    {
+                        // The body streams on as it comes; only the head can change.
+                        await SendToClientAsync(slot.Replace.Rewrite(head, null), cancellationToken).ConfigureAwait(false);
+                        _replacingHead = null;
+                    }
+                }
+
+                if (!_responses.StartBody(framing, length))
+                {
+                    await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
+                    run = pos;
+                    await CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    if (_closing)
+                    {
+                        return;
+                    }
+                }
+            }
+
+            await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
+            if (_serverPassThrough)
+            {
+                await SendToClientAsync(input[pos..], cancellationToken).ConfigureAwait(false);
+                _serverHeld.Clear();
+            }
+            else
+            {
+                _serverHeld.KeepFrom(input, pos);
+            }
+        }
+        finally
+        {
+            _clientWrite.Release();
+        }
+    }
+
+    /// <summary>Which toxics act on the request: the longest delay drawn for each phase, the first abort and the first replace drawn.</summary>
+    private (TimeSpan RequestDelay, TimeSpan ResponseDelay, HttpAbortToxic? Abort, HttpReplaceToxic? Replace) Decide(HttpHead request)
+    {
+        var toxics = Toxics;
+        if (toxics.Length == 0)
+        {
+            return default;
+        }
+
+        var requestDelay = TimeSpan.Zero;
+        var responseDelay = TimeSpan.Zero;
+        HttpAbortToxic? abort = null;
+        HttpReplaceToxic? replace = null;
+        foreach (var toxic in toxics)
+        {
+            if (toxic is not HttpToxic http || !http.Matches(request) || !http.Draw())
+            {
+                continue;
+            }
+
+            switch (http)
+            {
+                case HttpDelayToxic { OnResponse: false } d:
+                    requestDelay = Max(requestDelay, d.NextDelay());
+                    break;
+                case HttpDelayToxic d:
+                    responseDelay = Max(responseDelay, d.NextDelay());
+                    break;
+                case HttpAbortToxic a:
+                    abort ??= a;
+                    break;
+                case HttpReplaceToxic r:
+                    replace ??= r;
+                    break;
+            }
+        }
+
+        return (requestDelay, responseDelay, abort, replace);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>The head slot's response has come whole: sends its rewrite if it had one, then the proxy's own responses now at the head.</summary>
+    private async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        HttpResponseSlot? done;
+        var owed = new List<HttpResponseSlot>();
+        lock (_gate)
+        {
+            _slots.TryDequeue(out done);
+            while (_slots.TryPeek(out var next) && next.Synthesized is not null)
+            {
+                owed.Add(_slots.Dequeue());
+            }
+        }
+
+        if (done?.Replace is { } replace && _replacingHead is { } head)
+        {
+            var body = _replacingBody is null ? null
+                : _replacingFraming == BodyFraming.Chunked ? HttpFramer.Dechunk(_replacingBody.GetBuffer().AsSpan(0, (int)_replacingBody.Length))
+                : _replacingBody.ToArray();
+            await SendToClientAsync(replace.Rewrite(head, body), cancellationToken).ConfigureAwait(false);
+        }
+
+        _replacingHead = null;
+        _replacingBody = null;
+        foreach (var slot in owed)
+        {
+            await SendToClientAsync(slot.Synthesized, cancellationToken).ConfigureAwait(false);
+            if (slot.CloseAfter)
+            {
+                _closing = true;
+                close(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends a response of the proxy's own: now when nothing is owed before it, else in its turn.</summary>
+    private async ValueTask SynthesizeAsync(HttpResponseSlot slot, CancellationToken cancellationToken)
+    {
+        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            bool now;
+            lock (_gate)
+            {
+                now = _slots.Count == 0;
+                if (!now)
+                {
+                    _slots.Enqueue(slot);
+                }
+            }
+
+            if (now)
+            {
+                await SendToClientAsync(slot.Synthesized, cancellationToken).ConfigureAwait(false);
+                if (slot.CloseAfter)
+                {
+                    close(false);
+                }
+            }
+        }
+        finally
+        {
+            _clientWrite.Release();
+        }
+    }
+
+    private async ValueTask PassThroughFromHereAsync(CancellationToken cancellationToken)
+    {
+        _clientPassThrough = true;
+        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            lock (_gate)
+            {
+                // Responses owed from here on cannot be told apart: the server side passes through
+                // once the ones already owed are out (or at once when none is).
+                if (_slots.Count == 0)
+                {
+                    _serverPassThrough = true;
+                }
+                else
+                {
+                    _slots.Enqueue(new HttpResponseSlot { LeavesHttp = true });
+                }
+            }
+        }
+        finally
+        {
+            _clientWrite.Release();
+        }
+    }
+
+    private async ValueTask WaitUntilAsync(long arrival, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        // As the latency toxic: never early, though timers may wake a tick before their time.
+        var wait = delay - time.GetElapsedTime(arrival);
+        while (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait + OneTick, time, cancellationToken).ConfigureAwait(false);
+            wait = delay - time.GetElapsedTime(arrival);
+        }
+    }
+}
