@@ -254,15 +254,16 @@ public static class ChaosConfigurationLoader
                 {
                     if (routeNode is not YamlMappingNode routeMapping)
                     {
-                        proxySection.Error(dependency, routeNode, YamlSection.Describe(routeNode), "a mapping with listen and upstream (HOST:PORT)");
+                        proxySection.Error(dependency, routeNode, YamlSection.Describe(routeNode), "a mapping with listen and upstream (HOST:PORT), and optionally protocol");
                         continue;
                     }
 
                     var route = proxySection.Child(dependency, routeMapping);
                     var listen = route.String("listen");
                     var upstream = route.String("upstream");
+                    var protocol = route.String("protocol");
                     route.Finish();
-                    proxies[dependency] = new ProxyRoute(listen ?? string.Empty, upstream ?? string.Empty);
+                    proxies[dependency] = new ProxyRoute(listen ?? string.Empty, upstream ?? string.Empty, protocol ?? "tcp");
                 }
             }
 

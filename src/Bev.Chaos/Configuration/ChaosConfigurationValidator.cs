@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bev.Chaos.Proxy;
 
 namespace Bev.Chaos.Configuration;
 
@@ -127,6 +128,11 @@ public static class ChaosConfigurationValidator
                     {
                         c.Value($"{path}.proxy.{dependency}.{key}", string.IsNullOrEmpty(value) ? null : value, HostPortAllowed);
                     }
+                }
+
+                if (!ProxyProtocols.Allowed.Split(", ").Contains(route.Protocol, StringComparer.Ordinal))
+                {
+                    c.Value($"{path}.proxy.{dependency}.protocol", route.Protocol, ProxyProtocols.Allowed + " (what the dependency's connections speak; protocol faults need it)");
                 }
             }
 

@@ -86,5 +86,9 @@ public sealed record TargetDefinition
     public string? Location { get; init; }
 }
 
-/// <summary>One proxied dependency: the address the target uses and the real one behind it.</summary>
-public sealed record ProxyRoute(string Listen, string Upstream);
+/// <summary>
+/// One proxied dependency: the address the target uses, the real one behind it, and what the
+/// connections speak (<c>tcp</c>, <c>http</c>, <c>redis</c> or <c>postgres</c>): protocol faults
+/// such as <c>http_abort</c> need the dependency's protocol.
+/// </summary>
+public sealed record ProxyRoute(string Listen, string Upstream, string Protocol = "tcp");

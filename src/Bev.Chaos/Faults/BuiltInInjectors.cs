@@ -9,6 +9,9 @@ using Bev.Chaos.Faults.Compute.MemoryLeak;
 using Bev.Chaos.Faults.Compute.MemoryLimit;
 using Bev.Chaos.Faults.Network.ConnectionReset;
 using Bev.Chaos.Faults.Network.DataLimit;
+using Bev.Chaos.Faults.Network.HttpAbort;
+using Bev.Chaos.Faults.Network.HttpDelay;
+using Bev.Chaos.Faults.Network.HttpReplace;
 using Bev.Chaos.Faults.Network.NetworkBandwidth;
 using Bev.Chaos.Faults.Network.NetworkDelay;
 using Bev.Chaos.Faults.Network.NetworkPartition;
@@ -55,6 +58,9 @@ public static class BuiltInInjectors
         new ConnectionResetInjector(host),
         new NetworkTimeoutInjector(host),
         new DataLimitInjector(host),
+        new HttpAbortInjector(host),
+        new HttpDelayInjector(host),
+        new HttpReplaceInjector(host),
     ];
     }
 }

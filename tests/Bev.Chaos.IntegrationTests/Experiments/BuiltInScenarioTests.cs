@@ -22,6 +22,7 @@ public sealed class BuiltInScenarioTests
         {
             Targets = new Dictionary<string, TargetDefinition>
             {
+                ["web-server"] = new() { Name = "web-server", Pid = collector.Pid, Port = 18084, Proxies = new Dictionary<string, ProxyRoute> { ["http"] = new("127.0.0.1:18080", "127.0.0.1:18084", "http") } },
                 ["data-collector"] = new() { Name = "data-collector", Pid = collector.Pid, Port = 18081, HealthUrl = new Uri("http://127.0.0.1:18081/health") },
                 ["threat-analyzer"] = new() { Name = "threat-analyzer", Pid = analyzer.Pid, Port = 18082, Proxies = new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16379", "127.0.0.1:6379") } },
                 ["osint-processor"] = new() { Name = "osint-processor", Pid = processor.Pid, Port = 18083, Proxies = new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16380", "127.0.0.1:6379") } },

@@ -17,7 +17,7 @@ public static class CatalogProxies
                 var name = ProxyMechanism.ProxyName(target.Name, dependency);
                 if (!proxies.TryGet(name, out _))
                 {
-                    proxies.Create(name, route.Listen, route.Upstream);
+                    proxies.Create(name, route.Listen, route.Upstream, protocol: ProxyProtocols.Parse(route.Protocol));
                     started.Add(name);
                 }
             }

@@ -95,7 +95,7 @@ internal abstract class ProxyMechanism(ProxyCollection proxies, IReadOnlyList<Fa
             {
                 try
                 {
-                    proxy = Proxies.Create(name, route.Listen, route.Upstream);
+                    proxy = Proxies.Create(name, route.Listen, route.Upstream, protocol: ProxyProtocols.Parse(route.Protocol));
                 }
                 catch (ProxyException ex) when (ex.Status == 409)
                 {
