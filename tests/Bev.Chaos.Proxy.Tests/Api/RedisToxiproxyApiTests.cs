@@ -62,7 +62,7 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("protocol", body.GetProperty("field").GetString());
-        Assert.Equal("protocol: 'memcached' is not a protocol this proxy speaks (allowed: tcp, redis, postgres)", body.GetProperty("error").GetString());
+        Assert.Equal("protocol: 'memcached' is not a protocol this proxy speaks (allowed: tcp, http, redis, postgres)", body.GetProperty("error").GetString());
         Assert.Empty(_proxies.All);
     }
 

@@ -191,7 +191,7 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"type":"teleport"}""", "invalid toxic type: 'teleport' (allowed: bandwidth, latency, limit_data, postgres_delay, postgres_error, redis_delay, redis_error, reset_peer, slicer, slow_close, timeout)")]
+    [InlineData("""{"type":"teleport"}""", "invalid toxic type: 'teleport' (allowed: bandwidth, http_abort, http_delay, http_replace, latency, limit_data, postgres_delay, postgres_error, redis_delay, redis_error, reset_peer, slicer, slow_close, timeout)")]
     [InlineData("""{"type":"latency","stream":"sideways"}""", "stream was invalid, can be either upstream or downstream: 'sideways'")]
     [InlineData("""{"type":"latency","attributes":{"latency":-5}}""", "attributes.latency: -5 is out of range (allowed: 0 to 3600000)")]
     [InlineData("""{"type":"latency","attributes":{"delay":5}}""", "attributes.delay: not an attribute of latency (allowed: latency, jitter)")]

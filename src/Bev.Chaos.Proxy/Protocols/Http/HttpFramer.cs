@@ -30,6 +30,9 @@ internal sealed class HttpFramer
     /// <summary>The largest head the proxy reads (nginx's default large_client_header_buffers allows 32 KiB).</summary>
     public const int MaxHead = 64 * 1024;
 
+    /// <summary>The largest body an <c>http_replace</c> holds to change it; past it the response passes unchanged.</summary>
+    public const int MaxReplacedBody = 16 * 1024 * 1024;
+
     private State _state = State.Head;
     private long _remaining;
     private int _sizeDigits;
@@ -116,6 +119,13 @@ internal sealed class HttpFramer
         }
 
         var end = input[skip..].IndexOf("\r\n\r\n"u8);
+        var bare = input[skip..].IndexOf("\n\n"u8);
+        if (bare >= 0 && (end < 0 || bare < end))
+        {
+            // Lines ended by LF alone: tolerated by some servers, but not framed here; passed through.
+            return HttpStep.Invalid;
+        }
+
         if (end < 0)
         {
             return input.Length - skip > MaxHead ? HttpStep.Invalid : HttpStep.NeedMore;

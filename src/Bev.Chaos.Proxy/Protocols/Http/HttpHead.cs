@@ -103,7 +103,7 @@ internal sealed class HttpHead
     /// <summary>How the body of this request is framed (RFC 9112 §6.3); <see cref="BodyFraming.Invalid"/> where a server must answer 400.</summary>
     public (BodyFraming Framing, long Length) RequestBody()
     {
-        if (Header("Transfer-Encoding") is { } coding)
+        if (AllValues("Transfer-Encoding") is { } coding)
         {
             return LastToken(coding).Equals("chunked", StringComparison.OrdinalIgnoreCase) ? (BodyFraming.Chunked, 0) : (BodyFraming.Invalid, 0);
         }
@@ -125,7 +125,7 @@ internal sealed class HttpHead
             return (BodyFraming.None, 0);
         }
 
-        if (Header("Transfer-Encoding") is { } coding)
+        if (AllValues("Transfer-Encoding") is { } coding)
         {
             return LastToken(coding).Equals("chunked", StringComparison.OrdinalIgnoreCase) ? (BodyFraming.Chunked, 0) : (BodyFraming.UntilClose, 0);
         }
@@ -157,17 +157,30 @@ internal sealed class HttpHead
             text.Append(name).Append(": ").Append(value).Append("\r\n");
         }
 
-        if (contentLength is { } length)
+        if (contentLength is { } length && status is not ((>= 100 and < 200) or 204 or 304))
         {
             text.Append(CultureInfo.InvariantCulture, $"Content-Length: {length}\r\n");
         }
 
         text.Append("\r\n");
+        if (status is (>= 100 and < 200) or 204 or 304)
+        {
+            // These never carry a body: one sent anyway would be read as the next response.
+            body = [];
+        }
+
         var head = Encoding.Latin1.GetBytes(text.ToString());
         var message = new byte[head.Length + body.Length];
         head.CopyTo(message, 0);
         body.CopyTo(message.AsSpan(head.Length));
         return message;
+    }
+
+    /// <summary>Every value of the header <paramref name="name"/>, joined with commas as RFC 9110 allows; null when absent.</summary>
+    private string? AllValues(string name)
+    {
+        var values = Headers.Where(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).ToList();
+        return values.Count == 0 ? null : string.Join(", ", values);
     }
 
     private long? ContentLength()

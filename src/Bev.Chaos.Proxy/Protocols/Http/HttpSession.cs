@@ -29,16 +29,17 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
     private bool _clientPassThrough;
     private bool _serverPassThrough;
     private bool _dropBody;
-    private bool _closing;
+    private bool _clientDone;
 
     // The response being rewritten: its head, and its body bytes as they came.
     private HttpHead? _replacingHead;
     private MemoryStream? _replacingBody;
+    private byte[] _replacingHeadBytes = [];
     private BodyFraming _replacingFraming;
 
     public override async ValueTask FromClientAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (_closing)
+        if (_clientDone)
         {
             return;
         }
@@ -108,7 +109,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
                 if (abort.Reset)
                 {
-                    _closing = true;
+                    _clientDone = true;
                     close(true);
                     return;
                 }
@@ -122,7 +123,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 await SynthesizeAsync(new HttpResponseSlot { Synthesized = abort.Response(head, closeAfter), CloseAfter = closeAfter }, cancellationToken).ConfigureAwait(false);
                 if (closeAfter)
                 {
-                    _closing = true;
+                    _clientDone = true;
                     return;
                 }
 
@@ -182,12 +183,22 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 if (step == HttpStep.Invalid)
                 {
                     pos = input.Length;
-                    _serverPassThrough = true;
+                    PassThroughBothWays();
                     break;
                 }
 
                 if (step is HttpStep.Body or HttpStep.End)
                 {
+                    if (_replacingBody is not null && _replacingBody.Length + consumed > HttpFramer.MaxReplacedBody)
+                    {
+                        // Too big to hold: what was held goes out as it came, and the rest streams on.
+                        await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
+                        await SendToClientAsync(_replacingHeadBytes, cancellationToken).ConfigureAwait(false);
+                        await SendToClientAsync(_replacingBody.GetBuffer().AsMemory(0, (int)_replacingBody.Length), cancellationToken).ConfigureAwait(false);
+                        (_replacingHead, _replacingBody, _replacingHeadBytes) = (null, null, Array.Empty<byte>());
+                        run = pos;
+                    }
+
                     if (_replacingBody is not null)
                     {
                         await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
@@ -200,8 +211,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                     {
                         await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
                         run = pos;
-                        await CompleteAsync(cancellationToken).ConfigureAwait(false);
-                        if (_closing)
+                        if (await CompleteAsync(cancellationToken).ConfigureAwait(false))
                         {
                             return;
                         }
@@ -223,7 +233,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 {
                     // Not HTTP, or a response nobody asked for: pass the rest on as it is.
                     pos = input.Length;
-                    _serverPassThrough = true;
+                    PassThroughBothWays();
                     break;
                 }
 
@@ -254,22 +264,26 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 if (framing == BodyFraming.Invalid)
                 {
                     pos = input.Length;
-                    _serverPassThrough = true;
+                    PassThroughBothWays();
                     break;
                 }
 
-                if (slot.Replace is not null && (framing != BodyFraming.UntilClose || !slot.Replace.ChangesBody))
+                if (slot.Replace is not null)
                 {
                     await SendToClientAsync(input[run..headStart], cancellationToken).ConfigureAwait(false);
                     run = headEnd;
-                    _replacingHead = head;
-                    _replacingFraming = framing;
-                    _replacingBody = framing is BodyFraming.Length or BodyFraming.Chunked ? new MemoryStream() : null;
-                    if (framing == BodyFraming.UntilClose)
+                    var mayHaveBody = !slot.ToHead && head.Status is not ((>= 100 and < 200) or 204 or 304);
+                    if (!slot.Replace.ChangesBody || framing == BodyFraming.UntilClose || !mayHaveBody)
                     {
-                        // The body streams on as it comes; only the head can change.
+                        // Only the head changes: it goes now, with its own framing, and the body streams on as it comes.
                         await SendToClientAsync(slot.Replace.Rewrite(head, null), cancellationToken).ConfigureAwait(false);
-                        _replacingHead = null;
+                    }
+                    else
+                    {
+                        _replacingHead = head;
+                        _replacingHeadBytes = input[headStart..headEnd].ToArray();
+                        _replacingFraming = framing;
+                        _replacingBody = new MemoryStream();
                     }
                 }
 
@@ -277,8 +291,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 {
                     await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
                     run = pos;
-                    await CompleteAsync(cancellationToken).ConfigureAwait(false);
-                    if (_closing)
+                    if (await CompleteAsync(cancellationToken).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -342,10 +355,21 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
         return (requestDelay, responseDelay, abort, replace);
     }
 
+    /// <summary>
+    /// The server sent what the proxy cannot frame: responses can no longer be matched to
+    /// requests, so the client side stops parsing too (its later requests are not answered by the
+    /// proxy behind a response that will never be recognised).
+    /// </summary>
+    private void PassThroughBothWays()
+    {
+        _serverPassThrough = true;
+        _clientPassThrough = true;
+    }
+
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>The head slot's response has come whole: sends its rewrite if it had one, then the proxy's own responses now at the head.</summary>
-    private async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    /// <summary>The head slot's response has come whole: sends its rewrite if it had one, then the proxy's own responses now at the head; true when one of those closed the connection.</summary>
+    private async ValueTask<bool> CompleteAsync(CancellationToken cancellationToken)
     {
         HttpResponseSlot? done;
         var owed = new List<HttpResponseSlot>();
@@ -366,18 +390,18 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
             await SendToClientAsync(replace.Rewrite(head, body), cancellationToken).ConfigureAwait(false);
         }
 
-        _replacingHead = null;
-        _replacingBody = null;
+        (_replacingHead, _replacingBody, _replacingHeadBytes) = (null, null, []);
         foreach (var slot in owed)
         {
             await SendToClientAsync(slot.Synthesized, cancellationToken).ConfigureAwait(false);
             if (slot.CloseAfter)
             {
-                _closing = true;
                 close(false);
-                return;
+                return true;
             }
         }
+
+        return false;
     }
 
     /// <summary>Sends a response of the proxy's own: now when nothing is owed before it, else in its turn.</summary>

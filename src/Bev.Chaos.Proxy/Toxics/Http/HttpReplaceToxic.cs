@@ -14,14 +14,15 @@ internal sealed class HttpReplaceToxic(ToxicDefinition definition) : HttpToxic(d
 {
     private readonly int? _status = definition.Attributes.TryGetValue(HttpToxicConstants.Status, out var status) ? (int)status : null;
     private readonly byte[]? _body = definition.Text(HttpToxicConstants.Body) is { } body ? Encoding.UTF8.GetBytes(body) : null;
-    private readonly JsonObject? _merge = definition.Text(HttpToxicConstants.JsonPatch) is { } merge ? JsonNode.Parse(merge) as JsonObject : null;
+    // The patch as text: parsed for each use, as a JsonObject is not safe to read from many connections at once.
+    private readonly string? _merge = definition.Text(HttpToxicConstants.JsonPatch);
     private readonly IReadOnlyList<KeyValuePair<string, string>> _set = definition.Map(HttpToxicConstants.Headers) is { } set ? [.. set.Where(h => h.Value is not null).Select(h => KeyValuePair.Create(h.Key, h.Value!))] : [];
 
     // remove_headers, and the headers given a null value.
     private readonly IReadOnlyList<string> _remove = [.. definition.List(HttpToxicConstants.RemoveHeaders) ?? [], .. (definition.Map(HttpToxicConstants.Headers) ?? []).Where(h => h.Value is null).Select(h => h.Key)];
 
-    /// <summary>Whether the toxic needs the response's body (so the session must hold it whole).</summary>
-    public bool ChangesBody => _body is not null || _merge is not null;
+    /// <summary>Whether the toxic needs the response's body (so the session must hold it whole): to change it, or to drop it for a status that has none.</summary>
+    public bool ChangesBody => _body is not null || _merge is not null || _status is (>= 100 and < 200) or 204 or 304;
 
     /// <summary>
     /// The changed response. <paramref name="body"/> is the decoded body when the response had one
@@ -58,23 +59,21 @@ internal sealed class HttpReplaceToxic(ToxicDefinition definition) : HttpToxic(d
     /// <summary>RFC 7396 merge of the toxic's patch into a JSON body; a body that is not a JSON object stays as it was.</summary>
     private byte[] Merge(byte[] body)
     {
-        JsonNode? target;
         try
         {
-            target = JsonNode.Parse(body);
+            if (JsonNode.Parse(body) is not JsonObject document)
+            {
+                return body;
+            }
+
+            Apply(document, (JsonObject)JsonNode.Parse(_merge!)!);
+            return Encoding.UTF8.GetBytes(document.ToJsonString());
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {
+            // Not JSON, or JSON System.Text.Json will not hold (a duplicate member): left as it came.
             return body;
         }
-
-        if (target is not JsonObject document)
-        {
-            return body;
-        }
-
-        Apply(document, _merge!);
-        return Encoding.UTF8.GetBytes(document.ToJsonString());
     }
 
     private static void Apply(JsonObject target, JsonObject patch)

@@ -179,6 +179,47 @@ public sealed class HttpToxicTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PipelinedRequests_AbortedOneAskingToClose_EveryEarlierResponseArrivesFirst()
+    {
+        _proxy.AddToxic(Toxic("http_abort", attributes: [("path", "/c")]));
+        using var client = await RawHttpConnection.ConnectAsync(_proxy.Listen);
+
+        await client.SendAsync([.. RawHttpConnection.Get("/a"), .. RawHttpConnection.Get("/b"), .. RawHttpConnection.Get("/c", "GET", "Connection: close")]);
+
+        Assert.Equal((200, "path /a"), (await client.ReadResponseAsync()) is var a ? (a.Status, a.Body) : default);
+        Assert.Equal((200, "path /b"), (await client.ReadResponseAsync()) is var b ? (b.Status, b.Body) : default);
+        var c = await client.ReadResponseAsync();
+        Assert.Equal((503, "close"), (c.Status, c.Header("Connection")));
+        Assert.True(await client.ClosedAsync(TimeSpan.FromSeconds(10)), "the proxy must close after answering a request that asked it to");
+    }
+
+    [Fact]
+    public async Task HttpReplace_ToABodilessStatus_SendsNoBody_AndTheConnectionGoesOn()
+    {
+        _proxy.AddToxic(Toxic("http_replace", attributes: [("path", "/api/items"), ("status", 204)]));
+        using var client = await RawHttpConnection.ConnectAsync(_proxy.Listen);
+
+        await client.SendAsync([.. RawHttpConnection.Get("/api/items"), .. RawHttpConnection.Get("/")]);
+
+        var replaced = await client.ReadResponseAsync();
+        Assert.Equal((204, null), (replaced.Status, replaced.Header("Content-Length")));
+        Assert.Equal((200, "ok"), (await client.ReadResponseAsync()) is var next ? (next.Status, next.Body) : default);
+    }
+
+    [Fact]
+    public async Task BareLineFeedRequest_IsPassedThroughUntouched()
+    {
+        _proxy.AddToxic(Toxic("http_abort", attributes: [("path", "/")]));
+        using var client = await RawHttpConnection.ConnectAsync(_proxy.Listen);
+
+        await client.SendAsync(Encoding.ASCII.GetBytes("GET / HTTP/1.0\n\n"));
+
+        // nginx accepts it; the proxy does not frame it, so no toxic acts and nginx answers.
+        Assert.Equal((200, "ok"), (await client.ReadResponseAsync()) is var r ? (r.Status, r.Body) : default);
+        Assert.Equal(0, _proxy.Counters["http_abort_downstream"].Matched);
+    }
+
+    [Fact]
     public async Task HttpAbort_Reset_EndsTheConnectionWithRst()
     {
         Requires.Program("curl");
