@@ -19,6 +19,10 @@ using Bev.Chaos.Faults.Network.NetworkTimeout;
 using Bev.Chaos.Faults.Network.PacketCorrupt;
 using Bev.Chaos.Faults.Network.PacketDuplicate;
 using Bev.Chaos.Faults.Network.PacketLoss;
+using Bev.Chaos.Faults.Network.PostgresDelay;
+using Bev.Chaos.Faults.Network.PostgresError;
+using Bev.Chaos.Faults.Network.RedisDelay;
+using Bev.Chaos.Faults.Network.RedisError;
 using Bev.Chaos.Faults.Storage.DiskFill;
 using Bev.Chaos.Faults.Storage.IoDelay;
 using Bev.Chaos.Proxy;
@@ -61,6 +65,10 @@ public static class BuiltInInjectors
         new HttpAbortInjector(host),
         new HttpDelayInjector(host),
         new HttpReplaceInjector(host),
+        new RedisErrorInjector(host),
+        new RedisDelayInjector(host),
+        new PostgresErrorInjector(host),
+        new PostgresDelayInjector(host),
     ];
     }
 }

@@ -5,12 +5,13 @@ using static Bev.Chaos.Faults.Network.HttpAbort.HttpAbortConstants;
 namespace Bev.Chaos.Faults.Network.HttpAbort;
 
 /// <summary><c>http_abort</c>: matching requests to a target's HTTP dependency are answered by the proxy (a status of choice) or reset, never reaching the dependency.</summary>
-internal sealed class HttpAbortInjector : HttpToxicFaultInjector
+internal sealed class HttpAbortInjector : ProtocolToxicFaultInjector
 {
     public HttpAbortInjector(ProxyCollection proxies)
-        : base(proxies, ToxicType,
+        : base(proxies, ProxyProtocol.Http, ToxicType,
             [
-                FaultParameter.Integer("status", "The status the proxy answers with.", 503, 200, 599),
+                .. HttpMatchers,
+                FaultParameter.Integer("status", "The status the proxy answers with.", 503, 100, 599),
                 FaultParameter.Text("body", "The body it answers with (text).", null) with { Optional = true },
                 FaultParameter.Text("headers", "Headers of the answer, a JSON object: {\"Retry-After\": \"5\"}.", null) with { Optional = true },
                 FaultParameter.Boolean("reset", "Reset the connection (TCP RST) instead of answering.", false),

@@ -4,39 +4,60 @@ using Bev.Chaos.Proxy;
 namespace Bev.Chaos.Faults.Network.Proxy;
 
 /// <summary>
-/// The base of the HTTP faults: one HTTP toxic of the fault proxy on a target's proxied
-/// dependencies declared <c>protocol: http</c>, its attributes the fault's parameters of the same
-/// names (JSON for <c>headers</c> and <c>json_patch</c>; the request matchers <c>method</c>, <c>path</c>, <c>header_name</c>, <c>header_value</c>,
-/// then the fault type's own). <c>toxicity</c> is the share of matching requests affected.
+/// The base of the protocol faults (<c>http_*</c>, <c>redis_*</c>, <c>postgres_*</c>): one protocol
+/// toxic of the fault proxy on a target's proxied dependencies whose catalog entry declares that
+/// protocol, its attributes the fault's parameters of the same names — JSON for <c>headers</c> and
+/// <c>json_patch</c>, a comma-separated list for <c>commands</c>. <c>toxicity</c> is the share of
+/// matching requests (commands, queries) affected.
 /// </summary>
-internal abstract class HttpToxicFaultInjector : NetworkFaultInjector
+internal abstract class ProtocolToxicFaultInjector : NetworkFaultInjector
 {
+    private static readonly IReadOnlySet<string> JsonParameters = new HashSet<string>(StringComparer.Ordinal) { "headers", "json_patch" };
+    private static readonly IReadOnlySet<string> ListParameters = new HashSet<string>(StringComparer.Ordinal) { "commands" };
+
+    private readonly ProxyProtocol _protocol;
     private readonly string _toxicType;
     private readonly IReadOnlyList<FaultParameter> _attributes;
 
-    protected HttpToxicFaultInjector(ProxyCollection proxies, string toxicType, IReadOnlyList<FaultParameter> own)
-        : this(proxies, toxicType, [.. Matchers, .. own, Seed])
+    /// <param name="proxies">Where the catalog's proxies run.</param>
+    /// <param name="protocol">What the dependency's proxy must speak.</param>
+    /// <param name="toxicType">The toxic the fault adds.</param>
+    /// <param name="own">The matchers and the fault type's own parameters, in the order users read them.</param>
+    protected ProtocolToxicFaultInjector(ProxyCollection proxies, ProxyProtocol protocol, string toxicType, IReadOnlyList<FaultParameter> own)
+        : this(proxies, protocol, toxicType, [.. own, Seed])
     {
     }
 
-    private HttpToxicFaultInjector(ProxyCollection proxies, string toxicType, FaultParameter[] attributes)
+    private ProtocolToxicFaultInjector(ProxyCollection proxies, ProxyProtocol protocol, string toxicType, FaultParameter[] attributes)
         : base(attributes, new ProxyToxicMechanism(proxies, (context, stream) => Toxic(toxicType, attributes, context, stream)))
     {
+        _protocol = protocol;
         _toxicType = toxicType;
         _attributes = attributes;
     }
 
-    /// <summary>Parameters that hold JSON (an object in a request body, its text in k=v form): the toxic takes them as JSON.</summary>
-    protected static readonly IReadOnlySet<string> JsonParameters = new HashSet<string>(StringComparer.Ordinal) { "headers", "json_patch" };
-
     public override FaultCategory Category => FaultCategory.Network;
 
-    private static FaultParameter[] Matchers =>
+    /// <summary>The HTTP faults' request matchers.</summary>
+    protected static FaultParameter[] HttpMatchers =>
     [
         FaultParameter.Text("method", "Only requests with this method (GET, POST, …); default: every method.", null) with { Optional = true },
         FaultParameter.Text("path", "Only requests whose path matches this glob (/api/*; * spans /); default: every path.", null) with { Optional = true },
         FaultParameter.Text("header_name", "Only requests carrying this header.", null) with { Optional = true },
         FaultParameter.Text("header_value", "With header_name: a regular expression its value must match.", null) with { Optional = true },
+    ];
+
+    /// <summary>The Redis faults' command matchers.</summary>
+    protected static FaultParameter[] RedisMatchers =>
+    [
+        FaultParameter.Text("commands", "Only these commands, comma-separated (GET,SET); default: every command.", null) with { Optional = true },
+        FaultParameter.Text("key", "Only commands with a key matching this Redis glob (session:*).", null) with { Optional = true },
+    ];
+
+    /// <summary>The PostgreSQL faults' query matcher.</summary>
+    protected static FaultParameter[] PostgresMatchers =>
+    [
+        FaultParameter.Text("query", "Only queries matching this regular expression (simple or extended protocol); default: every query.", null) with { Optional = true },
     ];
 
     private static FaultParameter Seed =>
@@ -50,12 +71,13 @@ internal abstract class HttpToxicFaultInjector : NetworkFaultInjector
             return;
         }
 
+        var wanted = _protocol.Name();
         var dependency = context.Parameters.GetStringOrNull(NetworkParameters.Dependency);
         foreach (var (name, route) in definition.Proxies.Where(p => dependency is null || p.Key == dependency))
         {
-            if (route.Protocol != "http")
+            if (route.Protocol != wanted)
             {
-                errors.Add(new ValidationError($"targets.{definition.Name}.proxy.{name}.protocol", route.Protocol, $"http ({Name} acts on HTTP requests: declare the dependency's proxy with protocol: http{(dependency is null ? ", or name an HTTP one with parameters.dependency" : string.Empty)})"));
+                errors.Add(new ValidationError($"targets.{definition.Name}.proxy.{name}.protocol", route.Protocol, $"{wanted} ({Name} acts on {Speaking()}: declare the dependency's proxy with protocol: {wanted}{(dependency is null ? ", or name such a dependency with parameters.dependency" : string.Empty)})"));
             }
         }
 
@@ -70,17 +92,12 @@ internal abstract class HttpToxicFaultInjector : NetworkFaultInjector
         }
     }
 
-    private static JsonNode? Json(string name, string text)
+    private string Speaking() => _protocol switch
     {
-        try
-        {
-            return JsonNode.Parse(text);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            throw ProxyException.BadField($"attributes.{name}", $"attributes.{name}: '{text}' is not JSON (allowed: a JSON object, e.g. {{\"Retry-After\": \"5\"}})");
-        }
-    }
+        ProxyProtocol.Http => "HTTP requests",
+        ProxyProtocol.Redis => "Redis commands",
+        _ => "PostgreSQL queries",
+    };
 
     /// <summary>The toxic: every parameter given (or defaulted) becomes the attribute of the same name.</summary>
     private static ToxicDefinition Toxic(string type, IReadOnlyList<FaultParameter> attributes, FaultContext context, ToxicStream stream)
@@ -94,10 +111,23 @@ internal abstract class HttpToxicFaultInjector : NetworkFaultInjector
                 FaultParameterType.Boolean => JsonValue.Create(context.Parameters.GetBoolean(parameter.Name)),
                 FaultParameterType.Number => JsonValue.Create(context.Parameters.GetNumber(parameter.Name)),
                 _ when JsonParameters.Contains(parameter.Name) => Json(parameter.Name, context.Parameters.GetString(parameter.Name)),
+                _ when ListParameters.Contains(parameter.Name) => new JsonArray([.. context.Parameters.GetString(parameter.Name).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(item => (JsonNode?)JsonValue.Create(item))]),
                 _ => JsonValue.Create(context.Parameters.GetString(parameter.Name)),
             };
         }
 
         return ToxicTypes.DefineFromJson("pending", type, stream == ToxicStream.Upstream ? "upstream" : "downstream", context.Parameters.GetNumber(NetworkParameters.Toxicity), values);
+    }
+
+    private static JsonNode? Json(string name, string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            throw ProxyException.BadField($"attributes.{name}", $"attributes.{name}: '{text}' is not JSON (allowed: a JSON object, e.g. {{\"Retry-After\": \"5\"}})");
+        }
     }
 }

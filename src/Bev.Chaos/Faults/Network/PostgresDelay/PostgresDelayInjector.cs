@@ -1,0 +1,26 @@
+using Bev.Chaos.Faults.Network.Proxy;
+using Bev.Chaos.Proxy;
+using static Bev.Chaos.Faults.Network.PostgresDelay.PostgresDelayConstants;
+
+namespace Bev.Chaos.Faults.Network.PostgresDelay;
+
+/// <summary><c>postgres_delay</c>: matching queries to a target's PostgreSQL dependency reach it late.</summary>
+internal sealed class PostgresDelayInjector : ProtocolToxicFaultInjector
+{
+    public PostgresDelayInjector(ProxyCollection proxies)
+        : base(proxies, ProxyProtocol.Postgres, ToxicType,
+            [
+                .. PostgresMatchers,
+                FaultParameter.Integer("delay_ms", "How long each matching query is held, in milliseconds.", 100, 0, 3_600_000),
+            ]) =>
+        Profiles = LightMediumHeavy(
+            new Dictionary<string, object> { ["delay_ms"] = 100L },
+            new Dictionary<string, object> { ["delay_ms"] = 500L },
+            new Dictionary<string, object> { ["delay_ms"] = 2000L });
+
+    public override string Name => PostgresDelayConstants.Name;
+
+    public override string Description => "Holds a share of a target's matching PostgreSQL queries (simple or extended protocol) before they reach the server.";
+
+    public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
+}
