@@ -50,6 +50,8 @@ internal sealed class ChaosMetrics : IDisposable
         var toxicConnections = factory.CreateGauge("bev_chaos_proxy_toxic_connections", "Connections a toxic applied to.", "proxy", "toxic");
         var toxicBytes = factory.CreateGauge("bev_chaos_proxy_toxic_bytes_delayed", "Bytes a toxic delayed.", "proxy", "toxic");
         var toxicResets = factory.CreateGauge("bev_chaos_proxy_toxic_resets", "Resets a toxic sent.", "proxy", "toxic");
+        var toxicMatched = factory.CreateGauge("bev_chaos_proxy_toxic_matched", "Requests, commands or queries a protocol toxic's matchers selected.", "proxy", "toxic");
+        var toxicAffected = factory.CreateGauge("bev_chaos_proxy_toxic_affected", "Matched requests, commands or queries a protocol toxic acted on (its toxicity drawn).", "proxy", "toxic");
         var proxyConnections = factory.CreateGauge("bev_chaos_proxy_connections", "Open connections through a proxy.", "proxy");
         var dropped = factory.CreateGauge("bev_chaos_events_dropped", "Events dropped because a subscriber (a /ws client) fell behind; the engine never waits for one.");
         Registry.AddBeforeCollectCallback(() =>
@@ -64,6 +66,8 @@ internal sealed class ChaosMetrics : IDisposable
                     toxicConnections.WithLabels(proxy.Name, toxic).Set(counters.ConnectionsAffected);
                     toxicBytes.WithLabels(proxy.Name, toxic).Set(counters.BytesDelayed);
                     toxicResets.WithLabels(proxy.Name, toxic).Set(counters.Resets);
+                    toxicMatched.WithLabels(proxy.Name, toxic).Set(counters.Matched);
+                    toxicAffected.WithLabels(proxy.Name, toxic).Set(counters.Affected);
                 }
             }
         });

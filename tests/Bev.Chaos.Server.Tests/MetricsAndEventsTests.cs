@@ -52,6 +52,26 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_HttpToxic_CountsMatchedAndAffectedRequests()
+    {
+        using var upstream = new LoopbackHttpServer();
+        var proxy = _running.Engine.Proxies.Create("api", "127.0.0.1:0", $"127.0.0.1:{upstream.Port}", protocol: ProxyProtocol.Http);
+        proxy.AddToxic(ToxicTypes.DefineFromJson("errors", "http_abort", null, null, new Dictionary<string, System.Text.Json.Nodes.JsonNode?> { ["path"] = "/api/*" }));
+        using var http = new HttpClient();
+        foreach (var path in new[] { "/api/a", "/health", "/api/b" })
+        {
+            using var response = await http.GetAsync($"http://{proxy.Listen}{path}", TestContext.Current.CancellationToken);
+            Assert.Equal(path.StartsWith("/api", StringComparison.Ordinal) ? System.Net.HttpStatusCode.ServiceUnavailable : System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var text = await _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+
+        Assert.Contains("bev_chaos_proxy_toxic_matched{proxy=\"api\",toxic=\"errors\"} 2", text);
+        Assert.Contains("bev_chaos_proxy_toxic_affected{proxy=\"api\",toxic=\"errors\"} 2", text);
+        Assert.Equal(1, upstream.Requests);
+    }
+
+    [Fact]
     public async Task Metrics_EmergencyStopRemoval_SpelledAsOnWs()
     {
         using var socket = new ClientWebSocket();
