@@ -30,7 +30,7 @@ dotnet build bench/Bev.Chaos.Bench/Bev.Chaos.Bench.csproj -c Release -nologo -v 
 export BEV_CHAOS_ROOT="$ROOT"
 out="$ROOT/bench/RESULTS.md"
 bench=(dotnet "bench/Bev.Chaos.Bench/bin/Release/net10.0/Bev.Chaos.Bench.dll")
-all=(shipped-serve shipped-load shipped-cli latency emergency-stop proxy api load containers cpu-accuracy)
+all=(shipped-serve shipped-load shipped-cli latency emergency-stop proxy http-proxy api load containers cpu-accuracy)
 machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r), $(dotnet --version 2>/dev/null | sed 's/^/.NET SDK /'), running as $(id -un)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"; if [ -n "${BENCH_DOCKERD:-}" ]; then kill "$BENCH_DOCKERD" 2>/dev/null; wait "$BENCH_DOCKERD" 2>/dev/null; fi' EXIT

@@ -2,12 +2,16 @@
 //   serve DIR URL: bare Kestrel (minimal API, warnings-only console logging, no middleware) answering
 //     each path listed in DIR/index.tsv (path, content type, file name; tab-separated) with that
 //     file's bytes: the same bytes the chaos API answered, so only the work behind them differs.
+//   yarp URL UPSTREAM: a plain YARP reverse proxy (one route, one destination, warnings-only logging)
+//     listening on URL and forwarding every request to UPSTREAM (http://HOST:PORT/).
 //   hello: prints a line and exits, the floor of a .NET console process's start-up.
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
 
 if (args is ["hello"])
 {
@@ -15,9 +19,25 @@ if (args is ["hello"])
     return 0;
 }
 
+if (args is ["yarp", var listen, var upstream])
+{
+    var proxy = WebApplication.CreateSlimBuilder();
+    proxy.Logging.SetMinimumLevel(LogLevel.Warning);
+    proxy.WebHost.UseUrls(listen);
+    proxy.Services.AddReverseProxy().LoadFromMemory(
+        [new RouteConfig { RouteId = "all", ClusterId = "upstream", Match = new RouteMatch { Path = "{**path}" } }],
+        [new ClusterConfig { ClusterId = "upstream", Destinations = new Dictionary<string, DestinationConfig> { ["one"] = new() { Address = upstream } } }]);
+    var proxyApp = proxy.Build();
+    proxyApp.MapReverseProxy();
+    await proxyApp.StartAsync();
+    Console.WriteLine("listening on " + string.Join(" ", proxyApp.Urls));
+    await proxyApp.WaitForShutdownAsync();
+    return 0;
+}
+
 if (args is not ["serve", var dir, var url])
 {
-    Console.Error.WriteLine("usage: Bev.Chaos.BareKestrel serve DIR URL | hello");
+    Console.Error.WriteLine("usage: Bev.Chaos.BareKestrel serve DIR URL | yarp URL UPSTREAM | hello");
     return 2;
 }
 

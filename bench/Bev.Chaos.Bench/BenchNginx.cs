@@ -27,7 +27,19 @@ internal sealed class BenchNginx : IAsyncDisposable
     public Uri Url { get; }
 
     /// <summary>Starts nginx on <paramref name="port"/> with its files in <paramref name="work"/>, and returns once it answers.</summary>
-    public static async Task<BenchNginx> StartAsync(string work, int port, bool deleteWork)
+    public static Task<BenchNginx> StartAsync(string work, int port, bool deleteWork) =>
+        StartAsync(work, port, deleteWork, "location / { return 200 \"ok\"; }", string.Empty);
+
+    /// <summary>
+    /// Starts nginx on <paramref name="port"/> as a reverse proxy to <paramref name="upstreamPort"/>
+    /// at its fastest for small responses: HTTP/1.1 with upstream keep-alive (64 idle connections kept).
+    /// </summary>
+    public static Task<BenchNginx> StartProxyPassAsync(string work, int port, int upstreamPort, bool deleteWork) =>
+        StartAsync(work, port, deleteWork,
+            "location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }",
+            $"upstream backend {{ server 127.0.0.1:{upstreamPort}; keepalive 64; }}");
+
+    private static async Task<BenchNginx> StartAsync(string work, int port, bool deleteWork, string location, string upstream)
     {
         var config = System.IO.Path.Combine(work, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""
@@ -39,9 +51,10 @@ internal sealed class BenchNginx : IAsyncDisposable
             http {
               access_log off;
               keepalive_requests 1000000;
+              {{upstream}}
               server {
                 listen 127.0.0.1:{{port}};
-                location / { return 200 "ok"; }
+                {{location}}
               }
             }
             """);

@@ -39,6 +39,11 @@ if (which is "all" or "proxy")
     await ProxyBench.RunAsync(cli, int.Parse(Environment.GetEnvironmentVariable("IDLE_CONNECTIONS") ?? "9800", System.Globalization.CultureInfo.InvariantCulture));
 }
 
+if (which is "all" or "http-proxy")
+{
+    await HttpProxyBench.RunAsync();
+}
+
 if (which is "all" or "api")
 {
     await ApiBench.RunAsync();
