@@ -76,7 +76,7 @@ internal sealed class ExperimentExecution
 
         // Whatever ended it: the faults come out (and the rollback steps run) before the result.
         var rolledBack = await _rollback.RunAsync().ConfigureAwait(false);
-        return _state.ToResult(verdict, Time.GetUtcNow(), rolledBack, _recovery.Measurement);
+        return _state.ToResult(verdict, Time.GetUtcNow(), rolledBack, _recovery.Measurement, _services.Faults.MeasurementsOf);
     }
 
     private ExperimentVerdict Ended(ExperimentVerdict verdict, string reason)

@@ -128,8 +128,8 @@ internal sealed class ExperimentState(ExperimentRun run)
         }
     }
 
-    /// <summary>The result as it stands.</summary>
-    public ExperimentResult ToResult(ExperimentVerdict verdict, DateTimeOffset ended, bool rolledBack, RecoveryMeasurement recovery)
+    /// <summary>The result as it stands; <paramref name="measurementsOf"/> gives a removed fault's counts.</summary>
+    public ExperimentResult ToResult(ExperimentVerdict verdict, DateTimeOffset ended, bool rolledBack, RecoveryMeasurement recovery, Func<string, IReadOnlyDictionary<string, long>?>? measurementsOf = null)
     {
         lock (_gate)
         {
@@ -142,7 +142,7 @@ internal sealed class ExperimentState(ExperimentRun run)
                 Started = run.Started,
                 Ended = ended,
                 Phases = [.. _phases],
-                Faults = [.. _faults],
+                Faults = [.. _faults.Select(f => measurementsOf?.Invoke(f.FaultId) is { } counts ? f with { Measurements = counts } : f)],
                 ProbeResults = [.. _probes],
                 Breach = _breach,
                 TimeToRecover = recovery.TimeToRecover,

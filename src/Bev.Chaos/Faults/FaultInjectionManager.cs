@@ -24,6 +24,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     private readonly FaultTransitions _journal;
     private readonly LiveFaultRegistry _live;
     private readonly FaultReverter _reverter;
+    private readonly RemovedFaultMeasurements _measurements = new();
     private readonly RemoteFaultRouter _remote;
     private readonly JournalSync _sync;
     private readonly IInjectionLock? _lock;
@@ -58,10 +59,18 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         _requests.ValidateConfiguration();
         _journal = new FaultTransitions(journal, _time);
         _live = new LiveFaultRegistry(_time);
-        _reverter = new FaultReverter(_journal, _injectors, Events, _time, _logger);
+        _reverter = new FaultReverter(_journal, _injectors, Events, _time, _logger, _measurements);
         _remote = new RemoteFaultRouter(configuration, agents, Events, _time);
         _sync = new JournalSync(_journal, _live, Events, _time);
     }
+
+    /// <summary>
+    /// What a fault this engine removed had done, as its handle counted it just before the revert
+    /// (a proxy toxic's <c>matched</c> and <c>affected</c> requests, <c>connections</c>,
+    /// <c>bytes_delayed</c>, <c>resets</c>); null for a fault that counts nothing, is still in
+    /// effect, or was removed by another process.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? MeasurementsOf(string faultId) => _measurements.Of(faultId);
 
     /// <summary>The event stream this manager publishes on (the engine's, when the engine made it).</summary>
     public ChaosEventStream Events { get; }

@@ -11,7 +11,7 @@ namespace Bev.Chaos.Faults;
 /// engine holds then releases its handle's in-process resources. Many faults share two journal
 /// transactions (removing, removed) with the effects reverted in parallel between them.
 /// </summary>
-internal sealed class FaultReverter(FaultTransitions journal, IReadOnlyDictionary<string, FaultInjector> injectors, ChaosEventStream events, TimeProvider time, ILogger logger)
+internal sealed class FaultReverter(FaultTransitions journal, IReadOnlyDictionary<string, FaultInjector> injectors, ChaosEventStream events, TimeProvider time, ILogger logger, RemovedFaultMeasurements measurements)
 {
     /// <summary>Reverts <paramref name="faults"/>, records each outcome and publishes it.</summary>
     public async Task RevertAsync(IReadOnlyList<Revertible> faults, RemovalReason reason, CancellationToken cancellationToken)
@@ -68,6 +68,19 @@ internal sealed class FaultReverter(FaultTransitions journal, IReadOnlyDictionar
     private async Task<string?> RevertOneAsync(Revertible fault)
     {
         string? error = null;
+        if (fault.Handle is IFaultMeasurements counted)
+        {
+            // Before the revert: what made the counts (a proxy's toxic) goes with it.
+            try
+            {
+                measurements.Record(fault.FaultId, counted.Measure());
+            }
+            catch (Exception ex)
+            {
+                FaultLog.LogRevertFailed(logger, fault.FaultId, fault.Injector, "its counts could not be read: " + ex.Message);
+            }
+        }
+
         try
         {
             if (!injectors.TryGetValue(fault.Injector, out var injector))

@@ -22,6 +22,28 @@ public sealed class ChaosEngineerTests
     };
 
     [Fact]
+    public async Task HttpAbort_ResultCountsTheRequestsItMatchedAndAffected()
+    {
+        var tolerant = new SafetySettings { SafetyMonitoringInterval = TimeSpan.FromMilliseconds(200), MaxErrorRate = 100, MaxCpuUsage = 100, MaxMemoryUsage = 100 };
+        await using var f = new ExperimentFixture(tolerant, httpProxy: true);
+        await f.WaitHealthyAsync();
+        var config = Experiment(f, "http_abort", TimeSpan.FromSeconds(2), new Dictionary<string, object?> { ["path"] = "/health", ["toxicity"] = 0.5, ["seed"] = 7 }) with { SteadyStateProbes = [f.ProxiedHealth] };
+
+        var result = await f.Engineer.RunExperimentAsync(config, TestContext.Current.CancellationToken);
+
+        var fault = Assert.Single(result.Faults);
+        var counts = fault.Measurements ?? throw new Xunit.Sdk.XunitException("no measurements on the http_abort fault");
+        var failed = result.ProbeResults.Count(p => !p.Success && p.Time >= fault.InjectedAt && p.Time <= fault.RemovedAt);
+
+        // Every probe during the fault went through it; about half were answered 503 by the proxy, and
+        // the probes saw those (give or take one in flight at each end of the fault's span).
+        Assert.InRange(counts["matched"], 8, 40);
+        Assert.InRange(counts["affected"], 1, counts["matched"] - 1);
+        Assert.InRange(failed, counts["affected"] - 2, counts["affected"] + 2);
+        Assert.Empty(f.Faults.ActiveFaults);
+    }
+
+    [Fact]
     public async Task Crash_SupervisorRestarts_EveryPhaseRecordedAndRecoveryMatchesTheRealRestart()
     {
         // The outage is the point here: the error-rate guard must not abort it.

@@ -17,9 +17,10 @@ internal sealed class ExperimentFixture : IAsyncDisposable
     private readonly TempDirectory _data = new();
     private readonly ProxyCollection _proxies = new();
 
-    public ExperimentFixture(SafetySettings? safety = null, int maxConcurrent = 3, TimeSpan? restartDelay = null, IntegrationSettings? integration = null)
+    public ExperimentFixture(SafetySettings? safety = null, int maxConcurrent = 3, TimeSpan? restartDelay = null, IntegrationSettings? integration = null, bool httpProxy = false)
     {
         Port = LoopbackPort.Free();
+        ProxyPort = LoopbackPort.Free();
         var web = new TargetDefinition
         {
             Name = "web",
@@ -27,6 +28,7 @@ internal sealed class ExperimentFixture : IAsyncDisposable
             Restart = RestartPolicy.Always,
             RestartDelay = restartDelay ?? TimeSpan.FromMilliseconds(500),
             Port = Port,
+            Proxies = httpProxy ? new Dictionary<string, ProxyRoute> { ["http"] = new($"127.0.0.1:{ProxyPort}", $"127.0.0.1:{Port}", "http") } : new Dictionary<string, ProxyRoute>(),
         };
         Configuration = new ChaosConfiguration
         {
@@ -40,12 +42,19 @@ internal sealed class ExperimentFixture : IAsyncDisposable
         Supervisor.Start(web);
         var targets = new TargetResolver(Configuration, Supervisor, Store.RunDirectory);
         Lock = new SafetyLock(Store, TimeProvider.System);
+        Bev.Chaos.Faults.Network.Proxy.CatalogProxies.StartAll(Configuration, _proxies);
         Faults = new FaultInjectionManager(Configuration, new FaultJournal(Store), targets, BuiltInInjectors.Create(_proxies), safetyLock: Lock);
         Probes = new ProbeRunner(targets, TimeProvider.System);
         Engineer = new ChaosEngineer(Configuration, Faults, Lock, Probes, new ExperimentStore(Store));
     }
 
     public int Port { get; }
+
+    /// <summary>With <c>httpProxy</c>: where web's clients reach it through an <c>http</c> fault proxy.</summary>
+    public int ProxyPort { get; }
+
+    /// <summary>The health probe through the proxy (with <c>httpProxy</c>).</summary>
+    public ProbeDefinition ProxiedHealth => new() { Name = "web health through its proxy", Kind = ProbeKind.Http, Url = new Uri($"http://127.0.0.1:{ProxyPort}/health"), Timeout = TimeSpan.FromMilliseconds(300) };
 
     public ChaosConfiguration Configuration { get; }
 

@@ -110,7 +110,39 @@ internal abstract class ProxyMechanism(ProxyCollection proxies, IReadOnlyList<Fa
     }
 
     /// <summary>A handle whose disposal reverts the recipe (the engine disposes it on removal).</summary>
-    protected IAsyncDisposable RevertHandle(JsonObject recipe) => new Handle(() => Revert(recipe));
+    protected IAsyncDisposable RevertHandle(JsonObject recipe) => new Handle(() => Revert(recipe), () => Measure(recipe));
+
+    /// <summary>The recipe's toxics' counters, summed over its proxies in this process.</summary>
+    private IReadOnlyDictionary<string, long> Measure(JsonObject json)
+    {
+        var recipe = ProxyRecipe.From(json);
+        long matched = 0, affected = 0, connections = 0, bytes = 0, resets = 0;
+        foreach (var name in recipe.Proxies)
+        {
+            if (!Proxies.TryGet(name, out var proxy))
+            {
+                continue;
+            }
+
+            var counters = proxy.Counters;
+            foreach (var toxic in recipe.Toxics)
+            {
+                if (counters.TryGetValue(toxic, out var c))
+                {
+                    (matched, affected, connections, bytes, resets) = (matched + c.Matched, affected + c.Affected, connections + c.ConnectionsAffected, bytes + c.BytesDelayed, resets + c.Resets);
+                }
+            }
+        }
+
+        return new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["matched"] = matched,
+            ["affected"] = affected,
+            ["connections"] = connections,
+            ["bytes_delayed"] = bytes,
+            ["resets"] = resets,
+        };
+    }
 
     private static IEnumerable<string> SelectedProxies(FaultContext context)
     {
@@ -121,8 +153,10 @@ internal abstract class ProxyMechanism(ProxyCollection proxies, IReadOnlyList<Fa
             .Select(d => ProxyName(context.Target.Definition.Name, d));
     }
 
-    private sealed class Handle(Action revert) : IAsyncDisposable
+    private sealed class Handle(Action revert, Func<IReadOnlyDictionary<string, long>> measure) : IAsyncDisposable, IFaultMeasurements
     {
+        public IReadOnlyDictionary<string, long> Measure() => measure();
+
         public ValueTask DisposeAsync()
         {
             revert();
