@@ -26,7 +26,16 @@ public sealed class CpuThrottleTests
         await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
         Assert.Equal(before, ProcFs.ReadCgroups(target.Pid)["cpu"]);
         Assert.False(Directory.Exists($"/sys/fs/cgroup/cpu{child}"));
-        Assert.InRange(await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(1)), Math.Min(80, unthrottled * 0.7), 110);
+
+        // Released: the spinner gets well past the 20 % quota again. Other work on a busy machine
+        // can take its core for a second, so up to five one-second measurements are taken.
+        var released = 0.0;
+        for (var i = 0; i < 5 && released < Math.Min(80, unthrottled * 0.7); i++)
+        {
+            released = Math.Max(released, await Measure.CpuPercentAsync(target.Pid, TimeSpan.FromSeconds(1)));
+        }
+
+        Assert.InRange(released, Math.Min(80, unthrottled * 0.7), 110);
     }
 
     [Fact]
