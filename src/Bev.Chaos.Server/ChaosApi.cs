@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Persistence;
+using Bev.Chaos.Proxy;
 using Bev.Chaos.Safety;
 using Bev.Chaos.Scenarios;
 using Microsoft.AspNetCore.Builder;
@@ -35,7 +36,7 @@ public static class ChaosApi
                 {
                     auto_recovery_url = engine.Configuration.Integration.AutoRecoveryUrl,
                     health_monitor_url = engine.Configuration.Integration.HealthMonitorUrl,
-                    proxies = engine.Proxies.All.Select(p => new { p.Name, p.Listen, p.Upstream, p.Enabled }),
+                    proxies = engine.Proxies.All.Select(p => new { p.Name, p.Listen, p.Upstream, p.Enabled, Protocol = p.Protocol.Name() }),
                 },
             }, ServerJson.Options);
         });
