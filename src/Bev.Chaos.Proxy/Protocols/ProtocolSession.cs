@@ -35,6 +35,17 @@ internal abstract class ProtocolSession(Socket client, Socket server)
     /// <summary>Bytes the server sent, in order, after the downstream L4 toxics.</summary>
     public abstract ValueTask FromServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
+    /// <summary>Waits until <paramref name="delay"/> after <paramref name="arrival"/>: as the latency toxic, never early, though timers may wake a tick before their time.</summary>
+    protected static async ValueTask WaitUntilAsync(TimeProvider time, long arrival, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var wait = delay - time.GetElapsedTime(arrival);
+        while (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait + TimeSpan.FromMilliseconds(1), time, cancellationToken).ConfigureAwait(false);
+            wait = delay - time.GetElapsedTime(arrival);
+        }
+    }
+
     protected static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         while (!data.IsEmpty)

@@ -14,7 +14,6 @@ namespace Bev.Chaos.Proxy.Protocols.Http;
 /// </summary>
 internal sealed class HttpSession(Socket client, Socket server, TimeProvider time, Action<bool> close) : ProtocolSession(client, server)
 {
-    private static readonly TimeSpan OneTick = TimeSpan.FromMilliseconds(1);
 
     private readonly HttpFramer _requests = new();
     private readonly HttpFramer _responses = new();
@@ -100,7 +99,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
             {
                 await SendToServerAsync(input[batch..pos], cancellationToken).ConfigureAwait(false);
                 batch = pos;
-                await WaitUntilAsync(arrival, decision.RequestDelay, cancellationToken).ConfigureAwait(false);
+                await WaitUntilAsync(time, arrival, decision.RequestDelay, cancellationToken).ConfigureAwait(false);
             }
 
             var hasBody = _requests.StartBody(framing, length);
@@ -257,7 +256,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 {
                     await SendToClientAsync(input[run..headStart], cancellationToken).ConfigureAwait(false);
                     run = headStart;
-                    await WaitUntilAsync(arrival, slot.ResponseDelay, cancellationToken).ConfigureAwait(false);
+                    await WaitUntilAsync(time, arrival, slot.ResponseDelay, cancellationToken).ConfigureAwait(false);
                 }
 
                 var (framing, length) = head.ResponseBody(slot.ToHead);
@@ -458,17 +457,6 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
         finally
         {
             _clientWrite.Release();
-        }
-    }
-
-    private async ValueTask WaitUntilAsync(long arrival, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        // As the latency toxic: never early, though timers may wake a tick before their time.
-        var wait = delay - time.GetElapsedTime(arrival);
-        while (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait + OneTick, time, cancellationToken).ConfigureAwait(false);
-            wait = delay - time.GetElapsedTime(arrival);
         }
     }
 }

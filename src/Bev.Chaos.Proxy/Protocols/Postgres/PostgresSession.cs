@@ -17,7 +17,6 @@ namespace Bev.Chaos.Proxy.Protocols.Postgres;
 internal sealed class PostgresSession(Socket client, Socket server, TimeProvider time, Action close) : ProtocolSession(client, server)
 {
     private const int MaxTrackedStatements = 10_000;
-    private static readonly TimeSpan OneTick = TimeSpan.FromMilliseconds(1);
 
     private readonly HeldBytes _held = new();
     private readonly Dictionary<string, string> _statements = new(StringComparer.Ordinal);
@@ -145,7 +144,7 @@ internal sealed class PostgresSession(Socket client, Socket server, TimeProvider
                 {
                     await SendToServerAsync(input[batch..start], cancellationToken).ConfigureAwait(false);
                     batch = start;
-                    await WaitUntilAsync(arrival, delay, cancellationToken).ConfigureAwait(false);
+                    await WaitUntilAsync(time, arrival, delay, cancellationToken).ConfigureAwait(false);
                 }
 
                 if (error is not null)
@@ -345,16 +344,5 @@ internal sealed class PostgresSession(Socket client, Socket server, TimeProvider
         _clientPassThrough = true;
         await SendToServerAsync(input[from..], cancellationToken).ConfigureAwait(false);
         _held.Clear();
-    }
-
-    private async ValueTask WaitUntilAsync(long arrival, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        // As the latency toxic: never early, though timers may wake a tick before their time.
-        var wait = delay - time.GetElapsedTime(arrival);
-        while (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait + OneTick, time, cancellationToken).ConfigureAwait(false);
-            wait = delay - time.GetElapsedTime(arrival);
-        }
     }
 }

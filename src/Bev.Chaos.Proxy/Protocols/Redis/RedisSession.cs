@@ -15,7 +15,6 @@ namespace Bev.Chaos.Proxy.Protocols.Redis;
 /// </summary>
 internal sealed class RedisSession(Socket client, Socket server, TimeProvider time) : ProtocolSession(client, server)
 {
-    private static readonly TimeSpan OneTick = TimeSpan.FromMilliseconds(1);
     private static readonly byte[] Discard = "*1\r\n$7\r\nDISCARD\r\n"u8.ToArray();
     private static readonly byte[] ExecAbort = "-EXECABORT Transaction discarded because of previous errors.\r\n"u8.ToArray();
 
@@ -76,7 +75,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
             {
                 await SendToServerAsync(input[batch..start], cancellationToken).ConfigureAwait(false);
                 batch = start;
-                await WaitUntilAsync(arrival, delay, cancellationToken).ConfigureAwait(false);
+                await WaitUntilAsync(time, arrival, delay, cancellationToken).ConfigureAwait(false);
             }
 
             var name = _command.Name;
@@ -320,17 +319,6 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
         finally
         {
             _clientWrite.Release();
-        }
-    }
-
-    private async ValueTask WaitUntilAsync(long arrival, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        // As the latency toxic: never early, though timers may wake a tick before their time.
-        var wait = delay - time.GetElapsedTime(arrival);
-        while (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait + OneTick, time, cancellationToken).ConfigureAwait(false);
-            wait = delay - time.GetElapsedTime(arrival);
         }
     }
 }
