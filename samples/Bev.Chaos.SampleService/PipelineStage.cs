@@ -20,12 +20,14 @@ internal sealed class PipelineStage : IDisposable
     private readonly string? _out;
     private readonly double _rate;
     private readonly SqliteConnection? _db;
+    private readonly TriageClient? _triage;
     private long _items;
     private long _errors;
 
-    public PipelineStage(string role, string queue, string? input, string? output, double rate, string? database)
+    public PipelineStage(string role, string queue, string? input, string? output, double rate, string? database, Uri? triage = null)
     {
         _role = role;
+        _triage = triage is null ? null : new TriageClient(triage);
         var (host, port) = (queue[..queue.LastIndexOf(':')], int.Parse(queue[(queue.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture));
         _work = new RespClient(host, port);
         (_queueHost, _queuePort) = (host, port);
@@ -62,7 +64,12 @@ internal sealed class PipelineStage : IDisposable
 
     public string Metrics() =>
         $"# HELP sample_pipeline_items_total Items this stage handled.\n# TYPE sample_pipeline_items_total counter\nsample_pipeline_items_total{{stage=\"{_role}\"}} {Interlocked.Read(ref _items)}\n" +
-        $"# HELP sample_pipeline_queue_errors_total Failed queue operations.\n# TYPE sample_pipeline_queue_errors_total counter\nsample_pipeline_queue_errors_total{{stage=\"{_role}\"}} {Interlocked.Read(ref _errors)}\n";
+        $"# HELP sample_pipeline_queue_errors_total Failed queue operations.\n# TYPE sample_pipeline_queue_errors_total counter\nsample_pipeline_queue_errors_total{{stage=\"{_role}\"}} {Interlocked.Read(ref _errors)}\n" +
+        (_triage?.Metrics() ?? string.Empty);
+
+    /// <summary>The analyzer's triage answer for one source: its priority, 1 (highest) to 5.</summary>
+    public static string Triage(string source) =>
+        $"{{\"source\":{System.Text.Json.JsonSerializer.Serialize(source)},\"priority\":{source.Sum(c => c) % 5 + 1}}}";
 
     public async Task RunAsync()
     {
@@ -83,6 +90,12 @@ internal sealed class PipelineStage : IDisposable
                         }
 
                         var item = new JsonObject { ["id"] = next + 1, ["source"] = $"feed-{next % 7}", ["text"] = $"indicator {Guid.NewGuid():N}" };
+                        if (_triage is not null)
+                        {
+                            // Asked of the analyzer's HTTP API with retries; untriaged (null) when it keeps failing.
+                            item["priority"] = await _triage.PriorityAsync($"feed-{next % 7}").ConfigureAwait(false);
+                        }
+
                         await _work.SendAsync(TimeSpan.FromSeconds(2), "LPUSH", _out!, item.ToJsonString()).ConfigureAwait(false);
                         Interlocked.Increment(ref _items);
                         break;
@@ -132,5 +145,6 @@ internal sealed class PipelineStage : IDisposable
     {
         _work.Dispose();
         _db?.Dispose();
+        _triage?.Dispose();
     }
 }

@@ -16,6 +16,7 @@ internal static class SampleHttpService
         var port = 0;
         var workers = 32;
         string? role = null, queue = null, input = null, output = null, database = null;
+        Uri? triage = null;
         var rate = 20.0;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -29,21 +30,22 @@ internal static class SampleHttpService
                 case "--out": output = args[i + 1]; break;
                 case "--rate": rate = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--db": database = args[i + 1]; break;
+                case "--triage": triage = new Uri(args[i + 1]); break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: --port N [--workers N] [--role collector|analyzer|processor --queue HOST:PORT [--in LIST] [--out LIST] [--rate N] [--db FILE]]").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: --port N [--workers N] [--role collector|analyzer|processor --queue HOST:PORT [--in LIST] [--out LIST] [--rate N] [--db FILE] [--triage URL]]").ConfigureAwait(false);
                     return 2;
             }
         }
 
         if (role is not null)
         {
-            if (role is not ("collector" or "analyzer" or "processor") || queue is null || (role != "collector" && input is null) || (role != "processor" && output is null) || (role == "processor" && database is null))
+            if (role is not ("collector" or "analyzer" or "processor") || queue is null || (role != "collector" && input is null) || (role != "processor" && output is null) || (role == "processor" && database is null) || (role != "collector" && triage is not null))
             {
-                await Console.Error.WriteLineAsync("--role collector needs --queue and --out; analyzer --queue, --in and --out; processor --queue, --in and --db").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("--role collector needs --queue and --out (and takes --triage, the analyzer's http://…/triage URL); analyzer --queue, --in and --out; processor --queue, --in and --db").ConfigureAwait(false);
                 return 2;
             }
 
-            _stage = new PipelineStage(role, queue, input, output, rate, database);
+            _stage = new PipelineStage(role, queue, input, output, rate, database, triage);
             _ = Task.Run(_stage.RunAsync);
         }
 
@@ -98,6 +100,7 @@ internal static class SampleHttpService
                     {
                         "/health" => health.Item1 ? ("200 OK", health.Item2) : ("503 Service Unavailable", health.Item2),
                         "/" => ("200 OK", $"{{\"item\":{served},\"pid\":{Environment.ProcessId}}}"),
+                        _ when _stage?.Role == "analyzer" && path.StartsWith("/triage?source=", StringComparison.Ordinal) => ("200 OK", PipelineStage.Triage(Uri.UnescapeDataString(path["/triage?source=".Length..]))),
                         "/metrics" => ("200 OK", $"# HELP sample_requests_total Requests served since start.\n# TYPE sample_requests_total counter\nsample_requests_total{{service=\"sample\"}} {served}\n" + (_stage?.Metrics() ?? string.Empty)),
                         _ => ("404 Not Found", "not found"),
                     };

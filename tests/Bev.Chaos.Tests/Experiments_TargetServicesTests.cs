@@ -91,6 +91,20 @@ public sealed class TargetServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunExperimentAsync_PrometheusProbeOnATargetWithoutMetricsUrl_IsAValidationErrorSayingWhatToDeclare()
+    {
+        var probe = new ProbeDefinition { Name = "retries", Kind = ProbeKind.Prometheus, Target = "web", Metric = "retries_total", MeasureOnly = true };
+        var experiment = Experiment(["web"], "web") with { SteadyStateProbes = [probe.ForCatalog(_engine.Configuration.Targets)] };
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engineer.RunExperimentAsync(experiment, TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            ["steady_state_probes[0].target: 'web' is not allowed; allowed: a catalog target with a metrics_url (declare targets.web.metrics_url, or give the probe a url)"],
+            error.Errors.Select(e => e.ToString()));
+        Assert.Empty(Directory.GetFiles(_markers.Path));
+    }
+
+    [Fact]
     public async Task RunExperimentAsync_UnknownTargetService_IsAValidationErrorNamingIt()
     {
         var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engineer.RunExperimentAsync(Experiment(["web", "no-such-service"], "web"), TestContext.Current.CancellationToken));

@@ -125,7 +125,7 @@ internal static class DemoCommand
         return ChaosConfigurationLoader.Parse(reader.ReadToEnd(), "config/demo.yaml").Targets;
     }
 
-    private static readonly int[] PipelinePorts = [18081, 18082, 18083, 16379, 16380, QueuePort];
+    private static readonly int[] PipelinePorts = [18080, 18081, 18082, 18083, 18084, 18085, 16379, 16380, QueuePort];
 
     private static bool CommandOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));

@@ -337,6 +337,21 @@ internal static class RunCommand
         }
 
         AnsiConsole.Write(table);
+
+        // What each fault counted and how each measured metric moved, phase by phase: an
+        // http_abort's affected requests beside the retries its target's client made for them.
+        foreach (var r in results)
+        {
+            foreach (var fault in r.Faults.Where(f => f.Measurements is { Count: > 0 }))
+            {
+                AnsiConsole.MarkupLine(Markup.Escape($"{r.Name}: {fault.InjectorName} on {fault.TargetService} counted " + string.Join(", ", fault.Measurements!.Select(m => $"{m.Key} {m.Value}"))));
+            }
+
+            foreach (var metric in r.MetricChanges.GroupBy(c => c.Probe, StringComparer.Ordinal))
+            {
+                AnsiConsole.MarkupLine(Markup.Escape($"{r.Name}: {metric.Key} " + string.Join(" · ", metric.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Phase.ToString().ToLowerInvariant()} {c.Change:+0.###;-0.###;+0}")))));
+            }
+        }
     }
 
     private static string Percent(double? share) => share is { } s ? (s * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "-";

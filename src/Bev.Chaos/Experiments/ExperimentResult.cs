@@ -74,4 +74,10 @@ public sealed record ExperimentResult
 
     /// <summary>What the faults did to the targets as the probes saw it, and each fault's effectiveness.</summary>
     public ExperimentImpact Impact { get; init; } = ExperimentImpact.None;
+
+    /// <summary>
+    /// Each prometheus probe's metric, phase by phase: how much it moved (a service's retries while
+    /// the faults were in, against the baseline's). Empty without prometheus probes.
+    /// </summary>
+    public IReadOnlyList<MetricChange> MetricChanges { get; init; } = [];
 }

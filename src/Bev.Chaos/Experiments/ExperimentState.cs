@@ -150,6 +150,7 @@ internal sealed class ExperimentState(ExperimentRun run)
                 AutoRecoveryResponseTime = recovery.AutoRecoveryResponseTime,
                 RolledBack = rolledBack,
                 Impact = ExperimentImpact.Of(_faults, _probes, ended),
+                MetricChanges = MetricChange.Of(_phases, _probes),
             };
         }
     }

@@ -115,6 +115,11 @@ public static class ExperimentValidator
                 case ProbeKind.Tcp when string.IsNullOrEmpty(probe.Host) || probe.Port is < 1 or > 65535:
                     errors.Add(new ValidationError($"{prefix}.port", probe.Port.ToString(CultureInfo.InvariantCulture), "a host and a port from 1 to 65535"));
                     break;
+                case ProbeKind.Prometheus when probe.Url is null:
+                    errors.Add(string.IsNullOrEmpty(probe.Target)
+                        ? new ValidationError($"{prefix}.url", null, "an absolute http:// URL of a Prometheus text exposition, or a target with a metrics_url")
+                        : new ValidationError($"{prefix}.target", probe.Target, "a catalog target with a metrics_url (declare targets." + probe.Target + ".metrics_url, or give the probe a url)"));
+                    break;
                 case ProbeKind.Process when string.IsNullOrEmpty(probe.Target):
                     errors.Add(new ValidationError($"{prefix}.target", null, "a target name"));
                     break;

@@ -15,7 +15,7 @@ public enum ProbeKind
     /// <summary>A command's exit code (and stdout) as expected.</summary>
     Command,
 
-    /// <summary>A metric scraped from a Prometheus text exposition compared with a threshold.</summary>
+    /// <summary>A metric scraped from a Prometheus text exposition, compared with a threshold or only measured.</summary>
     Prometheus,
 }
 
@@ -83,6 +83,13 @@ public sealed record ProbeDefinition
 
     public double Threshold { get; init; }
 
+    /// <summary>
+    /// Prometheus without <c>op</c> and <c>threshold</c>: the metric is only measured — read every
+    /// round, its change per phase reported in <see cref="Experiments.ExperimentResult.MetricChanges"/> —
+    /// and the probe fails only when the metric cannot be read.
+    /// </summary>
+    public bool MeasureOnly { get; init; }
+
     /// <summary>Http: accepted status codes (inclusive range).</summary>
     public int ExpectedStatusMin { get; init; } = 200;
 
@@ -103,23 +110,27 @@ public sealed record ProbeDefinition
 
     /// <summary>
     /// Process: the target name. Http without <see cref="Url"/>: the catalog service whose
-    /// <c>health_url</c> is requested (see <see cref="ForCatalog"/>), so a scenario names targets, not ports.
+    /// <c>health_url</c> is requested; Prometheus without <see cref="Url"/>: the one whose
+    /// <c>metrics_url</c> is scraped (see <see cref="ForCatalog"/>), so a scenario names targets, not ports.
     /// </summary>
     public string? Target { get; init; }
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>True for an http probe that names a target instead of a URL.</summary>
-    public bool IsTargetProbe => Kind == ProbeKind.Http && Url is null && !string.IsNullOrEmpty(Target);
+    /// <summary>True for an http or prometheus probe that names a target instead of a URL.</summary>
+    public bool IsTargetProbe => Kind is ProbeKind.Http or ProbeKind.Prometheus && Url is null && !string.IsNullOrEmpty(Target);
 
     /// <summary>
     /// This probe with its target looked up in <paramref name="catalog"/>: an http probe that names a
     /// target requests that target's <c>health_url</c>; when the target has none (an ad-hoc
     /// <c>pid:N</c>, <c>name:P</c>, <c>docker:C</c>, or a catalog entry without one) it checks the
-    /// target's processes instead (alive, not stopped). Any other probe is returned as it is.
+    /// target's processes instead (alive, not stopped). A prometheus probe that names a target
+    /// scrapes its <c>metrics_url</c>; without one it keeps no URL, which validation reports. Any
+    /// other probe is returned as it is.
     /// </summary>
     public ProbeDefinition ForCatalog(IReadOnlyDictionary<string, Configuration.TargetDefinition> catalog) =>
         !IsTargetProbe ? this
+        : Kind == ProbeKind.Prometheus ? (catalog.TryGetValue(Target!, out var scraped) && scraped.MetricsUrl is { } metrics ? this with { Url = metrics } : this)
         : catalog.TryGetValue(Target!, out var target) && target.HealthUrl is { } health ? this with { Url = health }
         : this with { Kind = ProbeKind.Process };
 }

@@ -18,12 +18,17 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
         timeout.CancelAfter(probe.Timeout);
         try
         {
+            if (probe.Kind == ProbeKind.Prometheus)
+            {
+                var (holds, text, value) = await PrometheusAsync(probe, timeout.Token).ConfigureAwait(false);
+                return new ProbeResult(probe.Name, now, holds, timeProvider.GetElapsedTime(started), text, value);
+            }
+
             var (ok, detail) = probe.Kind switch
             {
                 ProbeKind.Http => await HttpAsync(probe, timeout.Token).ConfigureAwait(false),
                 ProbeKind.Tcp => await TcpAsync(probe, timeout.Token).ConfigureAwait(false),
                 ProbeKind.Command => await CommandAsync(probe, timeout.Token).ConfigureAwait(false),
-                ProbeKind.Prometheus => await PrometheusAsync(probe, timeout.Token).ConfigureAwait(false),
                 _ => ProcessAlive(probe),
             };
             return new ProbeResult(probe.Name, now, ok, timeProvider.GetElapsedTime(started), detail);
@@ -120,7 +125,7 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
             : (true, $"exit code {run.ExitCode}");
     }
 
-    private async Task<(bool, string)> PrometheusAsync(ProbeDefinition probe, CancellationToken cancellationToken)
+    private async Task<(bool, string, double?)> PrometheusAsync(ProbeDefinition probe, CancellationToken cancellationToken)
     {
         var text = await _http.GetStringAsync(probe.Url, cancellationToken).ConfigureAwait(false);
         double? value;
@@ -130,12 +135,17 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
         }
         catch (FormatException ex)
         {
-            return (false, "not a Prometheus exposition: " + ex.Message);
+            return (false, "not a Prometheus exposition: " + ex.Message, null);
         }
 
         if (value is not { } v)
         {
-            return (false, $"no sample matches {probe.Metric}");
+            return (false, $"no sample matches {probe.Metric}", null);
+        }
+
+        if (probe.MeasureOnly)
+        {
+            return (true, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{probe.Metric} = {v:G6} (measured)"), v);
         }
 
         var holds = probe.Comparison switch
@@ -147,7 +157,7 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
             ProbeComparison.Equal => v == probe.Threshold,
             _ => v != probe.Threshold,
         };
-        return (holds, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{probe.Metric} = {v:G6}, must be {Symbol(probe.Comparison)} {probe.Threshold:G6}"));
+        return (holds, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{probe.Metric} = {v:G6}, must be {Symbol(probe.Comparison)} {probe.Threshold:G6}"), v);
     }
 
     /// <summary>The operator as written in YAML.</summary>

@@ -117,7 +117,14 @@ internal static class ProbeReader
 
     private static ProbeDefinition? Prometheus(YamlSection p, string name)
     {
-        var url = Url(p);
+        // A target instead of a URL: its catalog metrics_url, looked up at run time.
+        var target = p.String("target");
+        if (target is not null && p.Has("url"))
+        {
+            p.Error("target", p.Find("target"), target, "url or target, not both (target means the target's catalog metrics_url)");
+        }
+
+        var url = target is null ? Url(p) : null;
         var metric = p.String("metric");
         try
         {
@@ -129,14 +136,26 @@ internal static class ProbeReader
             metric = null;
         }
 
+        // Neither op nor threshold: the metric is measured, not judged.
+        var measureOnly = !p.Has("op") && !p.Has("threshold");
         var comparison = p.Enum("op", ProbeComparison.LessOrEqual, Operators);
-        if (!p.Has("threshold"))
+        if (!measureOnly && !p.Has("threshold"))
         {
-            p.Error("threshold", null, null, "a number to compare the metric with");
+            p.Error("threshold", null, null, "a number to compare the metric with (or neither op nor threshold, to only measure the metric)");
         }
 
         var threshold = p.Double("threshold", 0, double.MinValue, double.MaxValue);
-        return url is null || metric is null ? null : new ProbeDefinition { Name = name, Kind = ProbeKind.Prometheus, Url = url, Metric = metric, Comparison = comparison, Threshold = threshold };
+        return (url is null && target is null) || metric is null ? null : new ProbeDefinition
+        {
+            Name = name,
+            Kind = ProbeKind.Prometheus,
+            Url = url,
+            Target = target,
+            Metric = metric,
+            Comparison = comparison,
+            Threshold = threshold,
+            MeasureOnly = measureOnly,
+        };
     }
 
     private static Uri? Url(YamlSection p)

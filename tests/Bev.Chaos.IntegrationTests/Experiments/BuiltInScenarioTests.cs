@@ -23,7 +23,11 @@ public sealed class BuiltInScenarioTests
             Targets = new Dictionary<string, TargetDefinition>
             {
                 ["web-server"] = new() { Name = "web-server", Pid = collector.Pid, Port = 18084, Proxies = new Dictionary<string, ProxyRoute> { ["http"] = new("127.0.0.1:18080", "127.0.0.1:18084", "http") } },
-                ["data-collector"] = new() { Name = "data-collector", Pid = collector.Pid, Port = 18081, HealthUrl = new Uri("http://127.0.0.1:18081/health") },
+                ["data-collector"] = new()
+                {
+                    Name = "data-collector", Pid = collector.Pid, Port = 18081, HealthUrl = new Uri("http://127.0.0.1:18081/health"), MetricsUrl = new Uri("http://127.0.0.1:18081/metrics"),
+                    Proxies = new Dictionary<string, ProxyRoute> { ["analyzer"] = new("127.0.0.1:18085", "127.0.0.1:18082", "http") },
+                },
                 ["threat-analyzer"] = new() { Name = "threat-analyzer", Pid = analyzer.Pid, Port = 18082, Proxies = new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16379", "127.0.0.1:6379") } },
                 ["osint-processor"] = new() { Name = "osint-processor", Pid = processor.Pid, Port = 18083, Proxies = new Dictionary<string, ProxyRoute> { ["redis"] = new("127.0.0.1:16380", "127.0.0.1:6379") } },
             },

@@ -49,6 +49,22 @@ public sealed class ProbeKindsTests : IAsyncLifetime
         Assert.False(tooHigh.Success);
         Assert.Matches(@"^sample_requests_total = \d+, must be < 1$", tooHigh.Detail);
         Assert.Equal((false, "no sample matches sample_requests_total{service=\"other\"}"), (missing.Success, missing.Detail));
+        Assert.True(tooHigh.Value >= 1, $"the value read is in the result: {tooHigh.Value}");
+        Assert.Null(missing.Value);
+    }
+
+    [Fact]
+    public async Task PrometheusProbe_MeasureOnly_SucceedsWithTheValueRead_AndFailsOnlyWhenItCannotRead()
+    {
+        var url = new Uri($"http://127.0.0.1:{_f.Port}/metrics");
+        var measured = await RunAsync(new ProbeDefinition { Name = "m", Kind = ProbeKind.Prometheus, Url = url, Metric = "sample_requests_total", MeasureOnly = true });
+        var again = await RunAsync(new ProbeDefinition { Name = "m", Kind = ProbeKind.Prometheus, Url = url, Metric = "sample_requests_total", MeasureOnly = true });
+        var missing = await RunAsync(new ProbeDefinition { Name = "m", Kind = ProbeKind.Prometheus, Url = url, Metric = "no_such_metric", MeasureOnly = true });
+
+        Assert.True(measured.Success, measured.Detail);
+        Assert.Matches(@"^sample_requests_total = \d+ \(measured\)$", measured.Detail);
+        Assert.True(again.Value > measured.Value, $"each scrape is a request the sample counts: {measured.Value}, then {again.Value}");
+        Assert.Equal((false, (double?)null), (missing.Success, missing.Value));
     }
 
     [Fact]

@@ -61,6 +61,52 @@ public sealed class ProbeYamlTests
     }
 
     [Fact]
+    public void SteadyState_PrometheusWithoutOpOrThreshold_IsMeasuredOnly_AndATargetMeansItsMetricsUrl()
+    {
+        const string yaml = """
+            scenarios:
+              - name: measured
+                steady_state:
+                  - { name: retries, type: prometheus, target: collector, metric: retries_total }
+                  - { name: judged, type: prometheus, url: "http://127.0.0.1:9000/metrics", metric: errors_total, op: "<", threshold: 3 }
+                steps:
+                  - { name: w, action_type: wait, parameters: { duration: 1s } }
+            """;
+        var catalog = new Dictionary<string, Bev.Chaos.Configuration.TargetDefinition>
+        {
+            ["collector"] = new() { Name = "collector", Pid = 1, MetricsUrl = new Uri("http://127.0.0.1:9100/metrics") },
+            ["bare"] = new() { Name = "bare", Pid = 1 },
+        };
+
+        var probes = Assert.Single(ScenarioLoader.Parse(yaml, "m.yaml").Scenarios).SteadyState;
+
+        Assert.Equal((ProbeKind.Prometheus, true, "collector", (Uri?)null), (probes[0].Kind, probes[0].MeasureOnly, probes[0].Target, probes[0].Url));
+        Assert.Equal(new Uri("http://127.0.0.1:9100/metrics"), probes[0].ForCatalog(catalog).Url);
+        Assert.Null((probes[0] with { Target = "bare" }).ForCatalog(catalog).Url);
+        Assert.Equal(ProbeKind.Prometheus, (probes[0] with { Target = "bare" }).ForCatalog(catalog).Kind);
+        Assert.False(probes[1].MeasureOnly);
+    }
+
+    [Fact]
+    public void SteadyState_PrometheusWithOpButNoThreshold_OrBothUrlAndTarget_IsAnError()
+    {
+        const string yaml = """
+            scenarios:
+              - name: probes
+                steady_state:
+                  - { name: a, type: prometheus, target: collector, metric: retries_total, op: ">" }
+                  - { name: b, type: prometheus, target: collector, url: "http://127.0.0.1:9000/metrics", metric: retries_total }
+                steps:
+                  - { name: w, action_type: wait, parameters: { duration: 1s } }
+            """;
+
+        var messages = Assert.Throws<ChaosValidationException>(() => ScenarioLoader.Parse(yaml, "p.yaml")).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Contains(messages, m => m.StartsWith("p.yaml:4: scenarios[0].steady_state[0].threshold: ", StringComparison.Ordinal) && m.EndsWith("a number to compare the metric with (or neither op nor threshold, to only measure the metric)", StringComparison.Ordinal));
+        Assert.Contains("p.yaml:5: scenarios[0].steady_state[1].target: 'collector' is not allowed; allowed: url or target, not both (target means the target's catalog metrics_url)", messages);
+    }
+
+    [Fact]
     public void PrometheusText_SumsTheSamplesASelectorMatches()
     {
         const string exposition = """
