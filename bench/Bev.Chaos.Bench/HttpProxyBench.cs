@@ -8,7 +8,8 @@ namespace Bev.Chaos.Bench;
 /// The fault proxy declared <c>protocol: http</c> (no toxic) as <c>./bev-chaos proxy</c> runs it,
 /// beside nginx's own <c>proxy_pass</c> (upstream keep-alive), a plain YARP reverse proxy and our
 /// L4 proxy, in one run: wrk with keep-alive against nginx serving <c>return 200 "ok"</c> through
-/// each. Then a 100 ms <c>http_delay</c>: what it adds to the median, as wrk sees it.
+/// each; then the same paths at one connection, where the added latency is the proxy's own and
+/// not a queue's; then a 100 ms <c>http_delay</c>: what it adds to the median, as wrk sees it.
 /// </summary>
 internal static class HttpProxyBench
 {
@@ -63,6 +64,17 @@ internal static class HttpProxyBench
             }
         }
 
+        // One connection, one request at a time: no queue in front of any proxy, so what a path
+        // adds to the direct p99 is what it costs a request.
+        var latency = paths.ToDictionary(p => p.Name, _ => new List<Wrk.Result>());
+        for (var round = 0; round < Rounds; round++)
+        {
+            foreach (var (name, port) in paths)
+            {
+                latency[name].Add(await Wrk.RunAsync($"http://127.0.0.1:{port}/", 1, 1, Seconds));
+            }
+        }
+
         // A 100 ms http_delay: the same wrk, fewer connections (each waits 100 ms per request).
         var before = new List<Wrk.Result>();
         var delayed = new List<Wrk.Result>();
@@ -74,7 +86,7 @@ internal static class HttpProxyBench
             (await api.DeleteAsync("/proxies/web_http/toxics/delay")).EnsureSuccessStatusCode();
         }
 
-        Print(results, paths.Select(p => p.Name).ToList(), Wrk.Median(before), Wrk.Median(delayed));
+        Print(results, latency, paths.Select(p => p.Name).ToList(), Wrk.Median(before), Wrk.Median(delayed));
         await ours.InterruptAsync(TimeSpan.FromSeconds(20));
         Directory.Delete(work, recursive: true);
     }
@@ -99,7 +111,7 @@ internal static class HttpProxyBench
     private static async Task CreateAsync(HttpClient api, string name, int listen, int upstream, string protocol) =>
         (await api.PostAsync("/proxies", new StringContent($$"""{"name":"{{name}}","listen":"127.0.0.1:{{listen}}","upstream":"127.0.0.1:{{upstream}}","protocol":"{{protocol}}"}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 
-    private static void Print(Dictionary<string, List<Wrk.Result>> results, List<string> order, Wrk.Result before, Wrk.Result delayed)
+    private static void Print(Dictionary<string, List<Wrk.Result>> results, Dictionary<string, List<Wrk.Result>> latency, List<string> order, Wrk.Result before, Wrk.Result delayed)
     {
         var median = order.ToDictionary(n => n, n => Wrk.Median(results[n]));
         var ours = median[order[1]];
@@ -124,6 +136,19 @@ internal static class HttpProxyBench
         Console.WriteLine(string.Create(c, $"| ours (http) ÷ YARP | {ours.RequestsPerSecond / yarp.RequestsPerSecond:F2}× | {(ours.P99Ms - yarp.P99Ms) * 1000:F0} |"));
         Console.WriteLine(string.Create(c, $"| ours (http) ÷ nginx proxy_pass | {ours.RequestsPerSecond / nginx.RequestsPerSecond:F2}× | {(ours.P99Ms - nginx.P99Ms) * 1000:F0} |"));
         Console.WriteLine(string.Create(c, $"| ours (http) ÷ ours (tcp) | {ours.RequestsPerSecond / median[order[4]].RequestsPerSecond:F2}× | {(ours.P99Ms - median[order[4]].P99Ms) * 1000:F0} |"));
+        Console.WriteLine();
+        var single = order.ToDictionary(n => n, n => Wrk.Median(latency[n]));
+        Console.WriteLine(string.Create(c, $"One connection, one request at a time (wrk 1 thread, 1 connection, {Seconds} s, {Rounds} rounds taking turns, medians): no queue forms in front of a proxy, so the p99 it adds over the direct path is its own cost per request."));
+        Console.WriteLine();
+        Console.WriteLine("| path, 1 connection | requests/s | p50 ms | p99 ms | added p99 over direct (µs) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|");
+        foreach (var name in order)
+        {
+            Console.WriteLine(string.Create(c, $"| {name} | {single[name].RequestsPerSecond:F0} | {single[name].P50Ms:F3} | {single[name].P99Ms:F3} | {(single[name].P99Ms - single[order[0]].P99Ms) * 1000:F0} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(c, $"Added p99 at one connection, ours (http) − nginx proxy_pass's: **{(single[order[1]].P99Ms - single[order[2]].P99Ms) * 1000:F0} µs**; ours − YARP's: {(single[order[1]].P99Ms - single[order[3]].P99Ms) * 1000:F0} µs."));
         Console.WriteLine();
         Console.WriteLine(string.Create(c, $"A 100 ms `http_delay` on every request (wrk 1 thread, 8 connections, 3 rounds, medians): p50 {before.P50Ms:F2} ms without it, {delayed.P50Ms:F2} ms with it: **{delayed.P50Ms - before.P50Ms:F2} ms added** (p99 {delayed.P99Ms:F2} ms). Goals: requests/s ≥ 1.0× YARP and ≥ 0.8× nginx proxy_pass, added p99 within 100 µs of nginx's, a 100 ms delay adding 100 ± 3 ms."));
         Console.WriteLine();

@@ -7,7 +7,27 @@ internal abstract record AttributeSpec;
 internal sealed record NumberSpec(long? Default, long Min, long Max) : AttributeSpec;
 
 /// <summary>A string that <see cref="Check"/> accepts (returning it normalized) or refuses (null).</summary>
-internal sealed record TextSpec(string? Default, string Allowed, Func<string, string?> Check) : AttributeSpec;
+internal sealed record TextSpec(string? Default, string Allowed, Func<string, string?> Check) : AttributeSpec
+{
+    /// <summary>A .NET regular expression of 1 to <paramref name="maxLength"/> characters that compiles (with <paramref name="matchTimeout"/>).</summary>
+    public static TextSpec Regex(string allowed, int maxLength, TimeSpan matchTimeout) => new(null, allowed, pattern =>
+    {
+        if (pattern.Length is 0 || pattern.Length > maxLength)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, matchTimeout);
+            return pattern;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    });
+}
 
 /// <summary>A non-empty array of strings, each accepted (normalized) or refused (null) by <see cref="CheckItem"/>.</summary>
 internal sealed record ListSpec(string Allowed, Func<string, string?> CheckItem) : AttributeSpec;

@@ -54,14 +54,7 @@ internal static class ProbeReader
 
     private static ProbeDefinition? Http(YamlSection p, string name)
     {
-        // A probe may name a target instead of a URL: its catalog health_url, looked up at run time.
-        var target = p.String("target");
-        if (target is not null && p.Has("url"))
-        {
-            p.Error("target", p.Find("target"), target, "url or target, not both (target means the target's catalog health_url)");
-        }
-
-        var url = target is null ? Url(p) : null;
+        var (target, url) = TargetOrUrl(p, "health_url");
         var (low, high) = StatusRange(p);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         if (p.Section("headers") is { } section)
@@ -117,14 +110,7 @@ internal static class ProbeReader
 
     private static ProbeDefinition? Prometheus(YamlSection p, string name)
     {
-        // A target instead of a URL: its catalog metrics_url, looked up at run time.
-        var target = p.String("target");
-        if (target is not null && p.Has("url"))
-        {
-            p.Error("target", p.Find("target"), target, "url or target, not both (target means the target's catalog metrics_url)");
-        }
-
-        var url = target is null ? Url(p) : null;
+        var (target, url) = TargetOrUrl(p, "metrics_url");
         var metric = p.String("metric");
         try
         {
@@ -156,6 +142,19 @@ internal static class ProbeReader
             Threshold = threshold,
             MeasureOnly = measureOnly,
         };
+    }
+
+    // A probe may name a target instead of a URL: that target's catalog URL (health_url or
+    // metrics_url), looked up at run time.
+    private static (string? Target, Uri? Url) TargetOrUrl(YamlSection p, string catalogKey)
+    {
+        var target = p.String("target");
+        if (target is not null && p.Has("url"))
+        {
+            p.Error("target", p.Find("target"), target, $"url or target, not both (target means the target's catalog {catalogKey})");
+        }
+
+        return (target, target is null ? Url(p) : null);
     }
 
     private static Uri? Url(YamlSection p)

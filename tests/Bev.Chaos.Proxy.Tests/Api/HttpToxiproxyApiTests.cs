@@ -9,36 +9,23 @@ namespace Bev.Chaos.Proxy.Tests.Api;
 /// <summary>The HTTP toxics through the Toxiproxy-compatible API, over real HTTP, in front of a real nginx.</summary>
 public sealed class HttpToxiproxyApiTests : IAsyncLifetime
 {
-    private readonly ProxyCollection _proxies = new();
-    private ToxiproxyServer _server = null!;
-    private HttpClient _http = null!;
+    private ToxiproxyApiHost _api = null!;
     private NginxServer _nginx = null!;
 
     public async ValueTask InitializeAsync()
     {
         _nginx = await NginxServer.StartAsync();
-        _server = await ToxiproxyServer.StartAsync(_proxies, "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _api = await ToxiproxyApiHost.StartAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _proxies.DisposeAsync();
+        await _api.DisposeAsync();
         await _nginx.DisposeAsync();
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string json)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
     private Task<(HttpStatusCode Status, JsonElement Body)> CreateProxyAsync(string name, string protocol) =>
-        SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"{{name}}","listen":"127.0.0.1:0","upstream":"{{_nginx.Address}}","protocol":"{{protocol}}"}""");
+        _api.SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"{{name}}","listen":"127.0.0.1:0","upstream":"{{_nginx.Address}}","protocol":"{{protocol}}"}""");
 
     [Fact]
     public async Task HttpToxic_OnAnHttpProxy_IsAddedAndActs_WithItsHeadersAndCounts()
@@ -47,7 +34,7 @@ public sealed class HttpToxiproxyApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, created);
         Assert.Equal("http", proxy.GetProperty("protocol").GetString());
 
-        var (status, toxic) = await SendAsync(HttpMethod.Post, "/proxies/web/toxics", """{"type":"http_replace","attributes":{"status":418,"headers":{"X-Chaos":"on","ETag":null},"json_patch":{"status":"teapot"}}}""");
+        var (status, toxic) = await _api.SendAsync(HttpMethod.Post, "/proxies/web/toxics", """{"type":"http_replace","attributes":{"status":418,"headers":{"X-Chaos":"on","ETag":null},"json_patch":{"status":"teapot"}}}""");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("on", toxic.GetProperty("attributes").GetProperty("headers").GetProperty("X-Chaos").GetString());
         Assert.Equal(JsonValueKind.Null, toxic.GetProperty("attributes").GetProperty("headers").GetProperty("ETag").ValueKind);
@@ -59,7 +46,7 @@ public sealed class HttpToxiproxyApiTests : IAsyncLifetime
         Assert.False(through.Headers.Contains("ETag"));
         Assert.Equal("{\"status\":\"teapot\",\"count\":3}", await through.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
-        using var listed = await _http.GetAsync("/proxies/web/toxics", TestContext.Current.CancellationToken);
+        using var listed = await _api.Http.GetAsync("/proxies/web/toxics", TestContext.Current.CancellationToken);
         var counts = JsonDocument.Parse(await listed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement[0];
         Assert.Equal((1, 1), (counts.GetProperty("matched").GetInt64(), counts.GetProperty("affected").GetInt64()));
     }
@@ -77,40 +64,18 @@ public sealed class HttpToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync("p", protocol);
 
-        var (status, error) = await SendAsync(HttpMethod.Post, "/proxies/p/toxics", body);
+        var (status, error) = await _api.SendAsync(HttpMethod.Post, "/proxies/p/toxics", body);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(field, error.GetProperty("field").GetString());
         Assert.Contains(allowed, error.GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Empty(_proxies.Get("p").Toxics);
+        Assert.Empty(_api.Proxies.Get("p").Toxics);
     }
 
     [Fact]
     public async Task NodeToxiproxyClient_AddsAnHttpToxic()
     {
-        var clientDir = Path.Combine(AppContext.BaseDirectory, "client");
-        if (!Directory.Exists(Path.Combine(clientDir, "node_modules", "toxiproxy-node-client")))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail("CI=true: test.sh installs the npm client (tests/Bev.Chaos.Proxy.Tests/client), but it is missing");
-            }
-
-            Assert.Skip("the npm package toxiproxy-node-client is not installed (./test.sh installs it)");
-        }
-
-        using var node = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(clientDir, "check-http.js"), _server.Url.ToString().TrimEnd('/'), _nginx.Address])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = clientDir,
-        })!;
-        var output = await node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = await node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.True(node.ExitCode == 0, error);
-        var seen = JsonDocument.Parse(output).RootElement;
+        var seen = await _api.RunNodeClientAsync("check-http.js", _nginx.Address);
         Assert.Equal("http_abort", seen.GetProperty("type").GetString());
         Assert.Equal("7", seen.GetProperty("attributes").GetProperty("headers").GetProperty("Retry-After").GetString());
 

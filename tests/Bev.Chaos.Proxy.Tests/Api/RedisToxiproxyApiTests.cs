@@ -9,41 +9,23 @@ namespace Bev.Chaos.Proxy.Tests.Api;
 /// <summary>The Redis toxics through the Toxiproxy-compatible API, over real HTTP, in front of a real redis-server.</summary>
 public sealed class RedisToxiproxyApiTests : IAsyncLifetime
 {
-    private readonly ProxyCollection _proxies = new();
-    private ToxiproxyServer _server = null!;
-    private HttpClient _http = null!;
+    private ToxiproxyApiHost _api = null!;
     private RedisServer _redis = null!;
 
     public async ValueTask InitializeAsync()
     {
         _redis = await RedisServer.StartAsync();
-        _server = await ToxiproxyServer.StartAsync(_proxies, "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _api = await ToxiproxyApiHost.StartAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _proxies.DisposeAsync();
+        await _api.DisposeAsync();
         await _redis.DisposeAsync();
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
     private Task<(HttpStatusCode Status, JsonElement Body)> CreateProxyAsync(string name = "cache", string protocol = "redis") =>
-        SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"{{name}}","listen":"127.0.0.1:0","upstream":"{{_redis.Address}}","protocol":"{{protocol}}"}""");
+        _api.SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"{{name}}","listen":"127.0.0.1:0","upstream":"{{_redis.Address}}","protocol":"{{protocol}}"}""");
 
     [Fact]
     public async Task CreateProxy_WithProtocolRedis_ReportsIt()
@@ -52,7 +34,7 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Created, status);
         Assert.Equal("redis", body.GetProperty("protocol").GetString());
-        Assert.Equal(ProxyProtocol.Redis, _proxies.Get("cache").Protocol);
+        Assert.Equal(ProxyProtocol.Redis, _api.Proxies.Get("cache").Protocol);
     }
 
     [Fact]
@@ -63,14 +45,14 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("protocol", body.GetProperty("field").GetString());
         Assert.Equal("protocol: 'memcached' is not a protocol this proxy speaks (allowed: tcp, http, redis, postgres)", body.GetProperty("error").GetString());
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task AddToxic_RedisError_ActsAndReportsItsCounts()
     {
         var (_, proxy) = await CreateProxyAsync();
-        var (status, toxic) = await SendAsync(HttpMethod.Post, "/proxies/cache/toxics", """{"type":"redis_error","attributes":{"commands":["get"],"key":"a*","error":"-LOADING"}}""");
+        var (status, toxic) = await _api.SendAsync(HttpMethod.Post, "/proxies/cache/toxics", """{"type":"redis_error","attributes":{"commands":["get"],"key":"a*","error":"-LOADING"}}""");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("redis_error_downstream", toxic.GetProperty("name").GetString());
@@ -84,10 +66,10 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
         Assert.Equal("-LOADING Redis is loading the dataset in memory", await client.CallAsync("GET", "abc"));
         Assert.Equal("$nil", await client.CallAsync("GET", "xyz"));
 
-        var (_, seen) = await SendAsync(HttpMethod.Get, "/proxies/cache/toxics/redis_error_downstream");
+        var (_, seen) = await _api.SendAsync(HttpMethod.Get, "/proxies/cache/toxics/redis_error_downstream");
         Assert.Equal(1, seen.GetProperty("matched").GetInt64());
         Assert.Equal(1, seen.GetProperty("affected").GetInt64());
-        var (_, listed) = await SendAsync(HttpMethod.Get, "/proxies/cache/toxics");
+        var (_, listed) = await _api.SendAsync(HttpMethod.Get, "/proxies/cache/toxics");
         Assert.Equal(1, listed[0].GetProperty("matched").GetInt64());
     }
 
@@ -95,9 +77,9 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
     public async Task UpdateToxic_Toxicity_KeepsCommandsKeyAndSeed()
     {
         await CreateProxyAsync();
-        await SendAsync(HttpMethod.Post, "/proxies/cache/toxics", """{"type":"redis_delay","toxicity":0.5,"attributes":{"commands":["SET"],"key":"k","delay_ms":20,"seed":7}}""");
+        await _api.SendAsync(HttpMethod.Post, "/proxies/cache/toxics", """{"type":"redis_delay","toxicity":0.5,"attributes":{"commands":["SET"],"key":"k","delay_ms":20,"seed":7}}""");
 
-        var (status, updated) = await SendAsync(HttpMethod.Post, "/proxies/cache/toxics/redis_delay_downstream", """{"toxicity":0.25,"attributes":{"delay_ms":40}}""");
+        var (status, updated) = await _api.SendAsync(HttpMethod.Post, "/proxies/cache/toxics/redis_delay_downstream", """{"toxicity":0.25,"attributes":{"delay_ms":40}}""");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(0.25, updated.GetProperty("toxicity").GetDouble());
@@ -123,12 +105,12 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync();
 
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies/cache/toxics", json);
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies/cache/toxics", json);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(message, body.GetProperty("error").GetString());
         Assert.Equal(field, body.GetProperty("field").GetString());
-        Assert.Empty(_proxies.Get("cache").Toxics);
+        Assert.Empty(_api.Proxies.Get("cache").Toxics);
     }
 
     [Fact]
@@ -136,7 +118,7 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync(protocol: "tcp");
 
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies/cache/toxics", """{"type":"redis_error"}""");
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies/cache/toxics", """{"type":"redis_error"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("type", body.GetProperty("field").GetString());
@@ -148,7 +130,7 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync();
 
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies/cache", """{"protocol":"tcp"}""");
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies/cache", """{"protocol":"tcp"}""");
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("protocol: 'tcp' cannot be set on proxy 'cache' (it has protocol redis; a proxy's protocol is fixed when it is created)", body.GetProperty("error").GetString());
@@ -157,38 +139,16 @@ public sealed class RedisToxiproxyApiTests : IAsyncLifetime
     [Fact]
     public async Task Populate_WithProtocol_CreatesARedisProxy()
     {
-        var (status, _) = await SendAsync(HttpMethod.Post, "/populate", $$"""[{"name":"pop","listen":"127.0.0.1:0","upstream":"{{_redis.Address}}","protocol":"redis"}]""");
+        var (status, _) = await _api.SendAsync(HttpMethod.Post, "/populate", $$"""[{"name":"pop","listen":"127.0.0.1:0","upstream":"{{_redis.Address}}","protocol":"redis"}]""");
 
         Assert.Equal(HttpStatusCode.Created, status);
-        Assert.Equal(ProxyProtocol.Redis, _proxies.Get("pop").Protocol);
+        Assert.Equal(ProxyProtocol.Redis, _api.Proxies.Get("pop").Protocol);
     }
 
     [Fact]
     public async Task NodeToxiproxyClient_AddsARedisToxic()
     {
-        var clientDir = Path.Combine(AppContext.BaseDirectory, "client");
-        if (!Directory.Exists(Path.Combine(clientDir, "node_modules", "toxiproxy-node-client")))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail("CI=true: test.sh installs the npm client (tests/Bev.Chaos.Proxy.Tests/client), but it is missing");
-            }
-
-            Assert.Skip("the npm package toxiproxy-node-client is not installed (./test.sh installs it)");
-        }
-
-        using var node = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(clientDir, "check-redis.js"), _server.Url.ToString().TrimEnd('/'), _redis.Address])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = clientDir,
-        })!;
-        var output = await node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = await node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.True(node.ExitCode == 0, error);
-        var seen = JsonDocument.Parse(output).RootElement;
+        var seen = await _api.RunNodeClientAsync("check-redis.js", _redis.Address);
         Assert.Equal("redis_error", seen.GetProperty("type").GetString());
         Assert.Equal(1.0, seen.GetProperty("toxicity").GetDouble());
         Assert.Equal(42, seen.GetProperty("attributes").GetProperty("seed").GetInt64());

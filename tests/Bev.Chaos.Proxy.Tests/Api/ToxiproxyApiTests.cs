@@ -9,46 +9,28 @@ namespace Bev.Chaos.Proxy.Tests.Api;
 /// <summary>Every endpoint, status code and error shape of the Toxiproxy API, over real HTTP.</summary>
 public sealed class ToxiproxyApiTests : IAsyncLifetime
 {
-    private readonly ProxyCollection _proxies = new();
-    private ToxiproxyServer _server = null!;
-    private HttpClient _http = null!;
+    private ToxiproxyApiHost _api = null!;
     private EchoServer _upstream = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await ToxiproxyServer.StartAsync(_proxies, "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _api = await ToxiproxyApiHost.StartAsync();
         _upstream = EchoServer.Echo();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _proxies.DisposeAsync();
+        await _api.DisposeAsync();
         await _upstream.DisposeAsync();
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-        }
-
-        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-    }
-
     private Task<(HttpStatusCode Status, JsonElement Body)> CreateProxyAsync(string name = "redis") =>
-        SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"{{name}}","listen":"127.0.0.1:0","upstream":"{{_upstream.Address}}"}""");
+        _api.SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"{{name}}","listen":"127.0.0.1:0","upstream":"{{_upstream.Address}}"}""");
 
     [Fact]
     public async Task Version_ReportsAVersion()
     {
-        var (status, body) = await SendAsync(HttpMethod.Get, "/version");
+        var (status, body) = await _api.SendAsync(HttpMethod.Get, "/version");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("2.", body.GetProperty("version").GetString());
@@ -76,7 +58,7 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     [InlineData("""{"name": "x", """, 400, null)]
     public async Task CreateProxy_BadBody_Is400WithErrorShape(string json, int code, string? message)
     {
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", json);
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", json);
 
         Assert.Equal(code, (int)status);
         Assert.Equal(code, body.GetProperty("status").GetInt32());
@@ -89,7 +71,7 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
             Assert.StartsWith("bad request body: ", body.GetProperty("error").GetString());
         }
 
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
@@ -101,10 +83,10 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
         Assert.Equal("proxy already exists", error.GetProperty("error").GetString());
 
         var taken = first.GetProperty("listen").GetString();
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"other","listen":"{{taken}}","upstream":"{{_upstream.Address}}"}""");
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", $$"""{"name":"other","listen":"{{taken}}","upstream":"{{_upstream.Address}}"}""");
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Equal($"listen address already in use: {taken}", body.GetProperty("error").GetString());
-        Assert.Single(_proxies.All);
+        Assert.Single(_api.Proxies.All);
     }
 
     [Fact]
@@ -113,27 +95,27 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
         await CreateProxyAsync("a");
         await CreateProxyAsync("b");
 
-        var (listStatus, list) = await SendAsync(HttpMethod.Get, "/proxies");
+        var (listStatus, list) = await _api.SendAsync(HttpMethod.Get, "/proxies");
         Assert.Equal(HttpStatusCode.OK, listStatus);
         Assert.Equal(["a", "b"], list.EnumerateObject().Select(p => p.Name).Order());
 
-        var (showStatus, shown) = await SendAsync(HttpMethod.Get, "/proxies/a");
+        var (showStatus, shown) = await _api.SendAsync(HttpMethod.Get, "/proxies/a");
         Assert.Equal(HttpStatusCode.OK, showStatus);
         Assert.Equal("a", shown.GetProperty("name").GetString());
 
-        var (patchStatus, patched) = await SendAsync(HttpMethod.Patch, "/proxies/a", """{"enabled":false}""");
+        var (patchStatus, patched) = await _api.SendAsync(HttpMethod.Patch, "/proxies/a", """{"enabled":false}""");
         Assert.Equal(HttpStatusCode.OK, patchStatus);
         Assert.False(patched.GetProperty("enabled").GetBoolean());
-        var (postStatus, posted) = await SendAsync(HttpMethod.Post, "/proxies/a", """{"enabled":true}""");
+        var (postStatus, posted) = await _api.SendAsync(HttpMethod.Post, "/proxies/a", """{"enabled":true}""");
         Assert.Equal(HttpStatusCode.OK, postStatus);
         Assert.True(posted.GetProperty("enabled").GetBoolean());
 
-        var (deleteStatus, _) = await SendAsync(HttpMethod.Delete, "/proxies/a");
+        var (deleteStatus, _) = await _api.SendAsync(HttpMethod.Delete, "/proxies/a");
         Assert.Equal(HttpStatusCode.NoContent, deleteStatus);
-        var (missing, error) = await SendAsync(HttpMethod.Get, "/proxies/a");
+        var (missing, error) = await _api.SendAsync(HttpMethod.Get, "/proxies/a");
         Assert.Equal(HttpStatusCode.NotFound, missing);
         Assert.Equal("""{"error":"proxy not found","status":404}""", error.GetRawText());
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Delete, "/proxies/a")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.SendAsync(HttpMethod.Delete, "/proxies/a")).Status);
     }
 
     [Fact]
@@ -141,7 +123,7 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync("kept");
 
-        var (status, body) = await SendAsync(HttpMethod.Post, "/populate",
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/populate",
             $$"""[{"name":"kept","upstream":"{{_upstream.Address}}","enabled":false},{"name":"new","listen":"127.0.0.1:0","upstream":"{{_upstream.Address}}"}]""");
 
         Assert.Equal(HttpStatusCode.Created, status);
@@ -155,37 +137,37 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync();
 
-        var (created, toxic) = await SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"latency","attributes":{"latency":100,"jitter":20}}""");
+        var (created, toxic) = await _api.SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"latency","attributes":{"latency":100,"jitter":20}}""");
         Assert.Equal(HttpStatusCode.OK, created);
         Assert.Equal("latency_downstream", toxic.GetProperty("name").GetString());
         Assert.Equal("downstream", toxic.GetProperty("stream").GetString());
         Assert.Equal(1.0, toxic.GetProperty("toxicity").GetDouble());
         Assert.Equal(100, toxic.GetProperty("attributes").GetProperty("latency").GetInt64());
 
-        var (duplicate, dupError) = await SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"latency"}""");
+        var (duplicate, dupError) = await _api.SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"latency"}""");
         Assert.Equal(HttpStatusCode.Conflict, duplicate);
         Assert.Equal("toxic already exists", dupError.GetProperty("error").GetString());
 
-        var (listStatus, list) = await SendAsync(HttpMethod.Get, "/proxies/redis/toxics");
+        var (listStatus, list) = await _api.SendAsync(HttpMethod.Get, "/proxies/redis/toxics");
         Assert.Equal(HttpStatusCode.OK, listStatus);
         Assert.Equal(1, list.GetArrayLength());
 
-        var (patched, updated) = await SendAsync(HttpMethod.Patch, "/proxies/redis/toxics/latency_downstream", """{"attributes":{"latency":300},"toxicity":0.5}""");
+        var (patched, updated) = await _api.SendAsync(HttpMethod.Patch, "/proxies/redis/toxics/latency_downstream", """{"attributes":{"latency":300},"toxicity":0.5}""");
         Assert.Equal(HttpStatusCode.OK, patched);
         Assert.Equal(300, updated.GetProperty("attributes").GetProperty("latency").GetInt64());
         Assert.Equal(20, updated.GetProperty("attributes").GetProperty("jitter").GetInt64());
         Assert.Equal(0.5, updated.GetProperty("toxicity").GetDouble());
 
-        var (shown, show) = await SendAsync(HttpMethod.Get, "/proxies/redis/toxics/latency_downstream");
+        var (shown, show) = await _api.SendAsync(HttpMethod.Get, "/proxies/redis/toxics/latency_downstream");
         Assert.Equal(HttpStatusCode.OK, shown);
         Assert.Equal(300, show.GetProperty("attributes").GetProperty("latency").GetInt64());
 
-        var (proxyStatus, proxy) = await SendAsync(HttpMethod.Get, "/proxies/redis");
+        var (proxyStatus, proxy) = await _api.SendAsync(HttpMethod.Get, "/proxies/redis");
         Assert.Equal(HttpStatusCode.OK, proxyStatus);
         Assert.Equal(1, proxy.GetProperty("toxics").GetArrayLength());
 
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, "/proxies/redis/toxics/latency_downstream")).Status);
-        var (gone, goneError) = await SendAsync(HttpMethod.Get, "/proxies/redis/toxics/latency_downstream");
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.SendAsync(HttpMethod.Delete, "/proxies/redis/toxics/latency_downstream")).Status);
+        var (gone, goneError) = await _api.SendAsync(HttpMethod.Get, "/proxies/redis/toxics/latency_downstream");
         Assert.Equal(HttpStatusCode.NotFound, gone);
         Assert.Equal("toxic not found", goneError.GetProperty("error").GetString());
     }
@@ -201,35 +183,35 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     {
         await CreateProxyAsync();
 
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies/redis/toxics", json);
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies/redis/toxics", json);
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal(message, body.GetProperty("error").GetString());
         Assert.Equal(400, body.GetProperty("status").GetInt32());
-        Assert.Empty(_proxies.Get("redis").Toxics);
+        Assert.Empty(_api.Proxies.Get("redis").Toxics);
     }
 
     [Fact]
     public async Task Toxics_OnUnknownProxy_Are404()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/proxies/none/toxics")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, "/proxies/none/toxics", """{"type":"latency"}""")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.SendAsync(HttpMethod.Get, "/proxies/none/toxics")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.SendAsync(HttpMethod.Post, "/proxies/none/toxics", """{"type":"latency"}""")).Status);
         await CreateProxyAsync();
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Patch, "/proxies/redis/toxics/none", """{"toxicity":1}""")).Status);
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Delete, "/proxies/redis/toxics/none")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.SendAsync(HttpMethod.Patch, "/proxies/redis/toxics/none", """{"toxicity":1}""")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.SendAsync(HttpMethod.Delete, "/proxies/redis/toxics/none")).Status);
     }
 
     [Fact]
     public async Task Reset_EnablesAllAndRemovesToxics()
     {
         await CreateProxyAsync();
-        await SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"timeout"}""");
-        await SendAsync(HttpMethod.Patch, "/proxies/redis", """{"enabled":false}""");
+        await _api.SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"timeout"}""");
+        await _api.SendAsync(HttpMethod.Patch, "/proxies/redis", """{"enabled":false}""");
 
-        var (status, _) = await SendAsync(HttpMethod.Post, "/reset");
+        var (status, _) = await _api.SendAsync(HttpMethod.Post, "/reset");
 
         Assert.Equal(HttpStatusCode.NoContent, status);
-        var proxy = _proxies.Get("redis");
+        var proxy = _api.Proxies.Get("redis");
         Assert.True(proxy.Enabled);
         Assert.Empty(proxy.Toxics);
     }
@@ -238,12 +220,12 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     public async Task ToxicThroughApi_ActsOnTraffic()
     {
         var (_, created) = await CreateProxyAsync();
-        var proxy = _proxies.Get("redis");
+        var proxy = _api.Proxies.Get("redis");
         using var client = await ProxyClient.ConnectAsync(proxy);
         await client.RoundTripAsync();
         Assert.True((await client.RoundTripAsync()).TotalMilliseconds < 40);
 
-        await SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"latency","stream":"upstream","attributes":{"latency":80}}""");
+        await _api.SendAsync(HttpMethod.Post, "/proxies/redis/toxics", """{"type":"latency","stream":"upstream","attributes":{"latency":80}}""");
 
         Assert.InRange((await client.RoundTripAsync()).TotalMilliseconds, 78, 120);
         Assert.NotNull(created.GetProperty("listen").GetString());
@@ -252,34 +234,12 @@ public sealed class ToxiproxyApiTests : IAsyncLifetime
     [Fact]
     public async Task NodeToxiproxyClient_DrivesTheApiUnchanged()
     {
-        var clientDir = Path.Combine(AppContext.BaseDirectory, "client");
-        if (!Directory.Exists(Path.Combine(clientDir, "node_modules", "toxiproxy-node-client")))
-        {
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail("CI=true: test.sh installs the npm client (tests/Bev.Chaos.Proxy.Tests/client), but it is missing");
-            }
-
-            Assert.Skip("the npm package toxiproxy-node-client is not installed (./test.sh installs it)");
-        }
-
-        using var node = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(clientDir, "check.js"), _server.Url.ToString().TrimEnd('/'), _upstream.Address])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = clientDir,
-        })!;
-        var output = await node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = await node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
-
-        Assert.True(node.ExitCode == 0, error);
-        var seen = JsonDocument.Parse(output).RootElement;
+        var seen = await _api.RunNodeClientAsync("check.js", _upstream.Address);
         Assert.Equal("latency_downstream", seen.GetProperty("toxic").GetString());
         Assert.Equal(300, seen.GetProperty("latency").GetInt32());
         Assert.True(seen.GetProperty("removed").GetBoolean());
         Assert.Contains("node_client", seen.GetProperty("proxies").EnumerateArray().Select(p => p.GetString()));
         Assert.Contains("2.", seen.GetProperty("version").GetString());
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 }

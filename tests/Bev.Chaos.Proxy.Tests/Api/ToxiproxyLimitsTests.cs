@@ -8,38 +8,19 @@ namespace Bev.Chaos.Proxy.Tests.Api;
 /// <summary>What the open Toxiproxy API refuses: listeners beyond loopback, odd names, too many proxies, cross-site and rebinding requests.</summary>
 public sealed class ToxiproxyLimitsTests : IAsyncLifetime
 {
-    private readonly ProxyCollection _proxies = new();
-    private ToxiproxyServer _server = null!;
-    private HttpClient _http = null!;
+    private ToxiproxyApiHost _api = null!;
     private EchoServer _upstream = null!;
 
     public async ValueTask InitializeAsync()
     {
-        _server = await ToxiproxyServer.StartAsync(_proxies, new ToxiproxyApiOptions { MaxProxies = 3 }, "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        _http = new HttpClient { BaseAddress = _server.Url };
+        _api = await ToxiproxyApiHost.StartAsync(new ToxiproxyApiOptions { MaxProxies = 3 });
         _upstream = EchoServer.Echo();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        await _proxies.DisposeAsync();
+        await _api.DisposeAsync();
         await _upstream.DisposeAsync();
-    }
-
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? json = null, string contentType = "application/json", Action<HttpRequestMessage>? headers = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (json is not null)
-        {
-            request.Content = new StringContent(json, Encoding.UTF8, contentType);
-        }
-
-        headers?.Invoke(request);
-        using var response = await _http.SendAsync(request, TestContext.Current.CancellationToken);
-        var text = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
     private string Proxy(string name, string listen = "127.0.0.1:0") => $$"""{"name":{{JsonSerializer.Serialize(name)}},"listen":"{{listen}}","upstream":"{{_upstream.Address}}"}""";
@@ -50,26 +31,26 @@ public sealed class ToxiproxyLimitsTests : IAsyncLifetime
     [InlineData("192.0.2.10:18994")]
     public async Task CreateProxy_ListenBeyondLoopback_Is400NamingListen(string listen)
     {
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("exposed", listen));
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("exposed", listen));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("listen", body.GetProperty("field").GetString());
         Assert.Equal($"listen: '{listen}' is not allowed (allowed: a loopback address such as 127.0.0.1:PORT; other addresses only when proxy.allowed_listen_addresses lists them)", body.GetProperty("error").GetString());
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task UpdateAndPopulate_ListenBeyondLoopback_AreRefusedWithNothingChanged()
     {
-        var (_, created) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("db"));
+        var (_, created) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("db"));
         var listen = created.GetProperty("listen").GetString();
 
-        var (updated, _) = await SendAsync(HttpMethod.Post, "/proxies/db", """{"listen":"0.0.0.0:18995"}""");
-        var (populated, _) = await SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("fresh")},{Proxy("db", "0.0.0.0:18996")}]");
+        var (updated, _) = await _api.SendAsync(HttpMethod.Post, "/proxies/db", """{"listen":"0.0.0.0:18995"}""");
+        var (populated, _) = await _api.SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("fresh")},{Proxy("db", "0.0.0.0:18996")}]");
 
         Assert.Equal(HttpStatusCode.BadRequest, updated);
         Assert.Equal(HttpStatusCode.BadRequest, populated);
-        Assert.Equal(listen, Assert.Single(_proxies.All).Listen);
+        Assert.Equal(listen, Assert.Single(_api.Proxies.All).Listen);
     }
 
     [Theory]
@@ -82,7 +63,7 @@ public sealed class ToxiproxyLimitsTests : IAsyncLifetime
     [InlineData("ünicode")]
     public async Task CreateProxy_OddName_Is400NamingName(string name)
     {
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy(name));
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy(name));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         if (name.Length > 0)
@@ -91,18 +72,18 @@ public sealed class ToxiproxyLimitsTests : IAsyncLifetime
             Assert.Equal($"name: '{name}' is not allowed (allowed: {ToxiproxyApi.AllowedNames})", body.GetProperty("error").GetString());
         }
 
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task CreateProxy_NameOf101Characters_IsRefused_100Accepted()
     {
-        var (tooLong, _) = await SendAsync(HttpMethod.Post, "/proxies", Proxy(new string('a', 101)));
-        var (fits, _) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("A-z_0.9" + new string('a', 93)));
+        var (tooLong, _) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy(new string('a', 101)));
+        var (fits, _) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("A-z_0.9" + new string('a', 93)));
 
         Assert.Equal(HttpStatusCode.BadRequest, tooLong);
         Assert.Equal(HttpStatusCode.Created, fits);
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(HttpMethod.Delete, "/proxies/A-z_0.9" + new string('a', 93))).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.SendAsync(HttpMethod.Delete, "/proxies/A-z_0.9" + new string('a', 93))).Status);
     }
 
     [Fact]
@@ -110,65 +91,65 @@ public sealed class ToxiproxyLimitsTests : IAsyncLifetime
     {
         foreach (var name in new[] { "p1", "p2", "p3" })
         {
-            Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Post, "/proxies", Proxy(name))).Status);
+            Assert.Equal(HttpStatusCode.Created, (await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy(name))).Status);
         }
 
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("p4"));
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("p4"));
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("too many proxies: at most 3 may exist at once (delete some first)", body.GetProperty("error").GetString());
-        Assert.Equal(3, _proxies.All.Count);
+        Assert.Equal(3, _api.Proxies.All.Count);
     }
 
     [Fact]
     public async Task Populate_OneOddNameOrBeyondMax_CreatesNone()
     {
-        var (oddName, _) = await SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("fine")},{Proxy("../../x")}]");
-        var (tooMany, _) = await SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("q1")},{Proxy("q2")},{Proxy("q3")},{Proxy("q4")}]");
+        var (oddName, _) = await _api.SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("fine")},{Proxy("../../x")}]");
+        var (tooMany, _) = await _api.SendAsync(HttpMethod.Post, "/populate", $"[{Proxy("q1")},{Proxy("q2")},{Proxy("q3")},{Proxy("q4")}]");
 
         Assert.Equal(HttpStatusCode.BadRequest, oddName);
         Assert.Equal(HttpStatusCode.BadRequest, tooMany);
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task CreateProxy_TextPlainBody_Is415()
     {
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("form"), "text/plain");
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("form"), "text/plain");
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, status);
         Assert.Equal("Content-Type", body.GetProperty("field").GetString());
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task CreateProxy_ForeignOrigin_Is403()
     {
-        var (status, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("csrf"), headers: r => r.Headers.Add("Origin", "http://evil.example"));
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("csrf"), headers: r => r.Headers.Add("Origin", "http://evil.example"));
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("Origin", body.GetProperty("field").GetString());
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task Requests_ForeignHost_Are403()
     {
-        var (created, body) = await SendAsync(HttpMethod.Post, "/proxies", Proxy("rebound"), headers: r => r.Headers.Host = $"evil.example:{_server.Url.Port}");
-        var (listed, _) = await SendAsync(HttpMethod.Get, "/proxies", headers: r => r.Headers.Host = $"evil.example:{_server.Url.Port}");
+        var (created, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("rebound"), headers: r => r.Headers.Host = $"evil.example:{_api.Server.Url.Port}");
+        var (listed, _) = await _api.SendAsync(HttpMethod.Get, "/proxies", headers: r => r.Headers.Host = $"evil.example:{_api.Server.Url.Port}");
 
         Assert.Equal(HttpStatusCode.Forbidden, created);
         Assert.Equal("Host", body.GetProperty("field").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, listed);
-        Assert.Empty(_proxies.All);
+        Assert.Empty(_api.Proxies.All);
     }
 
     [Fact]
     public async Task Reset_GoClientStyle_TextPlainWithoutBody_StillWorks()
     {
         // The Go client posts /reset as text/plain with an empty body: no body, nothing a form could abuse.
-        var (status, _) = await SendAsync(HttpMethod.Post, "/reset", string.Empty, "text/plain");
-        var (local, _) = await SendAsync(HttpMethod.Get, "/version", headers: r => r.Headers.Host = $"localhost:{_server.Url.Port}");
+        var (status, _) = await _api.SendAsync(HttpMethod.Post, "/reset", string.Empty, "text/plain");
+        var (local, _) = await _api.SendAsync(HttpMethod.Get, "/version", headers: r => r.Headers.Host = $"localhost:{_api.Server.Url.Port}");
 
         Assert.Equal(HttpStatusCode.NoContent, status);
         Assert.Equal(HttpStatusCode.OK, local);

@@ -12,21 +12,12 @@ namespace Bev.Chaos.Proxy.Protocols.Http;
 /// request that upgrades the connection or tunnels (<c>Upgrade</c>, <c>CONNECT</c>) and anything the
 /// proxy cannot frame make the rest of the connection pass through untouched.
 /// </summary>
-internal sealed class HttpSession(Socket client, Socket server, TimeProvider time, Action<bool> close) : ProtocolSession(client, server)
+internal sealed class HttpSession(Socket client, Socket server, TimeProvider time, Action<bool> close) : OrderedReplySession<HttpResponseSlot>(client, server)
 {
-
     private readonly HttpFramer _requests = new();
     private readonly HttpFramer _responses = new();
     private readonly HeldBytes _clientHeld = new();
     private readonly HeldBytes _serverHeld = new();
-    private readonly Queue<HttpResponseSlot> _slots = new();
-    private readonly Lock _gate = new();
-
-    // Held by whoever writes to the client: responses from the server and synthesized ones are
-    // ordered under it.
-    private readonly SemaphoreSlim _clientWrite = new(1, 1);
-    private bool _clientPassThrough;
-    private bool _serverPassThrough;
     private bool _dropBody;
     private bool _clientDone;
 
@@ -43,7 +34,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
             return;
         }
 
-        if (_clientPassThrough)
+        if (ClientPassThrough)
         {
             await SendToServerAsync(data, cancellationToken).ConfigureAwait(false);
             return;
@@ -64,7 +55,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
             if (step == HttpStep.Invalid)
             {
                 // The upstream answers it (400, most likely) and closes; from here the bytes are its business.
-                await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
+                await PassThroughFromHereAsync(new HttpResponseSlot { LeavesHttp = true }, cancellationToken).ConfigureAwait(false);
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
                 _clientHeld.Clear();
                 return;
@@ -88,7 +79,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
             var (framing, length) = head?.RequestBody() ?? (BodyFraming.Invalid, 0);
             if (head is null || framing == BodyFraming.Invalid)
             {
-                await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
+                await PassThroughFromHereAsync(new HttpResponseSlot { LeavesHttp = true }, cancellationToken).ConfigureAwait(false);
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
                 _clientHeld.Clear();
                 return;
@@ -119,7 +110,11 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 _dropBody = true;
                 batch = headEnd;
                 pos = headEnd;
-                await SynthesizeAsync(new HttpResponseSlot { Synthesized = abort.Response(head, closeAfter), CloseAfter = closeAfter }, cancellationToken).ConfigureAwait(false);
+                var response = abort.Response(head, closeAfter);
+                if (await SendOrQueueAsync(new HttpResponseSlot { Synthesized = response, CloseAfter = closeAfter }, response, cancellationToken).ConfigureAwait(false) && closeAfter)
+                {
+                    close(false);
+                }
                 if (closeAfter)
                 {
                     _clientDone = true;
@@ -137,15 +132,15 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 ResponseDelay = decision.ResponseDelay,
                 Replace = decision.Replace,
             };
-            lock (_gate)
+            lock (Gate)
             {
-                _slots.Enqueue(slot);
+                Slots.Enqueue(slot);
             }
 
             pos = headEnd;
             if (slot.LeavesHttp)
             {
-                _clientPassThrough = true;
+                ClientPassThrough = true;
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
                 _clientHeld.Clear();
                 return;
@@ -158,10 +153,10 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
 
     public override async ValueTask FromServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await ClientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_serverPassThrough)
+            if (ServerPassThrough)
             {
                 await SendToClientAsync(data, cancellationToken).ConfigureAwait(false);
                 return;
@@ -223,9 +218,9 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 var headEnd = pos + consumed;
                 var head = HttpHead.ParseResponse(input.Span[headStart..headEnd]);
                 HttpResponseSlot? slot;
-                lock (_gate)
+                lock (Gate)
                 {
-                    _slots.TryPeek(out slot);
+                    Slots.TryPeek(out slot);
                 }
 
                 if (head is null || slot is null)
@@ -248,7 +243,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
                 {
                     // Switched protocols or a tunnel: nothing after this head is HTTP.
                     pos = input.Length;
-                    _serverPassThrough = true;
+                    ServerPassThrough = true;
                     break;
                 }
 
@@ -298,7 +293,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
             }
 
             await SendToClientAsync(input[run..pos], cancellationToken).ConfigureAwait(false);
-            if (_serverPassThrough)
+            if (ServerPassThrough)
             {
                 await SendToClientAsync(input[pos..], cancellationToken).ConfigureAwait(false);
                 _serverHeld.Clear();
@@ -310,7 +305,7 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
         }
         finally
         {
-            _clientWrite.Release();
+            ClientWrite.Release();
         }
     }
 
@@ -361,8 +356,8 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
     /// </summary>
     private void PassThroughBothWays()
     {
-        _serverPassThrough = true;
-        _clientPassThrough = true;
+        ServerPassThrough = true;
+        ClientPassThrough = true;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
@@ -372,12 +367,12 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
     {
         HttpResponseSlot? done;
         var owed = new List<HttpResponseSlot>();
-        lock (_gate)
+        lock (Gate)
         {
-            _slots.TryDequeue(out done);
-            while (_slots.TryPeek(out var next) && next.Synthesized is not null)
+            Slots.TryDequeue(out done);
+            while (Slots.TryPeek(out var next) && next.Synthesized is not null)
             {
-                owed.Add(_slots.Dequeue());
+                owed.Add(Slots.Dequeue());
             }
         }
 
@@ -403,60 +398,4 @@ internal sealed class HttpSession(Socket client, Socket server, TimeProvider tim
         return false;
     }
 
-    /// <summary>Sends a response of the proxy's own: now when nothing is owed before it, else in its turn.</summary>
-    private async ValueTask SynthesizeAsync(HttpResponseSlot slot, CancellationToken cancellationToken)
-    {
-        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            bool now;
-            lock (_gate)
-            {
-                now = _slots.Count == 0;
-                if (!now)
-                {
-                    _slots.Enqueue(slot);
-                }
-            }
-
-            if (now)
-            {
-                await SendToClientAsync(slot.Synthesized, cancellationToken).ConfigureAwait(false);
-                if (slot.CloseAfter)
-                {
-                    close(false);
-                }
-            }
-        }
-        finally
-        {
-            _clientWrite.Release();
-        }
-    }
-
-    private async ValueTask PassThroughFromHereAsync(CancellationToken cancellationToken)
-    {
-        _clientPassThrough = true;
-        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            lock (_gate)
-            {
-                // Responses owed from here on cannot be told apart: the server side passes through
-                // once the ones already owed are out (or at once when none is).
-                if (_slots.Count == 0)
-                {
-                    _serverPassThrough = true;
-                }
-                else
-                {
-                    _slots.Enqueue(new HttpResponseSlot { LeavesHttp = true });
-                }
-            }
-        }
-        finally
-        {
-            _clientWrite.Release();
-        }
-    }
 }

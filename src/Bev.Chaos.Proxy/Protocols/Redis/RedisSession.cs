@@ -13,29 +13,21 @@ namespace Bev.Chaos.Proxy.Protocols.Redis;
 /// transaction queues makes its <c>EXEC</c> answer <c>-EXECABORT</c> (Redis is sent <c>DISCARD</c>
 /// instead, and its <c>+OK</c> is dropped).
 /// </summary>
-internal sealed class RedisSession(Socket client, Socket server, TimeProvider time) : ProtocolSession(client, server)
+internal sealed class RedisSession(Socket client, Socket server, TimeProvider time) : OrderedReplySession<RedisReplySlot>(client, server)
 {
     private static readonly byte[] Discard = "*1\r\n$7\r\nDISCARD\r\n"u8.ToArray();
     private static readonly byte[] ExecAbort = "-EXECABORT Transaction discarded because of previous errors.\r\n"u8.ToArray();
 
     private readonly RedisCommand _command = new();
     private readonly RespReplyScanner _scanner = new();
-    private readonly Queue<RedisReplySlot> _slots = new();
-    private readonly Lock _gate = new();
-
-    // Held by whoever writes to the client: replies from the server and synthesized ones are
-    // ordered under it.
-    private readonly SemaphoreSlim _clientWrite = new(1, 1);
     private readonly HeldBytes _held = new();
     private bool _inMulti;
     private bool _multiAborted;
-    private bool _clientPassThrough;
-    private bool _serverPassThrough;
     private bool _dropFrame;
 
     public override async ValueTask FromClientAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        if (_clientPassThrough)
+        if (ClientPassThrough)
         {
             await SendToServerAsync(data, cancellationToken).ConfigureAwait(false);
             return;
@@ -57,7 +49,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
             if (parsed == RequestParse.ProtocolError)
             {
                 // Redis answers it with an error and closes; from here the bytes are its business.
-                await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
+                await PassThroughFromHereAsync(new RedisReplySlot(RedisReplySlotKind.PassThrough), cancellationToken).ConfigureAwait(false);
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
                 _held.Clear();
                 return;
@@ -91,7 +83,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
                 else
                 {
                     _multiAborted |= _inMulti;
-                    await SynthesizeAsync(error.Reply, cancellationToken).ConfigureAwait(false);
+                    await SendOrQueueAsync(new RedisReplySlot(RedisReplySlotKind.Synthesized, error.Reply), error.Reply, cancellationToken).ConfigureAwait(false);
                 }
 
                 continue;
@@ -108,16 +100,16 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
             if (name is "SUBSCRIBE" or "PSUBSCRIBE" or "SSUBSCRIBE" or "MONITOR" or "SYNC" or "PSYNC" || (name == "CLIENT" && _command.Word(1) == "REPLY"))
             {
                 // Replies no longer answer commands one for one: pass the rest through untouched.
-                await PassThroughFromHereAsync(cancellationToken).ConfigureAwait(false);
+                await PassThroughFromHereAsync(new RedisReplySlot(RedisReplySlotKind.PassThrough), cancellationToken).ConfigureAwait(false);
                 await SendToServerAsync(input[batch..], cancellationToken).ConfigureAwait(false);
                 _held.Clear();
                 return;
             }
 
             Track(name);
-            lock (_gate)
+            lock (Gate)
             {
-                _slots.Enqueue(new RedisReplySlot(RedisReplySlotKind.Forwarded));
+                Slots.Enqueue(new RedisReplySlot(RedisReplySlotKind.Forwarded));
             }
         }
 
@@ -127,14 +119,14 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
 
     public override async ValueTask FromServerAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await ClientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var run = 0;
             var pos = 0;
             while (pos < data.Length)
             {
-                if (_serverPassThrough)
+                if (ServerPassThrough)
                 {
                     break;
                 }
@@ -142,9 +134,9 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
                 if (_scanner.AtFrameStart)
                 {
                     bool replaced;
-                    lock (_gate)
+                    lock (Gate)
                     {
-                        replaced = _slots.TryPeek(out var head) && head.Kind == RedisReplySlotKind.Replaced;
+                        replaced = Slots.TryPeek(out var head) && head.Kind == RedisReplySlotKind.Replaced;
                     }
 
                     _dropFrame = replaced && data.Span[pos] != '>';
@@ -163,7 +155,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
 
                 if (end == ReplyEnd.Invalid)
                 {
-                    _serverPassThrough = true;
+                    ServerPassThrough = true;
                     break;
                 }
 
@@ -188,7 +180,7 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
         }
         finally
         {
-            _clientWrite.Release();
+            ClientWrite.Release();
         }
     }
 
@@ -236,19 +228,19 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
     private List<byte[]> Answered()
     {
         var owed = new List<byte[]>();
-        lock (_gate)
+        lock (Gate)
         {
-            if (_slots.TryDequeue(out var slot) && slot.Kind == RedisReplySlotKind.Replaced)
+            if (Slots.TryDequeue(out var slot) && slot.Kind == RedisReplySlotKind.Replaced)
             {
                 owed.Add(slot.Reply!);
             }
 
-            while (_slots.TryPeek(out var next) && next.Kind is RedisReplySlotKind.Synthesized or RedisReplySlotKind.PassThrough)
+            while (Slots.TryPeek(out var next) && next.Kind is RedisReplySlotKind.Synthesized or RedisReplySlotKind.PassThrough)
             {
-                _slots.Dequeue();
+                Slots.Dequeue();
                 if (next.Kind == RedisReplySlotKind.PassThrough)
                 {
-                    _serverPassThrough = true;
+                    ServerPassThrough = true;
                     break;
                 }
 
@@ -259,66 +251,16 @@ internal sealed class RedisSession(Socket client, Socket server, TimeProvider ti
         return owed;
     }
 
-    /// <summary>Sends a reply of the proxy's own: now when nothing is owed before it, else in its turn.</summary>
-    private async ValueTask SynthesizeAsync(byte[] reply, CancellationToken cancellationToken)
-    {
-        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            bool now;
-            lock (_gate)
-            {
-                now = _slots.Count == 0;
-                if (!now)
-                {
-                    _slots.Enqueue(new RedisReplySlot(RedisReplySlotKind.Synthesized, reply));
-                }
-            }
-
-            if (now)
-            {
-                await SendToClientAsync(reply, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _clientWrite.Release();
-        }
-    }
 
     /// <summary>Ends the transaction on Redis with <c>DISCARD</c> and owes the client <paramref name="reply"/> for its <c>EXEC</c>.</summary>
     private async ValueTask ReplaceWithDiscardAsync(byte[] reply, CancellationToken cancellationToken)
     {
         (_inMulti, _multiAborted) = (false, false);
-        lock (_gate)
+        lock (Gate)
         {
-            _slots.Enqueue(new RedisReplySlot(RedisReplySlotKind.Replaced, reply));
+            Slots.Enqueue(new RedisReplySlot(RedisReplySlotKind.Replaced, reply));
         }
 
         await SendToServerAsync(Discard, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async ValueTask PassThroughFromHereAsync(CancellationToken cancellationToken)
-    {
-        _clientPassThrough = true;
-        await _clientWrite.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            lock (_gate)
-            {
-                if (_slots.Count == 0)
-                {
-                    _serverPassThrough = true;
-                }
-                else
-                {
-                    _slots.Enqueue(new RedisReplySlot(RedisReplySlotKind.PassThrough));
-                }
-            }
-        }
-        finally
-        {
-            _clientWrite.Release();
-        }
     }
 }

@@ -71,7 +71,7 @@ internal static partial class HttpToxicConstants
         (Method, new TextSpec(null, "an HTTP method such as GET or POST (leave it out for every method)", m => HeaderToken().IsMatch(m) ? m.ToUpperInvariant() : null)),
         (Path, new TextSpec(null, $"a glob of 1 to {MaxPatternLength} characters starting with / (* any characters, / included; ? one character), matched against the path without its query, e.g. \"/api/*\"", p => p.Length is >= 1 and <= MaxPatternLength && p[0] == '/' && !p.Any(char.IsControl) ? p : null)),
         (HeaderName, new TextSpec(null, "a request header's name, e.g. X-Tenant (the request must carry it)", n => HeaderToken().IsMatch(n) ? n : null)),
-        (HeaderValue, new TextSpec(null, $"a .NET regular expression of 1 to {MaxPatternLength} characters that the header_name header's value must match, e.g. \"^blue-\"", CheckRegex)),
+        (HeaderValue, TextSpec.Regex($"a .NET regular expression of 1 to {MaxPatternLength} characters that the header_name header's value must match, e.g. \"^blue-\"", MaxPatternLength, MatchTimeout)),
     ];
 
     private static TextSpec BodySpec => new(null, $"text of 0 to {MaxBodyLength} characters, sent as the body (UTF-8)", b => b.Length <= MaxBodyLength ? b : null);
@@ -86,24 +86,6 @@ internal static partial class HttpToxicConstants
             && value.IndexOfAny(['\r', '\n', '\0']) < 0
                 ? KeyValuePair.Create(name, (string?)value)
                 : null);
-
-    private static string? CheckRegex(string pattern)
-    {
-        if (pattern.Length is 0 or > MaxPatternLength)
-        {
-            return null;
-        }
-
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
-            return pattern;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
 
     private static string? CheckJsonObject(string text)
     {

@@ -40,25 +40,7 @@ internal static partial class PostgresToxicConstants
         (DelayMs, new NumberSpec(0, 0, MaxDelayMs)),
     ];
 
-    private static TextSpec QuerySpec => new(null, $"a .NET regular expression of 1 to {MaxQueryPatternLength} characters, e.g. \"^\\\\s*UPDATE\\\\s+accounts\" or \"(?i)select .* from orders\"", CheckQuery);
-
-    private static string? CheckQuery(string pattern)
-    {
-        if (pattern.Length is 0 or > MaxQueryPatternLength)
-        {
-            return null;
-        }
-
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
-            return pattern;
-        }
-        catch (ArgumentException)
-        {
-            return null;
-        }
-    }
+    private static TextSpec QuerySpec => TextSpec.Regex($"a .NET regular expression of 1 to {MaxQueryPatternLength} characters, e.g. \"^\\\\s*UPDATE\\\\s+accounts\" or \"(?i)select .* from orders\"", MaxQueryPatternLength, MatchTimeout);
 
     private static string? CheckSqlState(string code) => SqlStatePattern().IsMatch(code) ? code : null;
 

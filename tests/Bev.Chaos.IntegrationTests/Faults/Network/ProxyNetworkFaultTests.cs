@@ -13,12 +13,8 @@ namespace Bev.Chaos.IntegrationTests.Faults.Network;
 /// <summary>Network faults through the fault proxy on a catalog target's real proxied dependency.</summary>
 public sealed class ProxyNetworkFaultTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
-    private readonly ProxyCollection _proxies = new();
     private TcpListener _echo = null!;
-    private TestProcess _target = null!;
-    private ChaosStore _store = null!;
-    private FaultInjectionManager _manager = null!;
+    private ProxiedTargetEngine _engine = null!;
     private int _proxyPort;
     private CancellationTokenSource _stop = null!;
 
@@ -30,48 +26,29 @@ public sealed class ProxyNetworkFaultTests : IAsyncLifetime
         _ = EchoAsync(_echo, _stop.Token);
         _proxyPort = LoopbackPort.Free();
 
-        _target = TestProcess.Sleeper();
-        var configuration = new ChaosConfiguration
-        {
-            Targets = new Dictionary<string, TargetDefinition>
-            {
-                ["analyzer"] = new()
-                {
-                    Name = "analyzer",
-                    Pid = _target.Pid,
-                    Proxies = new Dictionary<string, ProxyRoute> { ["cache"] = new($"127.0.0.1:{_proxyPort}", $"127.0.0.1:{((IPEndPoint)_echo.LocalEndpoint).Port}") },
-                },
-            },
-        };
-        Bev.Chaos.Faults.Network.Proxy.CatalogProxies.StartAll(configuration, _proxies);
-        _store = ChaosStore.Open(_data.Path);
-        _manager = new FaultInjectionManager(configuration, new FaultJournal(_store), new TargetResolver(configuration), BuiltInInjectors.Create(_proxies));
+        _engine = new ProxiedTargetEngine(new Dictionary<string, ProxyRoute> { ["cache"] = new($"127.0.0.1:{_proxyPort}", $"127.0.0.1:{((IPEndPoint)_echo.LocalEndpoint).Port}") });
         return ValueTask.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _manager.DisposeAsync();
-        await _proxies.DisposeAsync();
-        await _store.DisposeAsync();
+        await _engine.DisposeAsync();
         await _stop.CancelAsync();
         _echo.Stop();
-        _target.Dispose();
-        _data.Dispose();
     }
 
     [Fact]
     public async Task NetworkDelay_OnProxiedDependency_AddsLatencyThenGoes()
     {
-        var id = await _manager.InjectFaultAsync("network_delay", "analyzer", "network_delay_light", new Dictionary<string, object?> { ["jitter_ms"] = 0 }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var id = await _engine.Manager.InjectFaultAsync("network_delay", "analyzer", "network_delay_light", new Dictionary<string, object?> { ["jitter_ms"] = 0 }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         using var client = await ConnectAsync();
 
         var delayed = await RoundTripMsAsync(client);
         Assert.InRange(delayed, 98, 140);
-        Assert.Single(_proxies.Get("analyzer.cache").Toxics);
+        Assert.Single(_engine.Proxies.Get("analyzer.cache").Toxics);
 
-        await _manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
-        Assert.Empty(_proxies.Get("analyzer.cache").Toxics);
+        await _engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Empty(_engine.Proxies.Get("analyzer.cache").Toxics);
         Assert.True(await RoundTripMsAsync(client) < 20);
     }
 
@@ -83,10 +60,10 @@ public sealed class ProxyNetworkFaultTests : IAsyncLifetime
             Assert.True(await RoundTripMsAsync(before) < 50);
         }
 
-        var id = await _manager.InjectFaultAsync("network_partition", "analyzer", null, null, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var id = await _engine.Manager.InjectFaultAsync("network_partition", "analyzer", null, null, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<SocketException>(ConnectAsync);
 
-        await _manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        await _engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
         using var after = await ConnectAsync();
         Assert.True(await RoundTripMsAsync(after) < 50);
     }
@@ -97,7 +74,7 @@ public sealed class ProxyNetworkFaultTests : IAsyncLifetime
         using var client = await ConnectAsync();
         await RoundTripMsAsync(client);
 
-        await _manager.InjectFaultAsync("connection_reset", "analyzer", null, new Dictionary<string, object?> { ["timeout_ms"] = 50 }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await _engine.Manager.InjectFaultAsync("connection_reset", "analyzer", null, new Dictionary<string, object?> { ["timeout_ms"] = 50 }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         var error = await Assert.ThrowsAsync<SocketException>(async () =>
         {
@@ -112,7 +89,7 @@ public sealed class ProxyNetworkFaultTests : IAsyncLifetime
     [Fact]
     public async Task ProxyFault_TargetWithoutProxies_SaysWhy()
     {
-        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _manager.InjectFaultAsync("data_limit", $"pid:{_target.Pid}", cancellationToken: TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engine.Manager.InjectFaultAsync("data_limit", $"pid:{_engine.TargetPid}", cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Equal($"parameters.mechanism: 'kernel' is not allowed; allowed: proxy (data_limit has no kernel mechanism; the target has no proxied dependencies)", error.Message);
     }

@@ -13,11 +13,7 @@ namespace Bev.Chaos.IntegrationTests.Faults.Network;
 /// <summary>The Redis and PostgreSQL faults through the engine, on a catalog target's real redis-server and PostgreSQL behind protocol proxies.</summary>
 public sealed class StoreProtocolFaultTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
-    private readonly ProxyCollection _proxies = new();
-    private TestProcess _target = null!;
-    private ChaosStore _store = null!;
-    private FaultInjectionManager _manager = null!;
+    private ProxiedTargetEngine _engine = null!;
     private RedisServer _redis = null!;
     private string _cacheAddress = null!;
 
@@ -25,29 +21,24 @@ public sealed class StoreProtocolFaultTests : IAsyncLifetime
     {
         _redis = await RedisServer.StartAsync();
         _cacheAddress = $"127.0.0.1:{LoopbackPort.Free()}";
-        _target = TestProcess.Sleeper();
-        _store = ChaosStore.Open(_data.Path);
-        Use(new Dictionary<string, ProxyRoute> { ["cache"] = new(_cacheAddress, _redis.Address, "redis") });
+        await UseAsync(new Dictionary<string, ProxyRoute> { ["cache"] = new(_cacheAddress, _redis.Address, "redis") });
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _manager.DisposeAsync();
-        await _proxies.DisposeAsync();
-        await _store.DisposeAsync();
+        await _engine.DisposeAsync();
         await _redis.DisposeAsync();
-        _target.Dispose();
-        _data.Dispose();
     }
 
-    private void Use(Dictionary<string, ProxyRoute> routes)
+    // A catalog of these routes in place of the last one.
+    private async Task UseAsync(Dictionary<string, ProxyRoute> routes)
     {
-        var configuration = new ChaosConfiguration
+        if (_engine is not null)
         {
-            Targets = new Dictionary<string, TargetDefinition> { ["analyzer"] = new() { Name = "analyzer", Pid = _target.Pid, Proxies = routes } },
-        };
-        Bev.Chaos.Faults.Network.Proxy.CatalogProxies.StartAll(configuration, _proxies);
-        _manager = new FaultInjectionManager(configuration, new FaultJournal(_store), new TargetResolver(configuration), BuiltInInjectors.Create(_proxies));
+            await _engine.DisposeAsync();
+        }
+
+        _engine = new ProxiedTargetEngine(routes);
     }
 
     [Fact]
@@ -56,8 +47,8 @@ public sealed class StoreProtocolFaultTests : IAsyncLifetime
         using var client = await RespClient.ConnectAsync(_cacheAddress);
         Assert.Equal("+OK", await client.CallAsync("SET", "session:1", "a"));
 
-        var error = await _manager.InjectFaultAsync("redis_error", "analyzer", null, new Dictionary<string, object?> { ["commands"] = "GET, MGET", ["key"] = "session:*" }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        var delay = await _manager.InjectFaultAsync("redis_delay", "analyzer", "redis_delay_medium", new Dictionary<string, object?> { ["commands"] = "PING" }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var error = await _engine.Manager.InjectFaultAsync("redis_error", "analyzer", null, new Dictionary<string, object?> { ["commands"] = "GET, MGET", ["key"] = "session:*" }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var delay = await _engine.Manager.InjectFaultAsync("redis_delay", "analyzer", "redis_delay_medium", new Dictionary<string, object?> { ["commands"] = "PING" }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
         Assert.Equal("-LOADING Redis is loading the dataset in memory", await client.CallAsync("GET", "session:1"));
         Assert.Equal("+OK", await client.CallAsync("SET", "user:1", "b"));
@@ -65,9 +56,9 @@ public sealed class StoreProtocolFaultTests : IAsyncLifetime
         Assert.Equal("+PONG", await client.CallAsync("PING"));
         Assert.InRange(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, 250, 10_000);
 
-        await _manager.RemoveFaultAsync(error, TestContext.Current.CancellationToken);
-        await _manager.RemoveFaultAsync(delay, TestContext.Current.CancellationToken);
-        Assert.Empty(_proxies.Get("analyzer.cache").Toxics);
+        await _engine.Manager.RemoveFaultAsync(error, TestContext.Current.CancellationToken);
+        await _engine.Manager.RemoveFaultAsync(delay, TestContext.Current.CancellationToken);
+        Assert.Empty(_engine.Proxies.Get("analyzer.cache").Toxics);
         Assert.Equal("$a", await client.CallAsync("GET", "session:1"));
     }
 
@@ -76,10 +67,10 @@ public sealed class StoreProtocolFaultTests : IAsyncLifetime
     {
         await using var postgres = await PostgresServer.StartAsync();
         var dbAddress = $"127.0.0.1:{LoopbackPort.Free()}";
-        await _manager.DisposeAsync();
-        Use(new Dictionary<string, ProxyRoute> { ["db"] = new(dbAddress, postgres.Address, "postgres") });
+        await _engine.Manager.DisposeAsync();
+        await UseAsync(new Dictionary<string, ProxyRoute> { ["db"] = new(dbAddress, postgres.Address, "postgres") });
 
-        var id = await _manager.InjectFaultAsync("postgres_error", "analyzer", null, new Dictionary<string, object?> { ["query"] = "(?i)^\\s*select 1\\b", ["sqlstate"] = "40001", ["message"] = "could not serialize access" }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var id = await _engine.Manager.InjectFaultAsync("postgres_error", "analyzer", null, new Dictionary<string, object?> { ["query"] = "(?i)^\\s*select 1\\b", ["sqlstate"] = "40001", ["message"] = "could not serialize access" }, TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await using var connection = new NpgsqlConnection(PostgresServer.ConnectionString(dbAddress));
         await connection.OpenAsync(TestContext.Current.CancellationToken);
 
@@ -94,7 +85,7 @@ public sealed class StoreProtocolFaultTests : IAsyncLifetime
             Assert.Equal(2, await other.ExecuteScalarAsync(TestContext.Current.CancellationToken));
         }
 
-        await _manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        await _engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
         await using var again = new NpgsqlCommand("SELECT 1", connection);
         Assert.Equal(1, await again.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
@@ -102,10 +93,10 @@ public sealed class StoreProtocolFaultTests : IAsyncLifetime
     [Fact]
     public async Task RedisFault_OnAnHttpDependency_SaysToDeclareProtocolRedis()
     {
-        await _manager.DisposeAsync();
-        Use(new Dictionary<string, ProxyRoute> { ["api"] = new($"127.0.0.1:{LoopbackPort.Free()}", _redis.Address, "http") });
+        await _engine.Manager.DisposeAsync();
+        await UseAsync(new Dictionary<string, ProxyRoute> { ["api"] = new($"127.0.0.1:{LoopbackPort.Free()}", _redis.Address, "http") });
 
-        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _manager.InjectFaultAsync("redis_error", "analyzer", cancellationToken: TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engine.Manager.InjectFaultAsync("redis_error", "analyzer", cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.StartsWith("targets.analyzer.proxy.api.protocol: 'http' is not allowed; allowed: redis (redis_error acts on Redis commands", error.Message, StringComparison.Ordinal);
     }
