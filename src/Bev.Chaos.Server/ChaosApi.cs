@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Safety;
@@ -42,9 +43,21 @@ public static class ChaosApi
         });
 
         app.MapGet("/faults", async (CancellationToken ct) => Results.Json(
-            (await engine.Journal.ListOpenAsync(ct)).Select(Fault).Concat((engine.Agents?.Faults ?? []).Select(RemoteFault)), ServerJson.Options));
+            (await engine.Journal.ListOpenAsync(ct)).Select(e => Fault(e, engine.Faults)).Concat((engine.Agents?.Faults ?? []).Select(RemoteFault)), ServerJson.Options));
         app.MapGet("/faults/{id}", async (string id, CancellationToken ct) =>
-            await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(Fault(entry), ServerJson.Options) : ApiError.NotFound("fault", id));
+            await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(Fault(entry, engine.Faults), ServerJson.Options) : ApiError.NotFound("fault", id));
+
+        // What can be injected where: the fault types with their parameters and profiles, and the
+        // catalog's targets with their proxied dependencies (the dashboard's inject form reads both).
+        app.MapGet("/injectors", () => Results.Json(engine.Faults.Injectors.Values.OrderBy(i => i.Name, StringComparer.Ordinal).Select(InjectorSummary.Of), ServerJson.Options));
+        app.MapGet("/targets", () => Results.Json(engine.Configuration.Targets.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new
+        {
+            name = t.Name,
+            @protected = t.Protected,
+            port = t.Port,
+            health_url = t.HealthUrl,
+            proxies = t.Proxies.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new { name = p.Key, listen = p.Value.Listen, upstream = p.Value.Upstream, protocol = p.Value.Protocol }),
+        }), ServerJson.Options));
         app.MapPost("/faults", (HttpRequest request) => HandleAsync(async ct =>
         {
             var body = await RequestReader.ObjectAsync(request, ct);
@@ -149,12 +162,13 @@ public static class ChaosApi
         fault_id = f.FaultId,
         injector_name = f.Injector,
         target_service = f.Target,
-        state = Bev.Chaos.Faults.FaultState.Active,
+        state = FaultState.Active,
         agent = f.Agent,
         agent_fault_id = f.AgentFaultId,
     };
 
-    private static object Fault(JournalEntry e) => new
+    // With the counts of what it did (a proxy fault's matched and affected requests) when this engine holds it.
+    private static object Fault(JournalEntry e, FaultInjectionManager faults) => new
     {
         fault_id = e.FaultId,
         injector_name = e.Injector,
@@ -167,6 +181,7 @@ public static class ChaosApi
         owner_pid = e.Owner.Pid,
         removal_reason = e.RemovalReason,
         error = e.Error,
+        measurements = faults.MeasurementsOf(e.FaultId),
     };
 
     // Bad input is a 4xx with the field, never a 5xx: the engine's own exceptions map here.

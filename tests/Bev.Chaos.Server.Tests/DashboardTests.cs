@@ -12,7 +12,7 @@ namespace Bev.Chaos.Server.Tests;
 public sealed class DashboardTests
 {
     [Fact]
-    public async Task Dashboard_ShowsFault_EmergencyStopRemovesIt()
+    public async Task Dashboard_InjectsThroughItsForm_ShowsTheFault_EmergencyStopRemovesIt()
     {
         var script = Path.Combine(AppContext.BaseDirectory, "dashboard", "check.js");
         if (!File.Exists("/usr/bin/chromium") || !Directory.Exists(Path.Combine(AppContext.BaseDirectory, "dashboard", "node_modules", "playwright-core")))
@@ -29,30 +29,66 @@ public sealed class DashboardTests
         using var target = TestProcess.Sleeper();
         await using var engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), data.Path, cancellationToken: TestContext.Current.CancellationToken);
         await using var server = await ChaosServer.StartAsync(engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        using var http = new HttpClient { BaseAddress = server.Url };
-        using var created = await http.PostAsync("/faults", new StringContent($$"""{"injector_name":"service_pause","target_service":"pid:{{target.Pid}}","duration_seconds":60}""", Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var faultId = JsonDocument.Parse(await created.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("fault_id").GetString()!;
-        Assert.Equal('T', target.State);
         var screenshot = Path.Combine(ArtifactDirectory(), "dashboard-emergency-stop.png");
 
-        using var node = Process.Start(new ProcessStartInfo("node", [script, server.Url.ToString(), faultId, screenshot])
+        using var node = Process.Start(new ProcessStartInfo("node", [script, server.Url.ToString(), $"pid:{target.Pid}", screenshot])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(script)!,
         })!;
-        var output = await node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var error = await node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await DriveAsync(node, engine, target);
+        }
+        finally
+        {
+            // A failed assertion must not leave the browser waiting for its go.
+            if (!node.HasExited)
+            {
+                node.Kill(entireProcessTree: true);
+            }
+        }
 
-        Assert.True(node.ExitCode == 0, error);
-        var seen = JsonDocument.Parse(output).RootElement;
-        Assert.Contains("emergency_stop", seen.GetProperty("events").GetString());
-        Assert.Equal("safety lock ENGAGED", seen.GetProperty("safety").GetString());
         Assert.True(target.State is 'R' or 'S', "running again (R or S): not stopped, not gone");
         Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot should show the page");
+    }
+
+    private static async Task DriveAsync(Process node, ChaosEngine engine, TestProcess target)
+    {
+        var error = node.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+
+        // The page injected through its form: the fault is in the journal and the target stopped.
+        var injectedLine = await node.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken);
+        if (injectedLine is null)
+        {
+            Assert.Fail("the page never injected: " + await error);
+        }
+
+        var injected = JsonDocument.Parse(injectedLine).RootElement;
+        Assert.StartsWith("refused: target_service: 'pid:0' is not allowed", injected.GetProperty("refused").GetString());
+        var entry = await engine.Journal.GetAsync(injected.GetProperty("injected").GetString()!, TestContext.Current.CancellationToken);
+        Assert.Equal(("service_pause", $"pid:{target.Pid}"), (entry?.Injector, entry?.Target));
+        await Poll.UntilAsync(() => target.State, state => state == 'T', TimeSpan.FromSeconds(5), "the target stopped by the dashboard's fault");
+        try
+        {
+            await node.StandardInput.WriteLineAsync("go");
+            await node.StandardInput.FlushAsync(TestContext.Current.CancellationToken);
+        }
+        catch (IOException)
+        {
+            Assert.Fail("the page stopped before its go: " + await error);
+        }
+
+        var output = await node.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await node.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(node.ExitCode == 0, await error);
+        var seen = JsonDocument.Parse(output).RootElement;
+        Assert.Contains("emergency_stop", seen.GetProperty("events").GetString());
+        Assert.Equal("safety lock ENGAGED", seen.GetProperty("safety").GetString());
     }
 
     // test-results/ at the repository root when there is one (kept by test.sh), else beside the tests.

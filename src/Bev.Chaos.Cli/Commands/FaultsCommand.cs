@@ -117,14 +117,7 @@ internal static class FaultsCommand
         var injectors = manager.Injectors.Values.OrderBy(i => i.Name, StringComparer.Ordinal).ToList();
         if (json)
         {
-            Console.Out.WriteLine(JsonOutput.Serialize(injectors.Select(i => new
-            {
-                name = i.Name,
-                category = i.Category,
-                description = i.Description,
-                parameters = i.Parameters.Select(p => new { name = p.Name, type = p.Type, @default = p.Default, min = p.Min, max = p.Max, cap_key = p.CapKey, allowed_values = p.AllowedValues, description = p.Description }),
-                profiles = i.Profiles.Keys,
-            })));
+            Console.Out.WriteLine(JsonOutput.Serialize(injectors.Select(InjectorSummary.Of)));
             return;
         }
 

@@ -42,7 +42,8 @@ async function refresh() {
   $("#safety").classList.toggle("locked", safety.lock_engaged);
   const now = Date.now();
   const faultRows = (faults.body || []).map((f) => {
-    const tr = row([f.fault_id, f.injector_name, f.target_service, Math.max(0, Math.round((Date.parse(f.expires_at) - now) / 1000)) + " s"],
+    const counted = f.measurements ? "matched " + f.measurements.matched + ", affected " + f.measurements.affected : "";
+    const tr = row([f.fault_id, f.injector_name, f.target_service, Math.max(0, Math.round((Date.parse(f.expires_at) - now) / 1000)) + " s", counted],
       button("remove", async () => { await api("DELETE", "/faults/" + f.fault_id); refresh(); }));
     tr.dataset.faultId = f.fault_id;
     return tr;
@@ -52,6 +53,52 @@ async function refresh() {
   $("#experiments tbody").replaceChildren(...status.body.active_experiments.map((e) =>
     row([e.experiment_id, e.name, e.status], button("stop", async () => { await api("POST", "/experiments/" + e.experiment_id + "/stop"); refresh(); }))));
 }
+
+function option(value, label) {
+  const o = document.createElement("option");
+  o.value = value;
+  o.textContent = label;
+  return o;
+}
+
+// The inject form: the fault types from /injectors, the catalog's targets (and what their
+// proxied dependencies speak) from /targets; a refused fault shows the API's own message.
+let injectors = [];
+async function loadInjectors() {
+  const [list, targets] = await Promise.all([api("GET", "/injectors"), api("GET", "/targets")]);
+  if (list.status !== 200) return;
+  injectors = list.body;
+  $("#inject-injector").replaceChildren(...injectors.map((i) => option(i.name, i.name)));
+  if (targets.status === 200) {
+    $("#inject-targets").replaceChildren(...targets.body.map((t) =>
+      option(t.name, t.name + (t.proxies.length ? " — proxies: " + t.proxies.map((p) => p.name + " (" + p.protocol + ")").join(", ") : ""))));
+  }
+  showInjector();
+}
+
+function showInjector() {
+  const injector = injectors.find((i) => i.name === $("#inject-injector").value);
+  if (!injector) return;
+  $("#inject-profile").replaceChildren(option("", "(none)"), ...injector.profiles.map((p) => option(p, p)));
+  $("#inject-help").textContent = injector.description + " Parameters: " + injector.parameters.map((p) =>
+    p.name + (p.default === null || p.default === undefined ? "" : " = " + p.default) + (p.min === null || p.min === undefined ? "" : " [" + p.min + "–" + p.max + "]")).join(", ") + ".";
+}
+
+$("#inject-injector").addEventListener("change", showInjector);
+$("#inject").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  let parameters = {};
+  const text = $("#inject-parameters").value.trim();
+  if (text) {
+    try { parameters = JSON.parse(text); } catch { $("#inject-result").textContent = "parameters: not JSON — write an object, e.g. {\"toxicity\": 0.2}"; return; }
+  }
+  const body = { injector_name: $("#inject-injector").value, target_service: $("#inject-target").value.trim(), duration_seconds: Number($("#inject-duration").value), parameters };
+  if ($("#inject-profile").value) body.profile_name = $("#inject-profile").value;
+  const result = await api("POST", "/faults", body);
+  $("#inject-result").textContent = result.status === 201 ? "injected " + result.body.fault_id : "refused: " + (result.body && result.body.error || result.status);
+  $("#inject-result").dataset.faultId = result.status === 201 ? result.body.fault_id : "";
+  refresh();
+});
 
 async function loadScenarios() {
   const scenarios = await api("GET", "/scenarios");
@@ -93,5 +140,6 @@ $("#emergency-stop").addEventListener("click", async () => {
 
 connect();
 refresh();
+loadInjectors();
 loadScenarios();
 setInterval(refresh, 1000);

@@ -65,12 +65,13 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     }
 
     /// <summary>
-    /// What a fault this engine removed had done, as its handle counted it just before the revert
-    /// (a proxy toxic's <c>matched</c> and <c>affected</c> requests, <c>connections</c>,
-    /// <c>bytes_delayed</c>, <c>resets</c>); null for a fault that counts nothing, is still in
-    /// effect, or was removed by another process.
+    /// What a fault of this engine has done, as its handle counts it (a proxy toxic's
+    /// <c>matched</c> and <c>affected</c> requests, <c>connections</c>, <c>bytes_delayed</c>,
+    /// <c>resets</c>): the counts so far for a fault in effect, the last ones, read just before the
+    /// revert, for one removed; null for a fault that counts nothing or is another process's.
     /// </summary>
-    public IReadOnlyDictionary<string, long>? MeasurementsOf(string faultId) => _measurements.Of(faultId);
+    public IReadOnlyDictionary<string, long>? MeasurementsOf(string faultId) =>
+        _live.TryGet(faultId)?.Handle is IFaultMeasurements counted ? counted.Measure() : _measurements.Of(faultId);
 
     /// <summary>The event stream this manager publishes on (the engine's, when the engine made it).</summary>
     public ChaosEventStream Events { get; }

@@ -18,6 +18,9 @@ internal sealed class LiveFaultRegistry(TimeProvider time)
 
     public bool Contains(string faultId) => _live.ContainsKey(faultId);
 
+    /// <summary>The fault in effect under <paramref name="faultId"/>, or null.</summary>
+    public LiveFault? TryGet(string faultId) => _live.TryGetValue(faultId, out var fault) ? fault : null;
+
     public void Add(LiveFault fault) => _live[fault.FaultId] = fault;
 
     /// <summary>Calls <paramref name="expire"/> when the fault's time is up (started once its journal entry says active).</summary>
