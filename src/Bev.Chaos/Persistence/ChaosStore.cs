@@ -17,6 +17,10 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     private readonly System.Collections.Concurrent.ConcurrentBag<SqliteConnection> _idleReaders = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SemaphoreSlim _readGate = new(ReadConnections, ReadConnections);
+
+    // Per read connection (one caller at a time holds it): its prepared data_version query, and
+    // each key's last value with the version it was read at.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<SqliteConnection, UnchangedReads> _unchangedReads = new();
     private readonly Lock _pendingLock = new();
     private List<PendingWrite> _pending = [];
     private bool _committing;
@@ -118,6 +122,32 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
             _readGate.Release();
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="read"/>, or answers what it returned last time on the same read
+    /// connection when no connection — of this process or another — has committed since (SQLite's
+    /// <c>PRAGMA data_version</c>, which a connection sees change on every other connection's
+    /// commit): an unchanged store is not queried again. The version is read before the query, so
+    /// a commit between the two makes the next call query again; a value is never older than the
+    /// store.
+    /// </summary>
+    /// <param name="key">Names the read; one cached value per key and connection.</param>
+    /// <param name="read">The query; it must depend on nothing but the store's contents.</param>
+    /// <param name="cancellationToken">Stops the wait for a read connection.</param>
+    internal Task<T> ReadUnlessUnchangedAsync<T>(string key, Func<SqliteConnection, T> read, CancellationToken cancellationToken) =>
+        ReadAsync(connection =>
+        {
+            var cache = _unchangedReads.GetValue(connection, UnchangedReads.For);
+            var version = (long)cache.DataVersion.ExecuteScalar()!;
+            if (cache.Values.TryGetValue(key, out var last) && last.Version == version)
+            {
+                return (T)last.Value!;
+            }
+
+            var value = read(connection);
+            cache.Values[key] = (version, value);
+            return value;
+        }, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="write"/> inside the next group commit and completes once that commit is
@@ -275,5 +305,23 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     {
         Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private sealed class UnchangedReads
+    {
+        private UnchangedReads(SqliteCommand dataVersion) => DataVersion = dataVersion;
+
+        // Prepared once: it is asked on every read, so it is not parsed again each time.
+        public SqliteCommand DataVersion { get; }
+
+        public Dictionary<string, (long Version, object? Value)> Values { get; } = new(StringComparer.Ordinal);
+
+        public static UnchangedReads For(SqliteConnection connection)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA data_version";
+            command.Prepare();
+            return new UnchangedReads(command);
+        }
     }
 }

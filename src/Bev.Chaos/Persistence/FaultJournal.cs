@@ -75,9 +75,12 @@ public sealed class FaultJournal(ChaosStore store)
     public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken) =>
         QueryAsync($"WHERE state IN ('{string.Join("','", OpenStates)}') ORDER BY created_at", null, cancellationToken);
 
-    /// <summary>Open faults and the safety lock in one query: the cheapest status read.</summary>
+    /// <summary>
+    /// Open faults and the safety lock in one query: the cheapest status read, and not even that
+    /// while nothing was committed since the last one (see <see cref="ChaosStore.ReadUnlessUnchangedAsync"/>).
+    /// </summary>
     public Task<StoreSummary> ReadSummaryAsync(CancellationToken cancellationToken) =>
-        store.ReadAsync(connection =>
+        store.ReadUnlessUnchangedAsync(nameof(ReadSummaryAsync), connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = $"""

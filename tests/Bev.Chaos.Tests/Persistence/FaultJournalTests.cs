@@ -129,6 +129,27 @@ public sealed class FaultJournalTests : IDisposable
         return new FaultInjectionManager(configuration, new FaultJournal(store), new TargetResolver(configuration), [new RecordingInjector(_markers.Path)]);
     }
 
+    [Fact]
+    public async Task ReadSummaryAsync_SeesEveryCommit_ThoughAnUnchangedStoreIsNotQueriedAgain()
+    {
+        await using var store = ChaosStore.Open(_data.Path);
+        var journal = new FaultJournal(store);
+        async Task<StoreSummary[]> ReadManyAsync() =>
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => journal.ReadSummaryAsync(TestContext.Current.CancellationToken))));
+
+        // Every read connection of the pool has a summary cached at this version …
+        Assert.All(await ReadManyAsync(), s => Assert.Equal((0, (string?)null), (s.OpenFaults, s.LockReason)));
+
+        // … and a commit by another store on the file (another process's, as far as SQLite knows) shows at once.
+        using var owner = TestProcess.Sleeper();
+        await WriteEntryAsync("open-1", "unused", ProcessIdentity.TryRead(owner.Pid)!.Value, FaultState.Active);
+        Assert.All(await ReadManyAsync(), s => Assert.Equal(1, s.OpenFaults));
+
+        // So does one of this store's own writer.
+        await new Bev.Chaos.Safety.SafetyLock(store, TimeProvider.System).EngageAsync("test", TestContext.Current.CancellationToken);
+        Assert.All(await ReadManyAsync(), s => Assert.Equal((1, "test"), (s.OpenFaults, s.LockReason)));
+    }
+
     private async Task WriteEntryAsync(string id, string marker, ProcessIdentity owner, FaultState state)
     {
         await using var store = ChaosStore.Open(_data.Path);
