@@ -46,9 +46,10 @@ internal sealed class TriageClient : IDisposable
                     return body?["priority"]?.GetValue<int>();
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or InvalidOperationException or FormatException)
             {
-                // A reset, a timeout or a mangled body: as a failed attempt, like a 5xx.
+                // A reset, a timeout or a mangled body (an http_replace can make the priority a
+                // string, or the body an array): as a failed attempt, like a 5xx.
             }
 
             if (attempt == Attempts)

@@ -36,7 +36,7 @@ internal static class CommandRunner
         {
             return ExitCodes.Success;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException)
         {
             await Console.Error.WriteLineAsync("bev-chaos: " + ex.Message).ConfigureAwait(false);
             return ExitCodes.Failure;

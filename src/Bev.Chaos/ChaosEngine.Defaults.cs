@@ -57,11 +57,21 @@ public sealed partial class ChaosEngine
         }
     }
 
+    /// <summary>
+    /// Waits up to <see cref="CatalogHealthTimeout"/> until every supervised catalog service (one
+    /// with a <c>command</c>, which <see cref="StartCatalog"/> starts) with a <c>health_url</c>
+    /// answers it with a success status: a baseline right after the start would otherwise see a
+    /// service still starting as a deviation. Services the engine does not start are not waited for.
+    /// </summary>
+    /// <exception cref="TimeoutException">One did not answer in time (named, with its last answer).</exception>
+    public Task WaitForSupervisedTargetsHealthyAsync(CancellationToken cancellationToken = default) =>
+        WaitForCatalogHealthAsync(Configuration, CatalogHealthTimeout, TimeProvider.System, cancellationToken, supervisedOnly: true);
+
     // A program's first fault or baseline comes right after opening: a service still starting
     // would look like a deviation, so the simple way in waits for the catalog to be healthy.
-    private static async Task WaitForCatalogHealthAsync(ChaosConfiguration configuration, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task WaitForCatalogHealthAsync(ChaosConfiguration configuration, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken, bool supervisedOnly = false)
     {
-        var pending = configuration.Targets.Values.Where(t => t.HealthUrl is not null).ToDictionary(t => t.Name, t => t.HealthUrl!);
+        var pending = configuration.Targets.Values.Where(t => t.HealthUrl is not null && (!supervisedOnly || t.Command is { Count: > 0 })).ToDictionary(t => t.Name, t => t.HealthUrl!);
         if (pending.Count == 0)
         {
             return;

@@ -105,6 +105,29 @@ public sealed class TargetServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunExperimentAsync_AMeasuredMetricThatCannotBeRead_IsReportedButNeverJudged()
+    {
+        using var nothing = new RefusingPort();
+        var measured = new ProbeDefinition { Name = "retries", Kind = ProbeKind.Prometheus, Url = new Uri($"http://127.0.0.1:{nothing.Port}/metrics"), Metric = "retries_total", MeasureOnly = true, Timeout = TimeSpan.FromMilliseconds(200) };
+        var running = new ProbeDefinition { Name = "web running", Kind = ProbeKind.Process, Target = "web" };
+        var experiment = Experiment(["web"], "web") with
+        {
+            SteadyStateProbes = [measured, running],
+            BaselineDuration = TimeSpan.FromMilliseconds(300),
+            ValidationDuration = TimeSpan.FromMilliseconds(300),
+            ProbeInterval = TimeSpan.FromMilliseconds(100),
+        };
+
+        var result = await _engineer.RunExperimentAsync(experiment, TestContext.Current.CancellationToken);
+
+        Assert.True(result.Verdict == ExperimentVerdict.Passed, string.Join("; ", result.Reasons));
+        Assert.Equal(["retries"], result.MeasuredProbes);
+        Assert.Contains(result.ProbeResults, r => r.Probe == "retries" && !r.Success);
+        Assert.Empty(result.MetricChanges);
+        Assert.Equal(1.0, result.Impact.AvailabilityDuringFaults ?? 1.0);
+    }
+
+    [Fact]
     public async Task RunExperimentAsync_UnknownTargetService_IsAValidationErrorNamingIt()
     {
         var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engineer.RunExperimentAsync(Experiment(["web", "no-such-service"], "web"), TestContext.Current.CancellationToken));

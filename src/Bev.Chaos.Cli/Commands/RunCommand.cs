@@ -101,6 +101,8 @@ internal static class RunCommand
                 return ExitCodes.Success;
             }
 
+            // The services run just started must answer before a baseline judges them.
+            await session.Engine.WaitForSupervisedTargetsHealthyAsync(token).ConfigureAwait(false);
             await session.Engineer.InitializeAsync(token).ConfigureAwait(false);
             using var events = session.Manager.Events.Subscribe();
             var printer = json ? Task.CompletedTask : PrintEventsAsync(events, token);

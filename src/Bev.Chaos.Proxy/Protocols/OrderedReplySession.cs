@@ -14,7 +14,7 @@ internal abstract class OrderedReplySession<TSlot>(Socket client, Socket server)
     /// <summary>The answers owed to the client, oldest first; read and changed under <see cref="Gate"/>.</summary>
     protected Queue<TSlot> Slots { get; } = new();
 
-    /// <summary>Guards <see cref="Slots"/> and <see cref="ServerPassThrough"/>.</summary>
+    /// <summary>Guards <see cref="Slots"/>, and the switch to <see cref="ServerPassThrough"/> made against it.</summary>
     protected Lock Gate { get; } = new();
 
     /// <summary>

@@ -2,7 +2,7 @@
 const $ = (selector) => document.querySelector(selector);
 const tokenInput = $("#token");
 tokenInput.value = localStorage.getItem("bev-chaos-token") || "";
-tokenInput.addEventListener("change", () => { localStorage.setItem("bev-chaos-token", tokenInput.value); connect(); refresh(); });
+tokenInput.addEventListener("change", () => { localStorage.setItem("bev-chaos-token", tokenInput.value); connect(); refresh(); loadInjectors(); loadScenarios(); });
 
 function headers() {
   const token = tokenInput.value.trim();
@@ -92,6 +92,7 @@ $("#inject").addEventListener("submit", async (event) => {
   if (text) {
     try { parameters = JSON.parse(text); } catch { $("#inject-result").textContent = "parameters: not JSON — write an object, e.g. {\"toxicity\": 0.2}"; return; }
   }
+  if (!$("#inject-injector").value) { $("#inject-result").textContent = "no injectors loaded: the API refused the list (a token needed?)"; return; }
   const body = { injector_name: $("#inject-injector").value, target_service: $("#inject-target").value.trim(), duration_seconds: Number($("#inject-duration").value), parameters };
   if ($("#inject-profile").value) body.profile_name = $("#inject-profile").value;
   const result = await api("POST", "/faults", body);

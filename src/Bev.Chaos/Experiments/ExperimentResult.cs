@@ -80,4 +80,11 @@ public sealed record ExperimentResult
     /// the faults were in, against the baseline's). Empty without prometheus probes.
     /// </summary>
     public IReadOnlyList<MetricChange> MetricChanges { get; init; } = [];
+
+    /// <summary>
+    /// The probes that only measured (prometheus probes without op and threshold): their results are
+    /// in <see cref="ProbeResults"/> and <see cref="MetricChanges"/>, never in the verdict, the
+    /// impact or the availability.
+    /// </summary>
+    public IReadOnlyList<string> MeasuredProbes { get; init; } = [];
 }

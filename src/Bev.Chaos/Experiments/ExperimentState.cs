@@ -12,6 +12,10 @@ internal sealed class ExperimentState(ExperimentRun run)
     private readonly List<PhaseRecord> _phases = [];
     private readonly List<AppliedFault> _faults = [];
     private readonly List<ProbeResult> _probes = [];
+
+    // Measure-only probes' results: reported and turned into metric changes, but never judged —
+    // not by the steady state, the safety thresholds, the impact or the outage.
+    private readonly List<ProbeResult> _measured = [];
     private readonly List<string> _reasons = [];
     private readonly Lock _gate = new();
     private SafetyBreach? _breach;
@@ -68,11 +72,17 @@ internal sealed class ExperimentState(ExperimentRun run)
         }
     }
 
+    /// <summary>The probes measured, not judged: prometheus probes without op and threshold.</summary>
+    public IReadOnlySet<string> MeasuredProbes { get; } = run.Config.SteadyStateProbes.Where(p => p.MeasureOnly).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
     public void AddProbes(IEnumerable<ProbeResult> results)
     {
         lock (_gate)
         {
-            _probes.AddRange(results);
+            foreach (var result in results)
+            {
+                (MeasuredProbes.Contains(result.Probe) ? _measured : _probes).Add(result);
+            }
         }
     }
 
@@ -143,14 +153,15 @@ internal sealed class ExperimentState(ExperimentRun run)
                 Ended = ended,
                 Phases = [.. _phases],
                 Faults = [.. _faults.Select(f => measurementsOf?.Invoke(f.FaultId) is { } counts ? f with { Measurements = counts } : f)],
-                ProbeResults = [.. _probes],
+                ProbeResults = [.. _probes.Concat(_measured).OrderBy(r => r.Time)],
                 Breach = _breach,
                 TimeToRecover = recovery.TimeToRecover,
                 Outage = Outage(),
                 AutoRecoveryResponseTime = recovery.AutoRecoveryResponseTime,
                 RolledBack = rolledBack,
                 Impact = ExperimentImpact.Of(_faults, _probes, ended),
-                MetricChanges = MetricChange.Of(_phases, _probes),
+                MetricChanges = MetricChange.Of(_phases, [.. _probes, .. _measured]),
+                MeasuredProbes = [.. MeasuredProbes.Order(StringComparer.Ordinal)],
             };
         }
     }

@@ -47,12 +47,12 @@ internal sealed class SteadyStateProbing(ExperimentState state, ProbeRunner prob
         return results;
     }
 
-    /// <summary>One round: every probe at once.</summary>
+    /// <summary>One round: every probe at once; returns the judged results (a measured metric is recorded only).</summary>
     public async Task<ProbeResult[]> RoundAsync(IReadOnlyList<ProbeDefinition> round, CancellationToken token)
     {
         var results = await Task.WhenAll(round.Select(p => probes.RunAsync(p, token))).ConfigureAwait(false);
         state.AddProbes(results);
-        return results;
+        return [.. results.Where(r => !state.MeasuredProbes.Contains(r.Probe))];
     }
 
     /// <summary>The results of the during_fault probes since the injection started.</summary>

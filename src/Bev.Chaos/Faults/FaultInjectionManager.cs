@@ -70,8 +70,23 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     /// <c>resets</c>): the counts so far for a fault in effect, the last ones, read just before the
     /// revert, for one removed; null for a fault that counts nothing or is another process's.
     /// </summary>
-    public IReadOnlyDictionary<string, long>? MeasurementsOf(string faultId) =>
-        _live.TryGet(faultId)?.Handle is IFaultMeasurements counted ? counted.Measure() : _measurements.Of(faultId);
+    public IReadOnlyDictionary<string, long>? MeasurementsOf(string faultId)
+    {
+        if (_live.TryGet(faultId)?.Handle is not IFaultMeasurements counted)
+        {
+            return _measurements.Of(faultId);
+        }
+
+        try
+        {
+            return counted.Measure();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or KeyNotFoundException)
+        {
+            // Being removed this moment (its toxic already gone): the last counts, once recorded.
+            return _measurements.Of(faultId);
+        }
+    }
 
     /// <summary>The event stream this manager publishes on (the engine's, when the engine made it).</summary>
     public ChaosEventStream Events { get; }

@@ -13,7 +13,8 @@ public static class ExperimentReport
 {
     public static ResilienceReport From(ExperimentResult result, double availabilityThreshold = 100)
     {
-        var probes = result.ProbeResults.OrderBy(p => p.Time).ToList();
+        // Judged probes only: a measured metric is no request of the target's users.
+        var probes = result.ProbeResults.Where(p => !result.MeasuredProbes.Contains(p.Probe)).OrderBy(p => p.Time).ToList();
         var phases = result.Phases.Select(p =>
         {
             var during = probes.Where(r => r.Time >= p.Started && r.Time <= p.Ended).ToList();

@@ -62,10 +62,11 @@ public sealed class AnalyzerApiErrorsScenarioTests : IDisposable
         Assert.Equal(0, Change("collector items untriaged", "baseline"));
 
         // Every aborted attempt is retried, but an item's third: those are the items given up on.
-        // A call in flight as the fault went in or came out may land its retry in the next phase.
+        // A call in flight as the fault went in or came out may land its retry in the next phase,
+        // and on a busy machine a call may also time out (a retry the proxy did not cause).
         var retries = changes.Where(c => c.Probe == "collector triage retries" && c.Phase is not "baseline").Sum(c => c.Change);
         var untriaged = changes.Where(c => c.Probe == "collector items untriaged").Sum(c => c.Change);
-        Assert.True(Math.Abs(retries + untriaged - affected) <= 2, $"{retries} retries + {untriaged} items given up, for {affected} aborted calls\n{result.Stdout}");
+        Assert.True(Math.Abs(retries + untriaged - affected) <= Math.Max(2, affected * 0.05), $"{retries} retries + {untriaged} items given up, for {affected} aborted calls\n{result.Stdout}");
         Assert.True(Change("collector triage retries", "injection") >= affected * 0.8, $"most retries while the fault was in: {Change("collector triage retries", "injection")} of {retries}");
     }
 }
