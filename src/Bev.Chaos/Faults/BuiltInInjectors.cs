@@ -19,6 +19,8 @@ using Bev.Chaos.Faults.Network.NetworkTimeout;
 using Bev.Chaos.Faults.Network.PacketCorrupt;
 using Bev.Chaos.Faults.Network.PacketDuplicate;
 using Bev.Chaos.Faults.Network.PacketLoss;
+using Bev.Chaos.Faults.Network.PacketLossBurst;
+using Bev.Chaos.Faults.Network.PacketReorder;
 using Bev.Chaos.Faults.Network.PostgresDelay;
 using Bev.Chaos.Faults.Network.PostgresError;
 using Bev.Chaos.Faults.Network.RedisDelay;
@@ -59,6 +61,8 @@ public static class BuiltInInjectors
         new PacketLossInjector(),
         new PacketDuplicateInjector(),
         new PacketCorruptInjector(),
+        new PacketReorderInjector(),
+        new PacketLossBurstInjector(),
         new ConnectionResetInjector(host),
         new NetworkTimeoutInjector(host),
         new DataLimitInjector(host),

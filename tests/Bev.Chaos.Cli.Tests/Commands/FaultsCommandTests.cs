@@ -77,7 +77,7 @@ public sealed class FaultsCommandTests : IDisposable
         var injectors = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
         Assert.Equal(
             ["connection_exhaustion", "connection_reset", "cpu_stress", "cpu_throttle", "data_limit", "disk_fill", "http_abort", "http_delay", "http_replace", "io_delay", "memory_leak", "memory_limit",
-                "network_bandwidth", "network_delay", "network_partition", "network_timeout", "packet_corrupt", "packet_duplicate", "packet_loss", "postgres_delay", "postgres_error", "redis_delay", "redis_error", "service_crash", "service_pause", "service_restart", "service_stop"],
+                "network_bandwidth", "network_delay", "network_partition", "network_timeout", "packet_corrupt", "packet_duplicate", "packet_loss", "packet_loss_burst", "packet_reorder", "postgres_delay", "postgres_error", "redis_delay", "redis_error", "service_crash", "service_pause", "service_restart", "service_stop"],
             injectors.Keys.Order());
         Assert.Contains("cpu_stress_light", injectors["cpu_stress"].GetProperty("profiles").EnumerateArray().Select(p => p.GetString()));
     }

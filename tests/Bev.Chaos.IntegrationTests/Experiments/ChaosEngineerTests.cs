@@ -191,7 +191,7 @@ public sealed class ChaosEngineerTests
         Assert.Equal(
             [
                 "steady_state_tolerance: '2' is not allowed; allowed: 0 to 1",
-                "fault_injections[0].injector_name: 'cpu_melt' is not allowed; allowed: one of connection_exhaustion, connection_reset, cpu_stress, cpu_throttle, data_limit, disk_fill, http_abort, http_delay, http_replace, io_delay, memory_leak, memory_limit, network_bandwidth, network_delay, network_partition, network_timeout, packet_corrupt, packet_duplicate, packet_loss, postgres_delay, postgres_error, redis_delay, redis_error, service_crash, service_pause, service_restart, service_stop",
+                "fault_injections[0].injector_name: 'cpu_melt' is not allowed; allowed: one of connection_exhaustion, connection_reset, cpu_stress, cpu_throttle, data_limit, disk_fill, http_abort, http_delay, http_replace, io_delay, memory_leak, memory_limit, network_bandwidth, network_delay, network_partition, network_timeout, packet_corrupt, packet_duplicate, packet_loss, packet_loss_burst, packet_reorder, postgres_delay, postgres_error, redis_delay, redis_error, service_crash, service_pause, service_restart, service_stop",
                 "fault_injections[1].offset: '-1' is not allowed; allowed: 0 or more seconds",
                 "fault_injections[1].target_service: 'nowhere' is not allowed; allowed: a catalog service name (catalog: web), pid:N, name:PROCESS_NAME or docker:CONTAINER",
             ],

@@ -93,8 +93,11 @@ public sealed class KernelNetworkFaultTests
         Assert.True(await TcpThroughputAsync(network, 2_000_000) > 20_000_000);
     }
 
-    [Fact]
-    public async Task KernelDelay_WithoutNetem_SaysSo()
+    [Theory]
+    [InlineData("network_delay")]
+    [InlineData("packet_reorder")]
+    [InlineData("packet_loss_burst")]
+    public async Task KernelNetemFault_WithoutNetem_SaysSo_AndAppliesNothing(string injector)
     {
         Requires.Program("tc");
         using var network = TestNetwork.Create();
@@ -111,11 +114,12 @@ public sealed class KernelNetworkFaultTests
             // The machine this path is for.
         }
 
-        var error = await Assert.ThrowsAsync<FeatureUnavailableException>(() => engine.Manager.InjectFaultAsync("network_delay", $"pid:{target.Pid}", null,
+        var error = await Assert.ThrowsAsync<FeatureUnavailableException>(() => engine.Manager.InjectFaultAsync(injector, $"pid:{target.Pid}", null,
             new Dictionary<string, object?> { ["mechanism"] = "kernel", ["netns"] = network.A, ["device"] = TestNetwork.DeviceA }, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
 
         Assert.Equal("kernel lacks sch_netem", error.Message);
         Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("netem", TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "show", "dev", TestNetwork.DeviceA));
     }
 
     [Fact]
