@@ -81,14 +81,10 @@ internal sealed class EngineSession : IAsyncDisposable
     {
         ChaosConfigurationValidator.Validate(LoadConfiguration(parse));
         StartupTrace.Mark("configuration loaded");
-        var store = ChaosStore.Open(parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory());
-        StartupTrace.Mark("store open");
-        await using (store.ConfigureAwait(false))
-        {
-            var open = await new FaultJournal(store).ListOpenAsync(cancellationToken).ConfigureAwait(false);
-            StartupTrace.Mark("journal read without the engine");
-            return open.Count == 0;
-        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var open = FaultJournal.CountOpen(parse.GetValue(CliOptions.DataDir) ?? ChaosStore.DefaultDataDirectory());
+        StartupTrace.Mark("journal read without the engine");
+        return await Task.FromResult(open == 0).ConfigureAwait(false);
     }
 
     /// <summary>Where a server's log file goes: <c>BEV_CHAOS_LOG_DIR</c> (the container sets <c>/app/logs</c>), else <c>DATA_DIR/logs</c>.</summary>

@@ -71,6 +71,33 @@ public sealed class FaultJournal(ChaosStore store)
             return faultIds.Count;
         }, cancellationToken);
 
+    /// <summary>
+    /// How many faults of every owner are open in the store of <paramref name="dataDirectory"/>,
+    /// read on one read-only connection without opening the store (no schema, no writer, no pool):
+    /// for a command that only needs to know whether there is anything to do. 0 when there is no
+    /// store yet.
+    /// </summary>
+    public static int CountOpen(string dataDirectory)
+    {
+        var file = Path.Combine(dataDirectory, "chaos.db");
+        if (!File.Exists(file))
+        {
+            return 0;
+        }
+
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 30 }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE name = 'fault_journal'";
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            return 0;
+        }
+
+        command.CommandText = $"SELECT COUNT(*) FROM fault_journal WHERE state IN ('{string.Join("','", OpenStates)}')";
+        return (int)(long)command.ExecuteScalar()!;
+    }
+
     /// <summary>Faults in injecting, active or removing state, of every owner.</summary>
     public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken) =>
         QueryAsync($"WHERE state IN ('{string.Join("','", OpenStates)}') ORDER BY created_at", null, cancellationToken);

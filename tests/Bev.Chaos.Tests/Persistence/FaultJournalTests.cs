@@ -150,6 +150,20 @@ public sealed class FaultJournalTests : IDisposable
         Assert.All(await ReadManyAsync(), s => Assert.Equal((1, "test"), (s.OpenFaults, s.LockReason)));
     }
 
+    [Fact]
+    public async Task CountOpen_ReadsTheStoreWithoutOpeningIt_AndIsZeroWithoutOne()
+    {
+        using var empty = new TempDirectory();
+        Assert.Equal(0, FaultJournal.CountOpen(empty.Path));
+        Assert.False(File.Exists(Path.Combine(empty.Path, "chaos.db")), "counting must not create a store");
+
+        using var owner = TestProcess.Sleeper();
+        await WriteEntryAsync("open-1", "unused", ProcessIdentity.TryRead(owner.Pid)!.Value, FaultState.Active);
+        await WriteEntryAsync("gone-1", "unused", ProcessIdentity.TryRead(owner.Pid)!.Value, FaultState.Removed);
+
+        Assert.Equal(1, FaultJournal.CountOpen(_data.Path));
+    }
+
     private async Task WriteEntryAsync(string id, string marker, ProcessIdentity owner, FaultState state)
     {
         await using var store = ChaosStore.Open(_data.Path);
