@@ -55,6 +55,9 @@ internal abstract class NetworkFaultInjector : FaultInjector
     /// The one decision: the mechanism asked for, else proxy for a target with proxied
     /// dependencies and kernel otherwise; null when this fault type lacks it.
     /// </summary>
+    /// <summary>The mechanism this fault will use: the one asked for, else the proxy where the target has proxied dependencies, else the kernel.</summary>
+    protected string ChosenMechanism(FaultContext context) => Choose(context).Name;
+
     private (string Name, NetworkMechanism? Mechanism) Choose(FaultContext context)
     {
         var name = context.Parameters.GetStringOrNull(NetworkParameters.MechanismName)

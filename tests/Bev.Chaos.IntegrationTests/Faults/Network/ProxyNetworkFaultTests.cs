@@ -94,6 +94,20 @@ public sealed class ProxyNetworkFaultTests : IAsyncLifetime
         Assert.Equal($"parameters.mechanism: 'kernel' is not allowed; allowed: proxy (data_limit has no kernel mechanism; the target has no proxied dependencies)", error.Message);
     }
 
+    [Fact]
+    public async Task NetworkDelay_ShapedJitterOnTheProxy_IsRefusedSayingKernel_AndNothingIsApplied()
+    {
+        var shaped = await Assert.ThrowsAsync<ChaosValidationException>(() => _engine.Manager.InjectFaultAsync("network_delay", "analyzer", null,
+            new Dictionary<string, object?> { ["jitter_ms"] = 20, ["distribution"] = "normal" }, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        var withoutJitter = await Assert.ThrowsAsync<ChaosValidationException>(() => _engine.Manager.InjectFaultAsync("network_delay", "analyzer", null,
+            new Dictionary<string, object?> { ["mechanism"] = "kernel", ["device"] = "lo", ["correlation_percent"] = 25 }, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        Assert.Equal("parameters.distribution: 'normal' is not allowed; allowed: the default (uniform) with the proxy mechanism: only the kernel's netem correlates or shapes jitter — add mechanism: kernel", shaped.Message);
+        Assert.Contains("parameters.correlation_percent: '25' is not allowed; allowed: a jitter to shape: set jitter_ms above 0", withoutJitter.Errors.Select(e => e.ToString()));
+        Assert.Empty(_engine.Proxies.Get("analyzer.cache").Toxics);
+        Assert.Empty(_engine.Manager.ActiveFaults);
+    }
+
     private async Task<Socket> ConnectAsync()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
