@@ -255,11 +255,20 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// One read-only connection to the store of <paramref name="dataDirectory"/>, without opening
+    /// the store (no schema, no writer, no pool); null when there is no store, and none is created.
+    /// </summary>
+    internal static SqliteConnection? ConnectReadOnly(string dataDirectory) =>
+        File.Exists(DatabaseFile(dataDirectory)) ? Connect(dataDirectory, SqliteOpenMode.ReadOnly) : null;
+
+    private static string DatabaseFile(string dataDirectory) => Path.Combine(dataDirectory, "chaos.db");
+
     private static SqliteConnection Connect(string dataDirectory, SqliteOpenMode mode)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
-            DataSource = Path.Combine(dataDirectory, "chaos.db"),
+            DataSource = DatabaseFile(dataDirectory),
             Mode = mode,
             Pooling = false,
             DefaultTimeout = 30,

@@ -13,6 +13,9 @@ public sealed class FaultJournal(ChaosStore store)
 {
     private static readonly string[] OpenStates = [Name(FaultState.Injecting), Name(FaultState.Active), Name(FaultState.Removing)];
 
+    // The SQL condition of an open fault, for every query that counts or lists them.
+    private static readonly string IsOpen = $"state IN ('{string.Join("','", OpenStates)}')";
+
     /// <summary>The store behind the journal.</summary>
     public ChaosStore Store => store;
 
@@ -79,28 +82,26 @@ public sealed class FaultJournal(ChaosStore store)
     /// </summary>
     public static int CountOpen(string dataDirectory)
     {
-        var file = Path.Combine(dataDirectory, "chaos.db");
-        if (!File.Exists(file))
+        using var connection = ChaosStore.ConnectReadOnly(dataDirectory);
+        if (connection is null)
         {
             return 0;
         }
 
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadOnly, Pooling = false, DefaultTimeout = 30 }.ToString());
-        connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM sqlite_master WHERE name = 'fault_journal'";
+        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'fault_journal'";
         if ((long)command.ExecuteScalar()! == 0)
         {
             return 0;
         }
 
-        command.CommandText = $"SELECT COUNT(*) FROM fault_journal WHERE state IN ('{string.Join("','", OpenStates)}')";
+        command.CommandText = $"SELECT COUNT(*) FROM fault_journal WHERE {IsOpen}";
         return (int)(long)command.ExecuteScalar()!;
     }
 
     /// <summary>Faults in injecting, active or removing state, of every owner.</summary>
     public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken) =>
-        QueryAsync($"WHERE state IN ('{string.Join("','", OpenStates)}') ORDER BY created_at", null, cancellationToken);
+        QueryAsync($"WHERE {IsOpen} ORDER BY created_at", null, cancellationToken);
 
     /// <summary>
     /// Open faults and the safety lock in one query: the cheapest status read, and not even that
@@ -111,7 +112,7 @@ public sealed class FaultJournal(ChaosStore store)
         {
             using var command = connection.CreateCommand();
             command.CommandText = $"""
-                SELECT (SELECT COUNT(*) FROM fault_journal WHERE state IN ('{string.Join("','", OpenStates)}')), safety_lock.reason, safety_lock.since
+                SELECT (SELECT COUNT(*) FROM fault_journal WHERE {IsOpen}), safety_lock.reason, safety_lock.since
                 FROM (SELECT 1) LEFT JOIN safety_lock ON safety_lock.id = 1
                 """;
             using var reader = command.ExecuteReader();

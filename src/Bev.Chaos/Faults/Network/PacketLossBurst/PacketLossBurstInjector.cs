@@ -15,10 +15,10 @@ internal sealed class PacketLossBurstInjector : NetworkFaultInjector
     public PacketLossBurstInjector()
         : base(
             [
-                FaultParameter.Number(EnterBadPercent, "p: the chance, per packet, that the link turns bad, in percent.", 5, 0.01, 100),
-                FaultParameter.Number(LeaveBadPercent, "r: the chance, per packet, that a bad link turns good again, in percent (1/r: the mean burst length).", 30, 0.01, 100),
-                FaultParameter.Number(LossInBadPercent, "1-h: the share of packets a bad link loses, in percent.", 100, 0, 100),
-                FaultParameter.Number(LossInGoodPercent, "1-k: the share of packets a good link loses, in percent.", 0, 0, 100),
+                FaultParameter.Number(EnterBadPercent, "p: the chance, per packet, that the link turns bad, in percent.", DefaultEnterBadPercent, MinTransitionPercent, MaxPercent),
+                FaultParameter.Number(LeaveBadPercent, "r: the chance, per packet, that a bad link turns good again, in percent (1/r: the mean burst length).", DefaultLeaveBadPercent, MinTransitionPercent, MaxPercent),
+                FaultParameter.Number(LossInBadPercent, "1-h: the share of packets a bad link loses, in percent.", DefaultLossInBadPercent, 0, MaxPercent),
+                FaultParameter.Number(LossInGoodPercent, "1-k: the share of packets a good link loses, in percent.", DefaultLossInGoodPercent, 0, MaxPercent),
             ],
             new TrafficControlMechanism(QdiscFor)) =>
         Profiles = LightMediumHeavy(
