@@ -28,6 +28,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     private readonly RemoteFaultRouter _remote;
     private readonly JournalSync _sync;
     private readonly IInjectionLock? _lock;
+    private readonly InjectionGate _gate = new();
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _disposed;
@@ -120,6 +121,10 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var started = Stopwatch.GetTimestamp();
+
+        // Entered before the lock is read: an emergency stop that closes the lock after this read
+        // waits for this injection to finish, then removes it.
+        using var inFlight = _gate.Enter();
         if (_lock is not null)
         {
             await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
@@ -133,6 +138,17 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         var context = _requests.Build(request, out var injector);
         var undo = await injector.PrepareAsync(context, cancellationToken).ConfigureAwait(false);
         var created = await _journal.InjectingAsync(context, injector, request, undo, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RefuseUnlessClearAsync(context, injector, created, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Nothing was applied, and reverting the recipe could undo the fault that holds the target.
+            await _journal.InjectionFailedAsync(context.FaultId, undo, ex.Message).ConfigureAwait(false);
+            throw;
+        }
+
         IAsyncDisposable? handle;
         try
         {
@@ -149,6 +165,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         _live.Add(live);
         await _journal.ActiveAsync(context.FaultId, undo).ConfigureAwait(false);
         _live.StartExpiry(live, ExpireAsync);
+        await RevertIfStoppedMeanwhileAsync(context.FaultId).ConfigureAwait(false);
         var latency = Stopwatch.GetElapsedTime(started);
         FaultLog.LogInjected(_logger, context.FaultId, injector.Name, request.Target, latency.TotalMilliseconds, context.Duration);
         Events.Publish(new FaultInjectedEvent(_time.GetUtcNow(), context.FaultId, injector.Name, request.Target, context.ExpiresAt, latency));
@@ -224,6 +241,13 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
         }
 
+        // Injections that read the lock just before it closed finish first (active, or failed, or
+        // reverted by their own check of the lock), so that none is left when the stop answers.
+        if (!await _gate.WaitDrainedAsync(InFlightWait, _time).ConfigureAwait(false))
+        {
+            FaultLog.LogRevertFailed(_logger, "*", "emergency stop", $"injections still under way after {InFlightWait.TotalSeconds:0} s; removing what is live now");
+        }
+
         // Faults whose injection passed the lock just before it was engaged are removed as well.
         var mine = liveAtStop.Union(_live.Ids, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
         var own = RemoveLiveAsync(mine.ToList(), RemovalReason.EmergencyStop);
@@ -272,6 +296,66 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         }
 
         await others.ConfigureAwait(false);
+    }
+
+    // How long an emergency stop waits for injections under way (a helper's start is the slowest step).
+    private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(30);
+
+    // Journaled, not yet applied. The lock is read again: a stop in another process that listed
+    // the journal before this entry existed had closed the lock before it listed. And a fault that
+    // overlaps one already holding the target is refused.
+    private async Task RefuseUnlessClearAsync(FaultContext context, FaultInjector injector, DateTimeOffset created, CancellationToken cancellationToken)
+    {
+        if (_lock is not null)
+        {
+            await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!injector.ExclusivePerTarget)
+        {
+            return;
+        }
+
+        var pids = context.Target.Processes.Select(p => p.Pid).ToHashSet();
+        var open = await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false);
+        var holder = open.Where(e => e.FaultId != context.FaultId && e.Injector == injector.Name
+                && (e.Target == context.Target.Name || _live.TryGet(e.FaultId)?.Snapshot.TargetProcesses.Any(p => pids.Contains(p.Pid)) == true)
+                && (e.CreatedAt < created || (e.CreatedAt == created && string.CompareOrdinal(e.FaultId, context.FaultId) < 0)))
+            .OrderBy(e => e.CreatedAt).FirstOrDefault();
+        if (holder is not null)
+        {
+            throw new ChaosValidationException("target_service", context.Target.Name,
+                $"a target without an active {injector.Name}: fault {holder.FaultId} holds it until {holder.ExpiresAt:u}; remove that fault first (two would undo each other)");
+        }
+    }
+
+    // Applied and active. A stop that came meanwhile (the lock, or this fault's entry closed by a
+    // stop or removal in another process while the effect was being made) gets its way: the fault
+    // is reverted from its recipe before this injection answers.
+    private async Task RevertIfStoppedMeanwhileAsync(string faultId)
+    {
+        var entry = await _journal.GetAsync(faultId, CancellationToken.None).ConfigureAwait(false);
+        var removedMeanwhile = entry is null || entry.State is FaultState.Removing || FaultTransitions.IsClosed(entry);
+        Exception? locked = null;
+        if (_lock is not null)
+        {
+            try
+            {
+                await _lock.ThrowIfEngagedAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                locked = ex;
+            }
+        }
+
+        if (!removedMeanwhile && locked is null)
+        {
+            return;
+        }
+
+        await RemoveLiveAsync([faultId], RemovalReason.EmergencyStop).ConfigureAwait(false);
+        throw locked ?? new InvalidOperationException($"fault {faultId} was removed by another process while it was being injected; its effect has been reverted");
     }
 
     private async Task ExpireAsync(string faultId)

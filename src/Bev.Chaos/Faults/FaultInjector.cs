@@ -26,6 +26,14 @@ public abstract class FaultInjector
     /// <summary>Named presets (<c>NAME_light</c>, <c>NAME_medium</c>, <c>NAME_heavy</c>).</summary>
     public virtual IReadOnlyDictionary<string, FaultProfile> Profiles { get; } = new Dictionary<string, FaultProfile>();
 
+    /// <summary>
+    /// True for faults that set one value on the target (a stop signal, a cgroup limit) and put
+    /// back the one they found: a second such fault on the same target would be undone by the
+    /// first one's removal while it still said active, so the engine refuses it with the fault
+    /// that holds the target.
+    /// </summary>
+    public virtual bool ExclusivePerTarget => false;
+
     /// <summary>Checks what the schema cannot (cross-field rules, the target's fitness); adds to <paramref name="errors"/>.</summary>
     protected internal virtual void Validate(FaultContext context, List<ValidationError> errors)
     {

@@ -47,5 +47,11 @@ internal sealed class FaultTransitions(FaultJournal journal, TimeProvider time)
 
     public Task<JournalEntry?> GetAsync(string faultId, CancellationToken cancellationToken) => journal.GetAsync(faultId, cancellationToken);
 
+    /// <summary>Restores the faults the store lost from their copies (see <see cref="FaultJournal.RestoreLostAsync"/>).</summary>
+    public Task<IReadOnlyList<JournalEntry>> RestoreLostAsync(CancellationToken cancellationToken) => journal.RestoreLostAsync(cancellationToken);
+
+    /// <summary>Where the copies are kept.</summary>
+    public string CopiesDirectory => journal.CopiesDirectory;
+
     public static bool IsClosed(JournalEntry entry) => entry.State is FaultState.Removed or FaultState.Failed;
 }

@@ -57,6 +57,23 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     {
         Directory.CreateDirectory(dataDirectory);
         var connection = Connect(dataDirectory, SqliteOpenMode.ReadWriteCreate);
+        try
+        {
+            CreateSchema(connection);
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            var file = DatabaseFile(dataDirectory);
+            throw new InvalidOperationException(
+                $"the store {file} cannot be used: {ex.Message.TrimEnd('.')}. Move it aside (mv {file} {file}.damaged, and its -wal and -shm files) and run again: "
+                + $"the faults it held are then restored from their copies in {Path.Combine(dataDirectory, "run", "faults")} and reverted", ex);
+        }
+
+        return new ChaosStore(dataDirectory, connection);
+    }
+
+    private static void CreateSchema(SqliteConnection connection) =>
         Execute(connection, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
@@ -99,8 +116,6 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
                 result        TEXT NOT NULL
             );
             """);
-        return new ChaosStore(dataDirectory, connection);
-    }
 
     /// <summary>Runs a query on a read connection of the pool (opened on first need).</summary>
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)

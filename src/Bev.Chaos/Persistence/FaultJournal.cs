@@ -19,8 +19,44 @@ public sealed class FaultJournal(ChaosStore store)
     /// <summary>The store behind the journal.</summary>
     public ChaosStore Store => store;
 
-    /// <summary>Records a new fault in state <see cref="FaultState.Injecting"/>.</summary>
-    public Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken) =>
+    private readonly JournalCopies _copies = new(store.RunDirectory);
+
+    /// <summary>Where the second copy of each open fault's entry is kept (<c>DATA_DIR/run/faults</c>).</summary>
+    public string CopiesDirectory => _copies.Directory;
+
+    /// <summary>Records a new fault in state <see cref="FaultState.Injecting"/>, and its copy beside the store.</summary>
+    public async Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
+    {
+        await InsertAsync(entry, cancellationToken).ConfigureAwait(false);
+        _copies.Write(entry);
+    }
+
+    /// <summary>
+    /// Puts back the open faults the store lost (emptied, replaced or recreated under them) from
+    /// their copies, and drops the copies of faults it closed; returns the faults put back, so
+    /// that the caller says so and reverts them like any other.
+    /// </summary>
+    public async Task<IReadOnlyList<JournalEntry>> RestoreLostAsync(CancellationToken cancellationToken)
+    {
+        var restored = new List<JournalEntry>();
+        foreach (var copy in _copies.ReadAll())
+        {
+            var entry = await GetAsync(copy.FaultId, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                await InsertAsync(copy, cancellationToken).ConfigureAwait(false);
+                restored.Add(copy);
+            }
+            else if (entry.State is FaultState.Removed or FaultState.Failed)
+            {
+                _copies.Delete(copy.FaultId);
+            }
+        }
+
+        return restored;
+    }
+
+    private Task InsertAsync(JournalEntry entry, CancellationToken cancellationToken) =>
         store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
@@ -48,7 +84,13 @@ public sealed class FaultJournal(ChaosStore store)
     /// closed fault (removed or failed) is never moved back to an open state: an apply that finishes
     /// after an emergency stop or expiry has closed its entry must not make it active again.
     /// </summary>
-    public Task UpdateAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson = null, string? removalReason = null, string? error = null, CancellationToken cancellationToken = default) =>
+    public async Task UpdateAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson = null, string? removalReason = null, string? error = null, CancellationToken cancellationToken = default)
+    {
+        await UpdateRowsAsync(faultIds, state, now, undoJson, removalReason, error, cancellationToken).ConfigureAwait(false);
+        _copies.Update(faultIds, state, undoJson);
+    }
+
+    private Task UpdateRowsAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson, string? removalReason, string? error, CancellationToken cancellationToken) =>
         store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
@@ -82,21 +124,31 @@ public sealed class FaultJournal(ChaosStore store)
     /// </summary>
     public static int CountOpen(string dataDirectory)
     {
+        // Copies without their entries (a lost store) count too: there is something to restore and revert.
+        var copies = JournalCopies.Count(Path.Combine(dataDirectory, "run"));
         using var connection = ChaosStore.ConnectReadOnly(dataDirectory);
         if (connection is null)
         {
-            return 0;
+            return copies;
         }
 
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'fault_journal'";
-        if ((long)command.ExecuteScalar()! == 0)
+        try
         {
-            return 0;
-        }
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'fault_journal'";
+            if ((long)command.ExecuteScalar()! == 0)
+            {
+                return copies;
+            }
 
-        command.CommandText = $"SELECT COUNT(*) FROM fault_journal WHERE {IsOpen}";
-        return (int)(long)command.ExecuteScalar()!;
+            command.CommandText = $"SELECT COUNT(*) FROM fault_journal WHERE {IsOpen}";
+            return Math.Max(copies, (int)(long)command.ExecuteScalar()!);
+        }
+        catch (SqliteException)
+        {
+            // A damaged store: opening the engine says so, with what to do.
+            return Math.Max(copies, 1);
+        }
     }
 
     /// <summary>Faults in injecting, active or removing state, of every owner.</summary>

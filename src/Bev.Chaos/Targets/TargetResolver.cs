@@ -200,6 +200,12 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
                 throw new ChaosValidationException(Field, name, "a user process (pid " + pid + " is a kernel thread)");
             }
 
+            // A fault on a helper would stall or silently end another fault (the standby helper stalls the next inject).
+            if (ProcFs.IsEffectHelper(pid))
+            {
+                throw new ChaosValidationException(Field, name, "a process that is not the chaos engine's own (pid " + pid + " is one of its effect helpers)");
+            }
+
             identities.Add(identity);
         }
 

@@ -98,6 +98,17 @@ public static class ProcFs
         return Path.GetFileName(argv0);
     }
 
+    /// <summary>
+    /// True when the process is one of the engine's effect helpers (<c>Bev.Chaos.Helper</c>, as
+    /// its apphost or as <c>dotnet Bev.Chaos.Helper.dll</c>), of this engine or another.
+    /// </summary>
+    public static bool IsEffectHelper(int pid)
+    {
+        var cmdline = TryRead($"/proc/{pid}/cmdline");
+        return !string.IsNullOrEmpty(cmdline)
+            && cmdline.Split('\0', 3).Take(2).Any(arg => Path.GetFileName(arg) is "Bev.Chaos.Helper" or "Bev.Chaos.Helper.dll");
+    }
+
     /// <summary>Pids whose comm or argv[0] equals <paramref name="name"/>, without the engine itself.</summary>
     public static IReadOnlyList<int> FindByName(string name) =>
         EnumeratePids()

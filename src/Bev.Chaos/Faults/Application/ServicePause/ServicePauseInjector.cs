@@ -16,6 +16,9 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
 {
     public override string Name => ServicePauseConstants.Name;
 
+    /// <inheritdoc />
+    public override bool ExclusivePerTarget => true;
+
     public override FaultCategory Category => FaultCategory.Application;
 
     public override string Description => "Freezes the target's processes (SIGSTOP or the cgroup freezer); removal thaws them.";

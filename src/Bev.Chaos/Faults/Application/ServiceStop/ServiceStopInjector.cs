@@ -10,6 +10,9 @@ internal sealed class ServiceStopInjector(DockerEngine? docker = null) : DockerF
 {
     public override string Name => ServiceStopConstants.Name;
 
+    /// <inheritdoc />
+    public override bool ExclusivePerTarget => true;
+
     public override string Description => "Stops the target's containers (docker stop) and starts them again on removal.";
 
     protected override Task ApplyToAsync(string containerId, TimeSpan grace, CancellationToken cancellationToken) =>

@@ -19,6 +19,11 @@ internal sealed class CpuThrottleInjector : FaultInjector
 
     public override string Name => CpuThrottleConstants.Name;
 
+
+    /// <inheritdoc />
+
+    public override bool ExclusivePerTarget => true;
+
     public override FaultCategory Category => FaultCategory.Compute;
 
     public override string Description => "Caps the target's CPU time with a CFS quota in a cgroup made for the fault.";

@@ -22,6 +22,11 @@ internal sealed class MemoryLimitInjector : FaultInjector
 
     public override string Name => MemoryLimitConstants.Name;
 
+
+    /// <inheritdoc />
+
+    public override bool ExclusivePerTarget => true;
+
     public override FaultCategory Category => FaultCategory.Compute;
 
     public override string Description => "Lowers the target's memory limit in a cgroup made for the fault.";

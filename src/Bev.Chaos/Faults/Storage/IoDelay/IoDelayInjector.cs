@@ -22,6 +22,11 @@ internal sealed class IoDelayInjector : FaultInjector
 
     public override string Name => IoDelayConstants.Name;
 
+
+    /// <inheritdoc />
+
+    public override bool ExclusivePerTarget => true;
+
     public override FaultCategory Category => FaultCategory.Storage;
 
     public override string Description => "Throttles the target's disk I/O on the device behind a path (cgroup v2 io.max; v1 blkio: reads and direct writes).";

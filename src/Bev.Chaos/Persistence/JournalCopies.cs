@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Bev.Chaos.Faults;
+
+namespace Bev.Chaos.Persistence;
+
+/// <summary>
+/// A second copy of every open fault's journal entry, one small file each in
+/// <c>DATA_DIR/run/faults/</c>, beside the store but not in it: when the store is emptied,
+/// replaced or recreated under a held fault, the next engine to open it finds the faults the
+/// journal lost here, says so, and restores them, so they are reverted like any other. A copy is
+/// written with its entry and deleted when the entry closes.
+/// </summary>
+internal sealed class JournalCopies(string runDirectory)
+{
+    private const string Suffix = ".json";
+
+    /// <summary>The folder of the copies.</summary>
+    public string Directory { get; } = Path.Combine(runDirectory, "faults");
+
+    /// <summary>How many copies there are (open faults, or faults the journal lost); 0 without the folder.</summary>
+    public static int Count(string runDirectory)
+    {
+        var directory = Path.Combine(runDirectory, "faults");
+        return System.IO.Directory.Exists(directory) ? System.IO.Directory.GetFiles(directory, "*" + Suffix).Length : 0;
+    }
+
+    /// <summary>Writes (or replaces) the copy of <paramref name="entry"/>, whole or not at all.</summary>
+    public void Write(JournalEntry entry)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var path = PathOf(entry.FaultId);
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(entry));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Follows an update of the journal: a closed fault's copy goes, an open one's takes the new state and recipe.</summary>
+    public void Update(IEnumerable<string> faultIds, FaultState state, string? undoJson)
+    {
+        foreach (var id in faultIds)
+        {
+            if (state is FaultState.Removed or FaultState.Failed)
+            {
+                Delete(id);
+            }
+            else if (Read(PathOf(id)) is { } copy)
+            {
+                Write(copy with { State = state, UndoJson = undoJson ?? copy.UndoJson });
+            }
+        }
+    }
+
+    /// <summary>Deletes a copy; nothing when there is none.</summary>
+    public void Delete(string faultId) => File.Delete(PathOf(faultId));
+
+    /// <summary>Every readable copy; a damaged one (a crash mid-write leaves only the temporary file) is skipped.</summary>
+    public IReadOnlyList<JournalEntry> ReadAll() =>
+        System.IO.Directory.Exists(Directory)
+            ? System.IO.Directory.GetFiles(Directory, "*" + Suffix).Select(Read).OfType<JournalEntry>().ToList()
+            : [];
+
+    // Fault ids are ours (injector name, '-', hex), but a copy's name never leaves the folder.
+    private string PathOf(string faultId) => Path.Combine(Directory, Path.GetFileName(faultId) + Suffix);
+
+    private static JournalEntry? Read(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<JournalEntry>(File.ReadAllBytes(path));
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

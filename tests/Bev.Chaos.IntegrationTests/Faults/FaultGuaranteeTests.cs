@@ -1,0 +1,217 @@
+using Bev.Chaos.Configuration;
+using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Helpers;
+using Bev.Chaos.Persistence;
+using Bev.Chaos.Safety;
+using Bev.Chaos.Targets;
+using Bev.Chaos.TestSupport;
+
+namespace Bev.Chaos.IntegrationTests.Faults;
+
+/// <summary>
+/// What a fault promises stays true under races: an emergency stop is a barrier for injections
+/// in flight (in this engine and from another process), two faults that would undo each other
+/// never both say active, and the engine's own helpers are no targets.
+/// </summary>
+public sealed class FaultGuaranteeTests
+{
+    private const int Injectors = 8;
+
+    [Fact]
+    public async Task EmergencyStop_EightPausesInFlight_TwentyRounds_NoFaultAndNoStoppedTargetWhenItAnswers()
+    {
+        await using var engine = new LockedEngine();
+        for (var round = 0; round < 20; round++)
+        {
+            var targets = Enumerable.Range(0, Injectors).Select(_ => TestProcess.Sleeper()).ToList();
+            try
+            {
+                using var go = new ManualResetEventSlim();
+                var injects = targets.Select((t, i) => Task.Run(async () =>
+                {
+                    go.Wait(TestContext.Current.CancellationToken);
+                    return await TryPauseAsync(engine.Manager, t);
+                })).ToList();
+
+                // The stop lands among the injections: some before, some during, some after them.
+                var stop = Task.Run(async () =>
+                {
+                    go.Wait(TestContext.Current.CancellationToken);
+                    await Task.Yield();
+                    return await engine.Manager.EmergencyStopAsync(TestContext.Current.CancellationToken);
+                });
+                go.Set();
+                await stop;
+
+                await AssertNothingHeldAsync(engine, targets, $"round {round}, as the stop answered");
+                var outcomes = await Task.WhenAll(injects);
+                await AssertNothingHeldAsync(engine, targets, $"round {round}, after every injection returned ({string.Join(", ", outcomes)})");
+                await engine.Lock.ReleaseAsync(TestContext.Current.CancellationToken);
+            }
+            finally
+            {
+                targets.ForEach(t => t.Dispose());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EmergencyStop_FromAnotherEngineOnTheStore_WhilePausesAreInFlight_LeavesNoneActive()
+    {
+        await using var engine = new LockedEngine();
+        await using var other = new LockedEngine(engine.DataDirectory);
+        for (var round = 0; round < 10; round++)
+        {
+            var targets = Enumerable.Range(0, Injectors).Select(_ => TestProcess.Sleeper()).ToList();
+            try
+            {
+                using var go = new ManualResetEventSlim();
+                var injects = targets.Select(t => Task.Run(async () =>
+                {
+                    go.Wait(TestContext.Current.CancellationToken);
+                    return await TryPauseAsync(engine.Manager, t);
+                })).ToList();
+                var stop = Task.Run(async () =>
+                {
+                    go.Wait(TestContext.Current.CancellationToken);
+                    return await other.Manager.EmergencyStopAsync(TestContext.Current.CancellationToken);
+                });
+                go.Set();
+                await stop;
+                var outcomes = await Task.WhenAll(injects);
+
+                await AssertNothingHeldAsync(engine, targets, $"round {round}, after the other engine's stop and every injection ({string.Join(", ", outcomes)})");
+                await other.Lock.ReleaseAsync(TestContext.Current.CancellationToken);
+            }
+            finally
+            {
+                targets.ForEach(t => t.Dispose());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ServicePause_SecondOnTheSameTarget_IsRefusedNamingTheFirst_AndTheTargetResumesOnlyWhenTheFirstGoes()
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        var first = await engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() =>
+            engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.StartsWith($"target_service: 'pid:{target.Pid}' is not allowed; allowed: a target without an active service_pause: fault {first} holds it until ", error.Message);
+        Assert.Equal([first], (await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken)).Select(e => e.FaultId));
+        Assert.Equal('T', target.State);
+
+        await engine.Manager.RemoveFaultAsync(first, TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => target.State != 'T', TimeSpan.FromSeconds(5), "the target to resume");
+        var again = await engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal('T', target.State);
+        await engine.Manager.RemoveFaultAsync(again, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task ServicePause_ConcurrentOnOneTarget_ExactlyOneHoldsIt()
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Injectors).Select(_ => Task.Run(async () =>
+        {
+            try
+            {
+                return await engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+            }
+            catch (ChaosValidationException)
+            {
+                return null;
+            }
+        })));
+
+        var held = Assert.Single(outcomes, o => o is not null);
+        Assert.Equal([held], (await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken)).Select(e => e.FaultId));
+        await engine.Manager.RemoveFaultAsync(held!, TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => target.State != 'T', TimeSpan.FromSeconds(5), "the target to resume");
+    }
+
+    [Fact]
+    public async Task Target_AnEffectHelper_IsRefused()
+    {
+        var helper = await HelperProcess.StartAsync("cpu", new Dictionary<string, string> { ["workers"] = "1", ["load"] = "5" }, TimeSpan.FromSeconds(30), null, TestContext.Current.CancellationToken);
+        try
+        {
+            await using var engine = new EngineFixture();
+
+            var error = await Assert.ThrowsAsync<ChaosValidationException>(() =>
+                engine.Manager.InjectFaultAsync("service_pause", $"pid:{helper.Identity.Pid}", duration: TimeSpan.FromSeconds(5), cancellationToken: TestContext.Current.CancellationToken));
+
+            Assert.Contains($"is one of its effect helpers", error.Message, StringComparison.Ordinal);
+            Assert.NotEqual('T', Bev.Chaos.Targets.Linux.ProcFs.TryReadStat(helper.Identity.Pid)?.State);
+        }
+        finally
+        {
+            await helper.DisposeAsync();
+        }
+    }
+
+    // The fault id, or why it was refused: the lock, or the stop that came while it was applied.
+    private static async Task<string> TryPauseAsync(FaultInjectionManager manager, TestProcess target)
+    {
+        try
+        {
+            return await manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(60), cancellationToken: TestContext.Current.CancellationToken);
+        }
+        catch (SafetyLockException)
+        {
+            return "refused";
+        }
+        catch (InvalidOperationException ex) when (ex.Message.Contains("while it was being injected", StringComparison.Ordinal))
+        {
+            return "reverted";
+        }
+    }
+
+    private static async Task AssertNothingHeldAsync(LockedEngine engine, IReadOnlyList<TestProcess> targets, string when)
+    {
+        var open = await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken);
+        Assert.True(open.Count == 0, $"{when}: open faults {string.Join(", ", open.Select(e => $"{e.FaultId} {e.State}"))}");
+        Assert.True(engine.Manager.ActiveFaults.Count == 0, $"{when}: {engine.Manager.ActiveFaults.Count} faults live");
+        var stopped = targets.Where(t => t.State is 'T' or 't').Select(t => t.Pid).ToList();
+        Assert.True(stopped.Count == 0, $"{when}: targets still stopped: {string.Join(", ", stopped)}");
+    }
+
+    /// <summary>An engine's fault manager with the store-held safety lock, as <c>ChaosEngine</c> composes it.</summary>
+    private sealed class LockedEngine : IAsyncDisposable
+    {
+        private readonly TempDirectory? _directory;
+
+        public LockedEngine(string? dataDirectory = null)
+        {
+            _directory = dataDirectory is null ? new TempDirectory() : null;
+            DataDirectory = dataDirectory ?? _directory!.Path;
+            var configuration = new ChaosConfiguration();
+            Store = ChaosStore.Open(DataDirectory);
+            Journal = new FaultJournal(Store);
+            Lock = new SafetyLock(Store, TimeProvider.System);
+            Manager = new FaultInjectionManager(configuration, Journal, new TargetResolver(configuration, null, Store.RunDirectory), safetyLock: Lock);
+        }
+
+        public string DataDirectory { get; }
+
+        public ChaosStore Store { get; }
+
+        public FaultJournal Journal { get; }
+
+        public SafetyLock Lock { get; }
+
+        public FaultInjectionManager Manager { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Manager.DisposeAsync();
+            await Store.DisposeAsync();
+            _directory?.Dispose();
+        }
+    }
+}
