@@ -28,7 +28,10 @@ public sealed class FaultJournal(ChaosStore store)
     public async Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
     {
         await InsertAsync(entry, cancellationToken).ConfigureAwait(false);
-        _copies.Write(entry);
+        if (entry.State is not (FaultState.Removed or FaultState.Failed))
+        {
+            _copies.Write(entry);
+        }
     }
 
     /// <summary>

@@ -164,6 +164,37 @@ public sealed class FaultJournalTests : IDisposable
         Assert.Equal(1, FaultJournal.CountOpen(_data.Path));
     }
 
+    [Fact]
+    public async Task Copies_FollowTheOpenEntries_AndRestoreWhatALostStoreForgot()
+    {
+        using var owner = TestProcess.Sleeper();
+        await WriteEntryAsync("open-1", "first", ProcessIdentity.TryRead(owner.Pid)!.Value, FaultState.Injecting);
+        await WriteEntryAsync("gone-1", "unused", ProcessIdentity.TryRead(owner.Pid)!.Value, FaultState.Removed);
+        var copies = Path.Combine(_data.Path, "run", "faults");
+        Assert.Equal(["open-1.json"], Directory.GetFiles(copies).Select(Path.GetFileName));
+        await using (var store = ChaosStore.Open(_data.Path))
+        {
+            await new FaultJournal(store).UpdateAsync(["open-1"], FaultState.Active, TimeProvider.System.GetUtcNow(), new JsonObject { ["marker"] = "applied" }.ToJsonString(), cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        foreach (var file in Directory.GetFiles(_data.Path, "chaos.db*"))
+        {
+            File.Delete(file);
+        }
+
+        await using (var store = ChaosStore.Open(_data.Path))
+        {
+            var journal = new FaultJournal(store);
+            var restored = Assert.Single(await journal.RestoreLostAsync(TestContext.Current.CancellationToken));
+            Assert.Equal(("open-1", FaultState.Active), (restored.FaultId, restored.State));
+            Assert.Contains("applied", (await journal.GetAsync("open-1", TestContext.Current.CancellationToken))!.UndoJson, StringComparison.Ordinal);
+            Assert.Empty(await journal.RestoreLostAsync(TestContext.Current.CancellationToken));
+
+            await journal.UpdateAsync(["open-1"], FaultState.Removed, TimeProvider.System.GetUtcNow(), cancellationToken: TestContext.Current.CancellationToken);
+            Assert.Empty(Directory.GetFiles(copies));
+        }
+    }
+
     private async Task WriteEntryAsync(string id, string marker, ProcessIdentity owner, FaultState state)
     {
         await using var store = ChaosStore.Open(_data.Path);
