@@ -57,6 +57,17 @@ public sealed class TargetServicesTests : IAsyncLifetime
     };
 
     [Fact]
+    public async Task RunExperimentAsync_AFaultsRevertFails_RolledBackIsFalseWithTheReason()
+    {
+        _recording.FailRevert = true;
+
+        var result = await _engineer.RunExperimentAsync(Experiment(["web"], "web"), TestContext.Current.CancellationToken);
+
+        Assert.False(result.RolledBack);
+        Assert.Contains(result.Reasons, r => r.StartsWith("rollback of recording-", StringComparison.Ordinal) && r.EndsWith(" failed: revert failed on purpose", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RunExperimentAsync_UnforeseenErrorMidInjection_RollsBackBeforeItPropagates()
     {
         // The second fault's apply fails with an error nobody handles; the first, applied for 30 s,

@@ -28,6 +28,12 @@ internal sealed class RollbackRunner(ExperimentState state, FaultInjectionManage
             try
             {
                 await faults.RemoveFaultAsync(fault.FaultId, CancellationToken.None).ConfigureAwait(false);
+
+                // A revert that failed is journaled, not thrown (whether now, at expiry or in a stop).
+                if (await faults.RemovalErrorAsync(fault.FaultId, CancellationToken.None).ConfigureAwait(false) is { } error)
+                {
+                    Fail($"rollback of {fault.FaultId} failed: {error}", fault.FaultId, error);
+                }
             }
             catch (Exception ex)
             {

@@ -227,6 +227,19 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     }
 
     /// <summary>
+    /// Why a fault's removal failed — its effect may still be in place — or null when it did not,
+    /// whoever removed it (a request, its expiry, an emergency stop) and for a fault this journal
+    /// does not hold (an agent's).
+    /// </summary>
+    public async Task<string?> RemovalErrorAsync(string faultId, CancellationToken cancellationToken = default)
+    {
+        var entry = await _journal.GetAsync(faultId, cancellationToken).ConfigureAwait(false);
+        return entry is { State: FaultState.Failed, Error: { } error } && error.StartsWith(FaultTransitions.RemovalFailed, StringComparison.Ordinal)
+            ? error[FaultTransitions.RemovalFailed.Length..]
+            : null;
+    }
+
+    /// <summary>
     /// Removes every open fault — this engine's and every other engine's in the journal — at once,
     /// and engages the safety lock (when the manager has one). Returns how many faults were removed.
     /// </summary>
