@@ -7,6 +7,7 @@ namespace Bev.Chaos.Events;
 [JsonDerivedType(typeof(FaultInjectedEvent), "fault_injected")]
 [JsonDerivedType(typeof(FaultRemovedEvent), "fault_removed")]
 [JsonDerivedType(typeof(FaultFailedEvent), "fault_failed")]
+[JsonDerivedType(typeof(FaultEffectLostEvent), "fault_effect_lost")]
 [JsonDerivedType(typeof(EmergencyStopEvent), "emergency_stop")]
 [JsonDerivedType(typeof(TargetRestartedEvent), "target_restarted")]
 [JsonDerivedType(typeof(ExperimentPhaseEvent), "experiment_phase")]
@@ -47,6 +48,13 @@ public sealed record FaultRemovedEvent(DateTimeOffset Time, string FaultId, stri
 
 /// <summary>A fault could not be injected or removed.</summary>
 public sealed record FaultFailedEvent(DateTimeOffset Time, string FaultId, string InjectorName, string TargetService, string Error)
+    : ChaosEvent(Time);
+
+/// <summary>
+/// A fault still in effect by its clock whose effect the engine saw vanish (its helper died, its
+/// target runs again): it stays listed until it ends, with <c>error</c> saying what was lost.
+/// </summary>
+public sealed record FaultEffectLostEvent(DateTimeOffset Time, string FaultId, string InjectorName, string TargetService, string Reason)
     : ChaosEvent(Time);
 
 /// <summary>Emergency stop: everything removed.</summary>

@@ -27,6 +27,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     private readonly RemovedFaultMeasurements _measurements = new();
     private readonly RemoteFaultRouter _remote;
     private readonly JournalSync _sync;
+    private readonly EffectWatch _watch;
     private readonly IInjectionLock? _lock;
     private readonly InjectionGate _gate = new();
     private readonly TimeProvider _time;
@@ -63,6 +64,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         _reverter = new FaultReverter(_journal, _injectors, Events, _time, _logger, _measurements);
         _remote = new RemoteFaultRouter(configuration, agents, Events, _time);
         _sync = new JournalSync(_journal, _live, Events, _time);
+        _watch = new EffectWatch(_journal, _live, Events, _time, _logger);
     }
 
     /// <summary>
@@ -287,6 +289,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         }
 
         await _sync.DisposeAsync().ConfigureAwait(false);
+        await _watch.DisposeAsync().ConfigureAwait(false);
         await _remote.DisposeAsync().ConfigureAwait(false);
         await RemoveLiveAsync(_live.Ids, RemovalReason.Shutdown).ConfigureAwait(false);
         Helpers.HelperProcess.StopStandby();

@@ -34,6 +34,16 @@ public abstract class FaultInjector
     /// </summary>
     public virtual bool ExclusivePerTarget => false;
 
+    /// <summary>
+    /// What can be seen of the effect from its recipe, asked about once a second while the fault
+    /// is active: null while it holds (or when nothing can be seen), else what was lost. The base
+    /// watches a helper-carried fault's helper process.
+    /// </summary>
+    protected internal virtual string? EffectLost(JsonObject undo) =>
+        undo[Helpers.HelperUndo.Key]?.GetValue<string>() is { } helper && Targets.Linux.ProcessIdentity.Parse(helper) is { IsAlive: false } dead
+            ? $"its helper process {dead.Pid} is gone"
+            : null;
+
     /// <summary>Checks what the schema cannot (cross-field rules, the target's fitness); adds to <paramref name="errors"/>.</summary>
     protected internal virtual void Validate(FaultContext context, List<ValidationError> errors)
     {

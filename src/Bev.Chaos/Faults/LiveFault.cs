@@ -18,6 +18,9 @@ internal sealed class LiveFault(FaultInjector injector, JsonObject undo, IAsyncD
 
     public ITimer? Expiry { get; set; }
 
+    /// <summary>What the effect watch saw vanish, once it did; null while the effect holds.</summary>
+    public string? EffectLost { get; set; }
+
     // Set by whoever removes the fault first; later removers wait on it.
     public TaskCompletionSource? Removal;
 }

@@ -59,6 +59,18 @@ public sealed class FaultJournal(ChaosStore store)
         return restored;
     }
 
+    /// <summary>Sets the error text of a fault only while it is active (a removal under way is left alone).</summary>
+    public Task NoteOnActiveAsync(string faultId, string error, DateTimeOffset now) =>
+        store.WriteAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE fault_journal SET error = $error, updated_at = $updated WHERE fault_id = $id AND state = 'active'";
+            command.Parameters.AddWithValue("$id", faultId);
+            command.Parameters.AddWithValue("$error", error);
+            command.Parameters.AddWithValue("$updated", Time(now));
+            return command.ExecuteNonQuery();
+        }, CancellationToken.None);
+
     private Task InsertAsync(JournalEntry entry, CancellationToken cancellationToken) =>
         store.WriteAsync(connection =>
         {

@@ -155,6 +155,56 @@ public sealed class FaultGuaranteeTests
         }
     }
 
+    [Fact]
+    public async Task CpuStress_HelperKilled_FaultIsMarkedEffectLostWithAnEvent()
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        using var events = engine.Manager.Events.Subscribe();
+        var id = await engine.Manager.InjectFaultAsync("cpu_stress", $"pid:{target.Pid}", parameters: new Dictionary<string, object?> { ["load_percent"] = 10 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var helper = Bev.Chaos.Targets.Linux.ProcessIdentity.Parse(System.Text.Json.Nodes.JsonNode.Parse((await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))!.UndoJson)!["helper"]!.GetValue<string>());
+        Assert.Null((await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))!.Error);
+
+        Bev.Chaos.Targets.Linux.LibC.TrySignal(helper.Pid, Bev.Chaos.Targets.Linux.LibC.SIGKILL);
+
+        await Poll.UntilAsync(async () => (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))?.Error is not null, TimeSpan.FromSeconds(10), "the fault marked");
+        var entry = await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal((FaultState.Active, $"effect lost: its helper process {helper.Pid} is gone"), (entry!.State, entry.Error));
+        var lost = await NextAsync<Bev.Chaos.Events.FaultEffectLostEvent>(events);
+        Assert.Equal((id, $"its helper process {helper.Pid} is gone"), (lost.FaultId, lost.Reason));
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task ServicePause_TargetResumedBehindItsBack_FaultIsMarkedEffectLost()
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        var id = await engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        Bev.Chaos.Targets.Linux.LibC.TrySignal(target.Pid, Bev.Chaos.Targets.Linux.LibC.SIGCONT);
+
+        await Poll.UntilAsync(async () => (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))?.Error is not null, TimeSpan.FromSeconds(10), "the fault marked");
+        var entry = await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal((FaultState.Active, $"effect lost: its target runs again (pid {target.Pid} is no longer stopped)"), (entry!.State, entry.Error));
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<T> NextAsync<T>(Bev.Chaos.Events.ChaosEventStream.Subscription events)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        await foreach (var next in events.Reader.ReadAllAsync(timeout.Token))
+        {
+            if (next is T wanted)
+            {
+                return wanted;
+            }
+        }
+
+        throw new InvalidOperationException("the stream ended");
+    }
+
     // The fault id, or why it was refused: the lock, or the stop that came while it was applied.
     private static async Task<string> TryPauseAsync(FaultInjectionManager manager, TestProcess target)
     {

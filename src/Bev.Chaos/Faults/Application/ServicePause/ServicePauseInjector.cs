@@ -143,6 +143,18 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
         }
     }
 
+    /// <summary>A signal pause is lost when none of the processes it stopped is stopped any more (someone sent SIGCONT).</summary>
+    protected internal override string? EffectLost(JsonObject undo)
+    {
+        var stopped = Processes(undo).Where(p => p.IsAlive).ToList();
+        if (undo[Method]?.GetValue<string>() is DockerMethod or FreezerMethod || stopped.Count == 0)
+        {
+            return null;
+        }
+
+        return stopped.Any(p => ProcFs.TryReadStat(p.Pid)?.State is 'T' or 't') ? null : $"its target runs again (pid {stopped[0].Pid} is no longer stopped)";
+    }
+
     private DockerEngine Docker => docker ?? throw new FeatureUnavailableException("service_pause on a container needs a Docker daemon (none configured)");
 
     private static IEnumerable<string> Containers(JsonObject undo) =>
