@@ -178,6 +178,22 @@ public sealed class DockerTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task DiskFill_LinkInsideTheContainerPointingOut_IsRefusedAndNothingLandsOnTheHost()
+    {
+        TestContainers.Require();
+        var name = await _containers.RunAsync();
+        await using var engine = await OpenAsync();
+
+        // Through /proc/PID/root the kernel would follow this link to the host's /etc.
+        Assert.Equal(0, TestContainers.Docker(["exec", name, "/bin/busybox", "ln", "-s", "/etc", "/tmp/l"]).Code);
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Faults.InjectFaultAsync("disk_fill", $"docker:{name}",
+            parameters: new Dictionary<string, object?> { ["path"] = "/tmp/l", ["size_mb"] = 1 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("parameters.path: '/etc' is not allowed", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles("/etc", "bev-chaos-fill-*"));
+    }
+
+    [Fact]
     public async Task MemoryLeak_GrowsTheContainersMemoryCgroupThenGivesItBack()
     {
         TestContainers.Require();

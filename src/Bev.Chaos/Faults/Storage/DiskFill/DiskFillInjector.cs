@@ -185,8 +185,20 @@ internal sealed class DiskFillInjector : FaultInjector
         }
     }
 
-    private static string InnerPath(FaultContext context) =>
-        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? "/tmp").TrimEnd('/') is { Length: > 0 } p ? p : "/";
+    // Resolved inside the container's root (its links followed there, not on the host), so that
+    // the check and the file agree.
+    private static string InnerPath(FaultContext context)
+    {
+        var given = Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? "/tmp").TrimEnd('/') is { Length: > 0 } p ? p : "/";
+        try
+        {
+            return ContainedPath.Resolve(context.Target.Containers[0].HostPath(string.Empty), given);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return given;
+        }
+    }
 
     // A root that is itself a link is compared by where it leads; one that is not keeps its spelling.
     private static string RealRoot(string root)
