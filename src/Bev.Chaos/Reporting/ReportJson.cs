@@ -13,19 +13,15 @@ public static class ReportJson
     /// <summary>The journal: a JSON array with one report per resilience test.</summary>
     public static string Serialize(IReadOnlyList<ResilienceReport> reports) => JsonSerializer.Serialize(reports, Options);
 
+    /// <summary>The largest resilience journal <see cref="Read"/> takes (about 10,000 reports).</summary>
+    public const int MaxJournalBytes = 64 * 1024 * 1024;
+
     /// <summary>Reads a journal (an array of reports, or one report).</summary>
     /// <exception cref="ChaosValidationException">The file is not a resilience journal this version can read.</exception>
     public static IReadOnlyList<ResilienceReport> Read(string path)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ChaosValidationException("JOURNAL", path, $"a readable file ({ex.Message})");
-        }
+        // Regular files only, and bounded: `report /dev/zero` is refused, not read until memory runs out.
+        var text = Configuration.InputFile.ReadText(path, "JOURNAL", MaxJournalBytes);
 
         try
         {

@@ -157,7 +157,13 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
     {
         try
         {
-            var text = File.ReadAllText(path).Trim();
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            // A pid file holds a number (or pid@start): a device or a huge file is refused, not read.
+            var text = Configuration.InputFile.ReadText(path, "pid_file", 256).Trim();
             var at = text.IndexOf('@', StringComparison.Ordinal);
             if (at > 0)
             {

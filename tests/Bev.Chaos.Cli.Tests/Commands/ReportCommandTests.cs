@@ -67,6 +67,15 @@ public sealed partial class ReportCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_data.Path, "r.html")));
     }
 
+    [Fact]
+    public async Task Report_OnADevice_ExitsTwoAtOnceWithoutReadingIt()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "report", "/dev/zero", "--html", Path.Combine(_data.Path, "r.html"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("JOURNAL: '/dev/zero' is not allowed; allowed: a regular file", result.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task AssertChartsRenderInChromiumAsync(string html)
     {
         Requires.Program("chromium");

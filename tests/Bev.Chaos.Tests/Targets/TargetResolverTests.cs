@@ -43,6 +43,14 @@ public sealed class TargetResolverTests
         Assert.Equal(8099, target.Port);
     }
 
+    [Fact]
+    public void Resolve_CatalogPidFileThatIsADevice_IsRefusedNotRead()
+    {
+        var error = Assert.Throws<ChaosValidationException>(() => Resolver(new TargetDefinition { Name = "svc", PidFile = "/dev/zero" }).Resolve("svc"));
+
+        Assert.Equal("pid_file: '/dev/zero' is not allowed; allowed: a regular file (this is a character device)", error.Message);
+    }
+
     [Theory]
     [InlineData("pid:1", "target_service: 'pid:1' is not allowed; allowed: a process other than pid 1 and the chaos engine itself")]
     [InlineData("pid:abc", "target_service: 'pid:abc' is not allowed; allowed: pid:N with N a positive process id")]
