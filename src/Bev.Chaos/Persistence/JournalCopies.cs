@@ -24,14 +24,25 @@ internal sealed class JournalCopies(string runDirectory)
         return System.IO.Directory.Exists(directory) ? System.IO.Directory.GetFiles(directory, "*" + Suffix).Length : 0;
     }
 
-    /// <summary>Writes (or replaces) the copy of <paramref name="entry"/>, whole or not at all.</summary>
+    /// <summary>
+    /// Writes (or replaces) the copy of <paramref name="entry"/>, whole or not at all. Best effort:
+    /// the store is the journal and has the entry already; a full disk or a read-only data
+    /// directory costs only the second copy, never an injection or a removal.
+    /// </summary>
     public void Write(JournalEntry entry)
     {
-        System.IO.Directory.CreateDirectory(Directory);
         var path = PathOf(entry.FaultId);
         var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(entry));
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(entry));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Delete(entry.FaultId);
+        }
     }
 
     /// <summary>Follows an update of the journal: a closed fault's copy goes, an open one's takes the new state and recipe.</summary>
@@ -50,8 +61,19 @@ internal sealed class JournalCopies(string runDirectory)
         }
     }
 
-    /// <summary>Deletes a copy; nothing when there is none.</summary>
-    public void Delete(string faultId) => File.Delete(PathOf(faultId));
+    /// <summary>Deletes a copy; nothing when there is none (or it cannot be deleted: a stale copy of a closed fault is dropped at the next start).</summary>
+    public void Delete(string faultId)
+    {
+        try
+        {
+            File.Delete(PathOf(faultId));
+            File.Delete(PathOf(faultId) + ".tmp");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // RestoreLostAsync drops the copies of closed faults.
+        }
+    }
 
     /// <summary>Every readable copy; a damaged one (a crash mid-write leaves only the temporary file) is skipped.</summary>
     public IReadOnlyList<JournalEntry> ReadAll() =>
