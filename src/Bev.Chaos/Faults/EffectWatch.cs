@@ -49,7 +49,14 @@ internal sealed partial class EffectWatch : IAsyncDisposable
                 continue;
             }
 
-            if (lost is null)
+            live.EffectMisses = lost is null ? 0 : live.EffectMisses + 1;
+            if (lost is null || live.EffectMisses < 2)
+            {
+                continue;
+            }
+
+            // Only a fault still active in the journal: one another process just removed lost its effect to that removal.
+            if (await _journal.EffectLostAsync(id, Prefix + lost).ConfigureAwait(false) == 0)
             {
                 continue;
             }
@@ -57,7 +64,6 @@ internal sealed partial class EffectWatch : IAsyncDisposable
             live.EffectLost = lost;
             marked++;
             LogEffectLost(_logger, id, live.Injector.Name, live.Snapshot.Target, lost);
-            await _journal.EffectLostAsync(id, Prefix + lost).ConfigureAwait(false);
             _events.Publish(new FaultEffectLostEvent(_time.GetUtcNow(), id, live.Injector.Name, live.Snapshot.Target, lost));
         }
 

@@ -30,7 +30,7 @@ internal sealed class FaultTransitions(FaultJournal journal, TimeProvider time)
         journal.UpdateAsync([faultId], FaultState.Active, time.GetUtcNow(), undo.ToJsonString(), cancellationToken: CancellationToken.None);
 
     /// <summary>Notes on an active fault that its effect vanished; the fault stays active until it ends.</summary>
-    public Task EffectLostAsync(string faultId, string error) => journal.NoteOnActiveAsync(faultId, error, time.GetUtcNow());
+    public Task<int> EffectLostAsync(string faultId, string error) => journal.NoteOnActiveAsync(faultId, error, time.GetUtcNow());
 
     public Task InjectionFailedAsync(string faultId, JsonObject undo, string error) =>
         journal.UpdateAsync([faultId], FaultState.Failed, time.GetUtcNow(), undo.ToJsonString(), error: error, cancellationToken: CancellationToken.None);

@@ -21,6 +21,9 @@ internal sealed class LiveFault(FaultInjector injector, JsonObject undo, IAsyncD
     /// <summary>What the effect watch saw vanish, once it did; null while the effect holds.</summary>
     public string? EffectLost { get; set; }
 
+    /// <summary>How many looks in a row saw the effect gone (one can be a signal still on its way).</summary>
+    public int EffectMisses { get; set; }
+
     // Set by whoever removes the fault first; later removers wait on it.
     public TaskCompletionSource? Removal;
 }

@@ -60,7 +60,8 @@ public sealed class FaultJournal(ChaosStore store)
     }
 
     /// <summary>Sets the error text of a fault only while it is active (a removal under way is left alone).</summary>
-    public Task NoteOnActiveAsync(string faultId, string error, DateTimeOffset now) =>
+    /// <returns>1 when noted, 0 when the fault is no longer active (removed meanwhile, e.g. by another process).</returns>
+    public Task<int> NoteOnActiveAsync(string faultId, string error, DateTimeOffset now) =>
         store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();

@@ -163,7 +163,16 @@ public sealed class TargetResolver(ChaosConfiguration configuration, ProcessSupe
             }
 
             // A pid file holds a number (or pid@start): a device or a huge file is refused, not read.
-            var text = Configuration.InputFile.ReadText(path, "pid_file", 256).Trim();
+            string text;
+            try
+            {
+                text = Configuration.InputFile.ReadText(path, "pid_file", 256).Trim();
+            }
+            catch (ChaosValidationException) when (!File.Exists(path))
+            {
+                return null;
+            }
+
             var at = text.IndexOf('@', StringComparison.Ordinal);
             if (at > 0)
             {

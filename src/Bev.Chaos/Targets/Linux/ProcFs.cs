@@ -109,11 +109,12 @@ public static class ProcFs
             && cmdline.Split('\0', 3).Take(2).Any(arg => Path.GetFileName(arg) is "Bev.Chaos.Helper" or "Bev.Chaos.Helper.dll");
     }
 
-    /// <summary>Pids whose comm or argv[0] equals <paramref name="name"/>, without the engine itself.</summary>
+    /// <summary>Pids whose comm or argv[0] equals <paramref name="name"/>, without the engine itself and its effect helpers.</summary>
     public static IReadOnlyList<int> FindByName(string name) =>
         EnumeratePids()
             .Where(pid => pid != Environment.ProcessId)
             .Where(pid => TryReadComm(pid) == name || TryReadExecutableName(pid) == name)
+            .Where(pid => !IsEffectHelper(pid))
             .Order()
             .ToList();
 

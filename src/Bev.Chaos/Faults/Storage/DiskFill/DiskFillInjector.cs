@@ -196,7 +196,8 @@ internal sealed class DiskFillInjector : FaultInjector
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return given;
+            // Never the unresolved path: through /proc/PID/root its links would lead to the host.
+            throw new ChaosValidationException($"parameters.{PathParameter}", given, $"a path whose links resolve inside the container ({ex.Message})");
         }
     }
 
