@@ -36,6 +36,12 @@ internal static class CommandRunner
         {
             return ExitCodes.Success;
         }
+        catch (System.Data.Common.DbException ex)
+        {
+            // Damage found past the open (a page read later): the message, never a stack trace.
+            await Console.Error.WriteLineAsync($"bev-chaos: the store failed: {ex.Message.TrimEnd('.')}; if it is damaged, move chaos.db and its -wal and -shm files aside in the data directory and run again (open faults are restored from their copies)").ConfigureAwait(false);
+            return ExitCodes.Failure;
+        }
         catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or TimeoutException)
         {
             await Console.Error.WriteLineAsync("bev-chaos: " + ex.Message).ConfigureAwait(false);

@@ -18,6 +18,9 @@ internal sealed class RecordingInjector(string directory) : FaultInjector
     /// <summary>When set, the apply with this number (1-based) throws this exception once its marker is written.</summary>
     public (int Number, Exception Error)? FailApplyNumber { get; set; }
 
+    /// <summary>When set, every apply awaits it before writing its marker (an injection held mid-apply).</summary>
+    public Func<Task>? BeforeApply { get; set; }
+
     private int _applies;
 
     public int Reverts;
@@ -45,8 +48,13 @@ internal sealed class RecordingInjector(string directory) : FaultInjector
     protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
         ValueTask.FromResult(new JsonObject { ["marker"] = MarkerFor(directory, context.FaultId) });
 
-    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
+        if (BeforeApply is { } before)
+        {
+            await before();
+        }
+
         File.WriteAllText(undo["marker"]!.GetValue<string>(), context.Parameters.ToJson());
         if (FailApplyNumber is { } failure && Interlocked.Increment(ref _applies) == failure.Number)
         {
@@ -58,7 +66,7 @@ internal sealed class RecordingInjector(string directory) : FaultInjector
             throw new InvalidOperationException("apply failed on purpose");
         }
 
-        return ValueTask.FromResult<IAsyncDisposable?>(null);
+        return null;
     }
 
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)

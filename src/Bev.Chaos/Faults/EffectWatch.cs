@@ -44,7 +44,7 @@ internal sealed partial class EffectWatch : IAsyncDisposable
             {
                 lost = live.Injector.EffectLost(live.Undo);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException)
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or UnauthorizedAccessException)
             {
                 continue;
             }

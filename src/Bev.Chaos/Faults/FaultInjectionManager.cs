@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Events;
 using Bev.Chaos.Persistence;
@@ -121,12 +122,13 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     /// <exception cref="FeatureUnavailableException">The machine lacks what the fault needs; nothing was applied.</exception>
     public async Task<string> InjectFaultAsync(FaultRequest request, CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         var started = Stopwatch.GetTimestamp();
 
         // Entered before the lock is read: an emergency stop that closes the lock after this read
-        // waits for this injection to finish, then removes it.
+        // waits for this injection to finish, then removes it. Disposal waits the same way, so the
+        // check follows the entry.
         using var inFlight = _gate.Enter();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
         if (_lock is not null)
         {
             await _lock.ThrowIfEngagedAsync(cancellationToken).ConfigureAwait(false);
@@ -142,7 +144,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         var created = await _journal.InjectingAsync(context, injector, request, undo, cancellationToken).ConfigureAwait(false);
         try
         {
-            await RefuseUnlessClearAsync(context, injector, created, cancellationToken).ConfigureAwait(false);
+            await RefuseUnlessClearAsync(context, injector, undo, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -165,9 +167,21 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         var live = new LiveFault(injector, undo, handle, new ActiveFault(context.FaultId, injector.Name, request.Target, request.Profile,
             context.Parameters.Values, FaultState.Active, created, context.ExpiresAt, ProcessIdentity.Current) { TargetProcesses = context.Target.Processes });
         _live.Add(live);
-        await _journal.ActiveAsync(context.FaultId, undo).ConfigureAwait(false);
-        _live.StartExpiry(live, ExpireAsync);
-        await RevertIfStoppedMeanwhileAsync(context.FaultId).ConfigureAwait(false);
+        try
+        {
+            await _journal.ActiveAsync(context.FaultId, undo).ConfigureAwait(false);
+
+            // Checked before the expiry starts, so that a fault's own expiry is never taken for a stop.
+            await RevertIfStoppedMeanwhileAsync(context.FaultId).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (live.Removal is null)
+            {
+                _live.StartExpiry(live, ExpireAsync);
+            }
+        }
+
         var latency = Stopwatch.GetElapsedTime(started);
         FaultLog.LogInjected(_logger, context.FaultId, injector.Name, request.Target, latency.TotalMilliseconds, context.Duration);
         Events.Publish(new FaultInjectedEvent(_time.GetUtcNow(), context.FaultId, injector.Name, request.Target, context.ExpiresAt, latency));
@@ -256,21 +270,20 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
         }
 
-        // Injections that read the lock just before it closed finish first (active, or failed, or
-        // reverted by their own check of the lock), so that none is left when the stop answers.
-        if (!await _gate.WaitDrainedAsync(InFlightWait, _time).ConfigureAwait(false))
+        // What is in effect goes at once. Injections that read the lock just before it closed finish
+        // meanwhile (each reverts itself on seeing the lock, or fails), and a second sweep removes
+        // whatever they left live or open, so that none is left when the stop answers.
+        var swept = new HashSet<string>(StringComparer.Ordinal);
+        var remote = _remote.EmergencyStopAsync(cancellationToken);
+        var drained = _gate.WaitDrainedAsync(InFlightWait, _time);
+        var first = SweepAsync(liveAtStop, swept, cancellationToken);
+        await Task.WhenAll(first, drained, remote).ConfigureAwait(false);
+        if (!await drained.ConfigureAwait(false))
         {
             FaultLog.LogRevertFailed(_logger, "*", "emergency stop", $"injections still under way after {InFlightWait.TotalSeconds:0} s; removing what is live now");
         }
 
-        // Faults whose injection passed the lock just before it was engaged are removed as well.
-        var mine = liveAtStop.Union(_live.Ids, StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal);
-        var own = RemoveLiveAsync(mine.ToList(), RemovalReason.EmergencyStop);
-        var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false)).Where(e => !_live.Contains(e.FaultId) && !mine.Contains(e.FaultId)).ToList();
-        var foreign = _reverter.RevertAsync(others.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken);
-        var remote = _remote.EmergencyStopAsync(cancellationToken);
-        await Task.WhenAll(own, foreign, remote).ConfigureAwait(false);
-        var count = mine.Count + others.Count + await remote.ConfigureAwait(false);
+        var count = await first.ConfigureAwait(false) + await SweepAsync([], swept, cancellationToken).ConfigureAwait(false) + await remote.ConfigureAwait(false);
         var took = Stopwatch.GetElapsedTime(started);
         FaultLog.LogEmergencyStop(_logger, count, took.TotalMilliseconds);
         Events.Publish(new EmergencyStopEvent(_time.GetUtcNow(), count, took));
@@ -288,6 +301,8 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             return;
         }
 
+        // Injections under way finish first (new ones are refused), so none is left live behind.
+        await _gate.WaitDrainedAsync(InFlightWait, _time).ConfigureAwait(false);
         await _sync.DisposeAsync().ConfigureAwait(false);
         await _watch.DisposeAsync().ConfigureAwait(false);
         await _remote.DisposeAsync().ConfigureAwait(false);
@@ -314,13 +329,26 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         await others.ConfigureAwait(false);
     }
 
+    // Removes this engine's faults (of extraIds and live now) and the journal's other open faults,
+    // each once across sweeps (swept); returns how many this sweep removed.
+    private async Task<int> SweepAsync(IEnumerable<string> extraIds, HashSet<string> swept, CancellationToken cancellationToken)
+    {
+        var mine = extraIds.Union(_live.Ids, StringComparer.Ordinal).Where(swept.Add).ToList();
+        var own = RemoveLiveAsync(mine, RemovalReason.EmergencyStop);
+        var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false)).Where(e => !_live.Contains(e.FaultId) && swept.Add(e.FaultId)).ToList();
+        await Task.WhenAll(own, _reverter.RevertAsync(others.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken)).ConfigureAwait(false);
+        return mine.Count + others.Count;
+    }
+
     // How long an emergency stop waits for injections under way (a helper's start is the slowest step).
     private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(30);
 
     // Journaled, not yet applied. The lock is read again: a stop in another process that listed
     // the journal before this entry existed had closed the lock before it listed. And a fault that
-    // overlaps one already holding the target is refused.
-    private async Task RefuseUnlessClearAsync(FaultContext context, FaultInjector injector, DateTimeOffset created, CancellationToken cancellationToken)
+    // overlaps one already holding the target is refused: the processes and containers of the two
+    // recipes are compared (a target named twice over is one target), and of two entries the one
+    // committed first wins, so that of concurrent requests in any processes exactly one holds it.
+    private async Task RefuseUnlessClearAsync(FaultContext context, FaultInjector injector, JsonObject undo, CancellationToken cancellationToken)
     {
         if (_lock is not null)
         {
@@ -332,12 +360,13 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             return;
         }
 
-        var pids = context.Target.Processes.Select(p => p.Pid).ToHashSet();
+        var held = RecipeTargets.Of(undo);
         var open = await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false);
-        var holder = open.Where(e => e.FaultId != context.FaultId && e.Injector == injector.Name
-                && (e.Target == context.Target.Name || _live.TryGet(e.FaultId)?.Snapshot.TargetProcesses.Any(p => pids.Contains(p.Pid)) == true)
-                && (e.CreatedAt < created || (e.CreatedAt == created && string.CompareOrdinal(e.FaultId, context.FaultId) < 0)))
-            .OrderBy(e => e.CreatedAt).FirstOrDefault();
+        var own = open.FirstOrDefault(e => e.FaultId == context.FaultId)?.Sequence ?? long.MaxValue;
+        var holder = open
+            .Where(e => e.FaultId != context.FaultId && e.Injector == injector.Name && e.Sequence < own
+                && (e.Target == context.Target.Name || RecipeTargets.Of(e.UndoJson).Overlaps(held)))
+            .MinBy(e => e.Sequence);
         if (holder is not null)
         {
             throw new ChaosValidationException("target_service", context.Target.Name,
@@ -371,7 +400,8 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         }
 
         await RemoveLiveAsync([faultId], RemovalReason.EmergencyStop).ConfigureAwait(false);
-        throw locked ?? new InvalidOperationException($"fault {faultId} was removed by another process while it was being injected; its effect has been reverted");
+        var by = entry?.RemovalReason is { } reason ? $" ({reason})" : "";
+        throw locked ?? new InvalidOperationException($"fault {faultId} was removed{by} while it was being injected; its effect has been reverted");
     }
 
     private async Task ExpireAsync(string faultId)

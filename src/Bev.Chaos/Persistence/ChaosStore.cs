@@ -56,14 +56,22 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     public static ChaosStore Open(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        var connection = Connect(dataDirectory, SqliteOpenMode.ReadWriteCreate);
+        SqliteConnection? connection = null;
         try
         {
+            connection = Connect(dataDirectory, SqliteOpenMode.ReadWriteCreate);
             CreateSchema(connection);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is not (SqliteCorrupt or SqliteNotADatabase))
+        {
+            // Busy past the timeout, read-only, full, no permission, not a file: the data may be
+            // sound, the moment or the place is not.
+            connection?.Dispose();
+            throw new InvalidOperationException($"the store {DatabaseFile(dataDirectory)} cannot be opened now: {ex.Message.TrimEnd('.')}", ex);
         }
         catch (SqliteException ex)
         {
-            connection.Dispose();
+            connection?.Dispose();
             var file = DatabaseFile(dataDirectory);
             throw new InvalidOperationException(
                 $"the store {file} cannot be used: {ex.Message.TrimEnd('.')}. Move it aside (mv {file} {file}.damaged, and its -wal and -shm files) and run again: "
@@ -73,11 +81,17 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         return new ChaosStore(dataDirectory, connection);
     }
 
-    private static void CreateSchema(SqliteConnection connection) =>
+    // SQLite's primary result codes for a damaged file and for a file that is not a database.
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    private static void CreateSchema(SqliteConnection connection)
+    {
+        // First and alone: the schema below waits for another process's lock instead of failing.
+        Execute(connection, "PRAGMA busy_timeout = 10000;");
         Execute(connection, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
-            PRAGMA busy_timeout = 10000;
             CREATE TABLE IF NOT EXISTS fault_journal (
                 fault_id       TEXT PRIMARY KEY,
                 injector       TEXT NOT NULL,
@@ -116,6 +130,7 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
                 result        TEXT NOT NULL
             );
             """);
+    }
 
     /// <summary>Runs a query on a read connection of the pool (opened on first need).</summary>
     internal async Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)

@@ -47,8 +47,16 @@ public sealed class FaultJournal(ChaosStore store)
             var entry = await GetAsync(copy.FaultId, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
-                await InsertAsync(copy, cancellationToken).ConfigureAwait(false);
-                restored.Add(copy);
+                try
+                {
+                    await InsertAsync(copy, cancellationToken).ConfigureAwait(false);
+                    restored.Add(copy);
+                }
+                catch (SqliteException)
+                {
+                    // A copy the store will not take (a value out of its domain) cannot be restored;
+                    // it stays for the operator, and the next start tries again.
+                }
             }
             else if (entry.State is FaultState.Removed or FaultState.Failed)
             {
@@ -202,7 +210,7 @@ public sealed class FaultJournal(ChaosStore store)
             using var command = connection.CreateCommand();
             command.CommandText = $"""
                 SELECT fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start,
-                       created_at, expires_at, updated_at, removal_reason, error
+                       created_at, expires_at, updated_at, removal_reason, error, rowid
                 FROM fault_journal {where}
                 """;
             if (id is not null)
@@ -220,7 +228,8 @@ public sealed class FaultJournal(ChaosStore store)
                     ParseState(reader.GetString(5)), reader.GetString(6),
                     new ProcessIdentity(reader.GetInt32(7), reader.GetInt64(8)),
                     ParseTime(reader.GetString(9)), ParseTime(reader.GetString(10)), ParseTime(reader.GetString(11)),
-                    reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13)));
+                    reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13))
+                { Sequence = reader.GetInt64(14) });
             }
 
             return entries;

@@ -84,15 +84,30 @@ internal sealed class JournalCopies(string runDirectory)
     // Fault ids are ours (injector name, '-', hex), but a copy's name never leaves the folder.
     private string PathOf(string faultId) => Path.Combine(Directory, Path.GetFileName(faultId) + Suffix);
 
+    // A copy is a few KiB; anything that is not a whole entry of a regular file (hand-edited,
+    // truncated, replaced by something else) is skipped rather than allowed to stop a start-up.
+    private const long MaxCopyBytes = 1024 * 1024;
+
     private static JournalEntry? Read(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<JournalEntry>(File.ReadAllBytes(path));
+            var file = new FileInfo(path);
+            if (file.LinkTarget is not null || file.Length > MaxCopyBytes)
+            {
+                return null;
+            }
+
+            var entry = JsonSerializer.Deserialize<JournalEntry>(File.ReadAllBytes(path));
+            return IsWhole(entry) && Path.GetFileName(path) == Path.GetFileName(entry!.FaultId) + Suffix ? entry : null;
         }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
         {
             return null;
         }
     }
+
+    // System.Text.Json leaves a missing property null whatever the record says.
+    private static bool IsWhole(JournalEntry? entry) =>
+        entry is { FaultId.Length: > 0, Injector.Length: > 0, Target: not null, ParametersJson: not null, UndoJson: not null } && Enum.IsDefined(entry.State);
 }

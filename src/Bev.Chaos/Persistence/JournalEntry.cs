@@ -17,4 +17,11 @@ public sealed record JournalEntry(
     DateTimeOffset ExpiresAt,
     DateTimeOffset UpdatedAt,
     string? RemovalReason,
-    string? Error);
+    string? Error)
+{
+    /// <summary>
+    /// The entry's place in commit order (its row in the store): an entry committed later has a
+    /// larger one. 0 for an entry not read from the store.
+    /// </summary>
+    public long Sequence { get; init; }
+}

@@ -1,9 +1,11 @@
+using System.Globalization;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
 using Bev.Chaos.Faults.Helpers;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Safety;
 using Bev.Chaos.Targets;
+using Bev.Chaos.Targets.Linux;
 using Bev.Chaos.TestSupport;
 
 namespace Bev.Chaos.IntegrationTests.Faults;
@@ -107,6 +109,27 @@ public sealed class FaultGuaranteeTests
     }
 
     [Fact]
+    public async Task ServicePause_TheSameProcessUnderAnotherName_FromAnotherEngine_IsRefused()
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new LockedEngine();
+        var catalog = new ChaosConfiguration { Targets = new Dictionary<string, TargetDefinition> { ["sleeper"] = new() { Name = "sleeper", Pid = target.Pid } } };
+        await using var other = new LockedEngine(engine.DataDirectory, catalog);
+        var first = await engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() =>
+            other.Manager.InjectFaultAsync("service_pause", "sleeper", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains($"fault {first} holds it until ", error.Message, StringComparison.Ordinal);
+        Assert.Equal('T', target.State);
+        await engine.Manager.RemoveFaultAsync(first, TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => target.State != 'T', TimeSpan.FromSeconds(5), "the target to resume");
+        var second = await other.Manager.InjectFaultAsync("service_pause", "sleeper", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal('T', target.State);
+        await other.Manager.RemoveFaultAsync(second, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
     public async Task ServicePause_ConcurrentOnOneTarget_ExactlyOneHoldsIt()
     {
         using var target = TestProcess.Sleeper();
@@ -185,6 +208,85 @@ public sealed class FaultGuaranteeTests
         await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task CpuThrottle_TargetMovedOutOfItsCgroup_FaultIsMarkedEffectLost()
+    {
+        Requires.CgroupV1("cpu");
+        using var target = TestProcess.Sleeper();
+        var before = ProcFs.ReadCgroups(target.Pid)["cpu"];
+        await using var engine = new EngineFixture();
+        var id = await engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var child = ProcFs.ReadCgroups(target.Pid)["cpu"];
+
+        File.WriteAllText($"/sys/fs/cgroup/cpu{before}/cgroup.procs", target.Pid.ToString(CultureInfo.InvariantCulture));
+
+        await AssertMarkedAsync(engine, id, $"its target left the fault's cgroup {child} (pid {target.Pid} was moved out)");
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/cpu{child}"));
+    }
+
+    [Fact]
+    public async Task ServicePause_FreezerThawedBehindItsBack_FaultIsMarkedEffectLost()
+    {
+        Requires.CgroupV1("freezer");
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        var id = await engine.Manager.InjectFaultAsync("service_pause", $"pid:{target.Pid}", parameters: new Dictionary<string, object?> { ["method"] = "freezer" }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var child = ProcFs.ReadCgroups(target.Pid)["freezer"];
+
+        File.WriteAllText($"/sys/fs/cgroup/freezer{child}/freezer.state", "THAWED");
+
+        await AssertMarkedAsync(engine, id, $"its cgroup {child} was thawed");
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/freezer{child}"));
+    }
+
+    [Fact]
+    public async Task DiskFill_FillFileDeletedBehindItsBack_FaultIsMarkedEffectLost()
+    {
+        using var target = TestProcess.Sleeper();
+        using var dir = new TempDirectory();
+        await using var engine = new EngineFixture();
+        var id = await engine.Manager.InjectFaultAsync("disk_fill", $"pid:{target.Pid}", parameters: new Dictionary<string, object?> { ["path"] = dir.Path, ["size_mb"] = 8 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var file = Assert.Single(Directory.GetFiles(dir.Path));
+
+        File.Delete(file);
+
+        await AssertMarkedAsync(engine, id, $"its fill file {file} was deleted");
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task NetworkDelay_ToxicStrippedByAToxiproxyReset_FaultIsMarkedEffectLost()
+    {
+        using var sleeper = TestProcess.Sleeper();
+        using var server = new LoopbackHttpServer();
+        var configuration = new ChaosConfiguration
+        {
+            Targets = new Dictionary<string, TargetDefinition>
+            {
+                ["api"] = new() { Name = "api", Pid = sleeper.Pid, Proxies = new Dictionary<string, ProxyRoute> { ["http"] = new($"127.0.0.1:{LoopbackPort.Free()}", $"127.0.0.1:{server.Port}") } },
+            },
+        };
+        using var data = new TempDirectory();
+        await using var engine = await ChaosEngine.OpenAsync(configuration, data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        var id = await engine.Faults.InjectFaultAsync("network_delay", "api", parameters: new Dictionary<string, object?> { ["delay_ms"] = 50 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.NotEmpty(engine.Proxies.Get("api.http").Toxics);
+
+        engine.Proxies.Get("api.http").ResetToxics();
+
+        await Poll.UntilAsync(async () => (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))?.Error is not null, TimeSpan.FromSeconds(10), "the fault marked");
+        Assert.Equal($"effect lost: its toxic {id}_downstream was removed from proxy api.http (a reset or delete through the Toxiproxy API)", (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))!.Error);
+        await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task AssertMarkedAsync(EngineFixture engine, string id, string lost)
+    {
+        await Poll.UntilAsync(async () => (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))?.Error is not null, TimeSpan.FromSeconds(10), "the fault marked");
+        var entry = await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal((FaultState.Active, "effect lost: " + lost), (entry!.State, entry.Error));
+    }
+
     private static async Task<T> NextAsync<T>(Bev.Chaos.Events.ChaosEventStream.Subscription events)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -236,11 +338,11 @@ public sealed class FaultGuaranteeTests
     {
         private readonly TempDirectory? _directory;
 
-        public LockedEngine(string? dataDirectory = null)
+        public LockedEngine(string? dataDirectory = null, ChaosConfiguration? configuration = null)
         {
             _directory = dataDirectory is null ? new TempDirectory() : null;
             DataDirectory = dataDirectory ?? _directory!.Path;
-            var configuration = new ChaosConfiguration();
+            configuration ??= new ChaosConfiguration();
             Store = ChaosStore.Open(DataDirectory);
             Journal = new FaultJournal(Store);
             Lock = new SafetyLock(Store, TimeProvider.System);

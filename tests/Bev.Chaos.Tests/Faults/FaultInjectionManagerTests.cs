@@ -48,6 +48,74 @@ public sealed class FaultInjectionManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EmergencyStop_WhileAnInjectionIsHeldMidApply_RevertsWhatIsInEffectAtOnce_ThenTheLateOne()
+    {
+        var held = await _engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var applying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _injector.BeforeApply = () =>
+        {
+            applying.TrySetResult();
+            return release.Task;
+        };
+        var late = Task.Run(() => _engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
+        await applying.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        var stop = _engine.Manager.EmergencyStopAsync(TestContext.Current.CancellationToken);
+
+        await Poll.UntilAsync(() => !File.Exists(RecordingInjector.MarkerFor(_markers.Path, held)), TimeSpan.FromSeconds(10), "the fault in effect to go while another injection is still applying");
+        Assert.False(stop.IsCompleted, "the stop answered before the injection under way had finished");
+        release.SetResult();
+        Assert.Equal(2, await stop);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => late);
+        Assert.Contains("was removed (EmergencyStop) while it was being injected; its effect has been reverted", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_markers.Path, "*.marker"));
+        Assert.Empty(_engine.Manager.ActiveFaults);
+        Assert.Empty(await _engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task InjectFaultAsync_ItsExpiryDueBeforeItAnswers_ReturnsTheFault_WhichThenExpires()
+    {
+        _injector.BeforeApply = () =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(31));
+            return Task.CompletedTask;
+        };
+
+        var id = await _engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+
+        await Poll.UntilAsync(() => _engine.Manager.ActiveFaults.Count == 0, TimeSpan.FromSeconds(5), "the fault to expire");
+        var entry = await _engine.Journal.GetAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal((FaultState.Removed, "Expired"), (entry!.State, entry.RemovalReason));
+        Assert.False(File.Exists(RecordingInjector.MarkerFor(_markers.Path, id)));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WhileAnInjectionIsHeldMidApply_WaitsForIt_AndLeavesNothingInEffect()
+    {
+        await using var engine = Engine(new ChaosConfiguration());
+        var applying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _injector.BeforeApply = () =>
+        {
+            applying.TrySetResult();
+            return release.Task;
+        };
+        var inject = Task.Run(() => engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
+        await applying.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        var disposed = engine.Manager.DisposeAsync().AsTask();
+        release.SetResult();
+        await disposed;
+
+        var id = await inject;
+        Assert.False(File.Exists(RecordingInjector.MarkerFor(_markers.Path, id)), "the fault that finished applying during disposal is still in effect");
+        Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => engine.Manager.InjectFaultAsync("recording", Target, cancellationToken: TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task Expiry_WhenDurationPasses_RemovesFaultAndRecordsReason()
     {
         using var events = _engine.Manager.Events.Subscribe();

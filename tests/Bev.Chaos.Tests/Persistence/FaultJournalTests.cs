@@ -195,6 +195,40 @@ public sealed class FaultJournalTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task RestoreLostAsync_CopiesThatAreNoWholeEntry_AreSkippedAndTheGoodOneRestored()
+    {
+        using var owner = TestProcess.Sleeper();
+        await WriteEntryAsync("open-1", "first", ProcessIdentity.TryRead(owner.Pid)!.Value, FaultState.Active);
+        var copies = Path.Combine(_data.Path, "run", "faults");
+        File.WriteAllText(Path.Combine(copies, "empty-1.json"), "{}");
+        File.WriteAllText(Path.Combine(copies, "null-1.json"), "null");
+        File.WriteAllText(Path.Combine(copies, "garbage-1.json"), "not json at all");
+        File.WriteAllText(Path.Combine(copies, "state-1.json"), File.ReadAllText(Path.Combine(copies, "open-1.json")).Replace("\"FaultId\":\"open-1\"", "\"FaultId\":\"state-1\"", StringComparison.Ordinal).Replace("\"State\":1", "\"State\":99", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(copies, "renamed-1.json"), File.ReadAllText(Path.Combine(copies, "open-1.json")));
+        File.CreateSymbolicLink(Path.Combine(copies, "link-1.json"), "/dev/zero");
+        foreach (var file in Directory.GetFiles(_data.Path, "chaos.db*"))
+        {
+            File.Delete(file);
+        }
+
+        await using var store = ChaosStore.Open(_data.Path);
+        var restored = await new FaultJournal(store).RestoreLostAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["open-1"], restored.Select(e => e.FaultId));
+    }
+
+    [Fact]
+    public void Open_AStoreThatCannotBeOpened_IsNotCalledDamaged()
+    {
+        Directory.CreateDirectory(Path.Combine(_data.Path, "chaos.db"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => ChaosStore.Open(_data.Path));
+
+        Assert.StartsWith($"the store {Path.Combine(_data.Path, "chaos.db")} cannot be opened now: ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Move it aside", error.Message, StringComparison.Ordinal);
+    }
+
     private async Task WriteEntryAsync(string id, string marker, ProcessIdentity owner, FaultState state)
     {
         await using var store = ChaosStore.Open(_data.Path);

@@ -103,6 +103,26 @@ internal static class CgroupConfinement
         CgroupV1.Dissolve(controller, child, parent);
     }
 
+    /// <summary>
+    /// What of an applied confinement is gone, v1 or v2: its child cgroup removed, or every live
+    /// process of the target moved out of it (by systemd, a container runtime or a person); null
+    /// while one of them is still in it, or when none lives any more.
+    /// </summary>
+    public static string? EffectLost(JsonObject recipe)
+    {
+        var child = recipe["child"]!.GetValue<string>();
+        var v2 = IsV2(recipe);
+        var controller = recipe["controller"]!.GetValue<string>();
+        if (!Directory.Exists(v2 ? CgroupV2.PathOf(child) : CgroupV1.PathOf(controller, child)))
+        {
+            return $"its cgroup {child} was removed";
+        }
+
+        var alive = recipe["members"]!.AsArray().Select(m => ProcessIdentity.Parse(m!["process"]!.GetValue<string>())).Where(p => p.IsAlive).ToList();
+        var inside = alive.Where(p => (v2 ? CgroupV2.CgroupOf(p.Pid) : ProcFs.ReadCgroups(p.Pid).GetValueOrDefault(controller)) == child);
+        return alive.Count == 0 || inside.Any() ? null : $"its target left the fault's cgroup {child} (pid {alive[0].Pid} was moved out)";
+    }
+
     /// <summary>The cgroup the target has of its own for <paramref name="controller"/>, or null when it shares the engine's or the root.</summary>
     public static string? OwnCgroupOf(ResolvedTarget target, string controller)
     {

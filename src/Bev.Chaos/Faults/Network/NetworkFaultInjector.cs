@@ -47,6 +47,9 @@ internal abstract class NetworkFaultInjector : FaultInjector
     protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken) =>
         (Recorded(undo) ?? throw new InvalidOperationException($"{Name} has no {NetworkRecipe.MechanismOf(undo)} mechanism")).ApplyAsync(context, undo, cancellationToken);
 
+    /// <summary>Asks the recorded mechanism: a proxy fault whose toxic was deleted (a <c>/reset</c>), its proxy deleted or enabled again.</summary>
+    protected internal override string? EffectLost(JsonObject undo) => Recorded(undo)?.EffectLost(undo);
+
     // A recipe without a known mechanism describes nothing that was applied.
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken) =>
         Recorded(undo)?.RevertAsync(undo, cancellationToken) ?? ValueTask.CompletedTask;

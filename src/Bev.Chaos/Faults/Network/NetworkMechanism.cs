@@ -27,4 +27,7 @@ internal abstract class NetworkMechanism(string name, IReadOnlyList<FaultParamet
 
     /// <summary>Removes what the recipe describes. Idempotent; works in any process.</summary>
     public abstract ValueTask RevertAsync(JsonObject recipe, CancellationToken cancellationToken);
+
+    /// <summary>What of an applied recipe is no longer in place (see <see cref="FaultInjector.EffectLost"/>); null while it holds or cannot be seen.</summary>
+    public virtual string? EffectLost(JsonObject recipe) => null;
 }

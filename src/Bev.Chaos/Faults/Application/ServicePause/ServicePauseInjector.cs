@@ -95,16 +95,33 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
             return null;
         }
 
+        var signalled = new List<ProcessIdentity>();
         foreach (var process in Processes(undo))
         {
-            if (process.IsAlive)
+            if (process.IsAlive && LibC.TrySignal(process.Pid, LibC.SIGSTOP))
             {
-                LibC.TrySignal(process.Pid, LibC.SIGSTOP);
+                signalled.Add(process);
             }
         }
 
+        await WaitUntilStoppedAsync(signalled, cancellationToken).ConfigureAwait(false);
         return null;
     }
+
+    // kill(2) returns once SIGSTOP is queued; the target stops when it next runs (at once unless it
+    // sleeps uninterruptibly). The fault is reported active when the target is seen stopped, so
+    // that "injected" means "in effect"; a process still in D after the wait stops on its own later.
+    private static async Task WaitUntilStoppedAsync(List<ProcessIdentity> processes, CancellationToken cancellationToken)
+    {
+        var deadline = Environment.TickCount64 + (long)StopWait.TotalMilliseconds;
+        while (processes.Any(p => p.IsAlive && ProcFs.TryReadStat(p.Pid)?.State is not ('T' or 't' or 'Z' or 'X' or null)) && Environment.TickCount64 < deadline)
+        {
+            // The kernel's time, not the experiment's: a fake clock must not hold an injection.
+            await Task.Delay(TimeSpan.FromMilliseconds(2), TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
 
     protected internal override async ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
@@ -143,16 +160,34 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
         }
     }
 
-    /// <summary>A signal pause is lost when none of the processes it stopped is stopped any more (someone sent SIGCONT).</summary>
+    /// <summary>
+    /// A signal pause is lost when none of the processes it stopped is stopped any more (someone
+    /// sent SIGCONT); a freezer pause when its cgroup was thawed or removed, or the target moved
+    /// out of it. A container's pause is not watched.
+    /// </summary>
     protected internal override string? EffectLost(JsonObject undo)
     {
+        if (undo[Method]?.GetValue<string>() == FreezerMethod)
+        {
+            return CgroupConfinement.EffectLost(undo) ?? Thawed(undo);
+        }
+
         var stopped = Processes(undo).Where(p => p.IsAlive).ToList();
-        if (undo[Method]?.GetValue<string>() is DockerMethod or FreezerMethod || stopped.Count == 0)
+        if (undo[Method]?.GetValue<string>() == DockerMethod || stopped.Count == 0)
         {
             return null;
         }
 
         return stopped.Any(p => ProcFs.TryReadStat(p.Pid)?.State is 'T' or 't') ? null : $"its target runs again (pid {stopped[0].Pid} is no longer stopped)";
+    }
+
+    private static string? Thawed(JsonObject undo)
+    {
+        var child = undo["child"]!.GetValue<string>();
+        var frozen = CgroupConfinement.IsV2(undo)
+            ? CgroupV2.Read(child, "cgroup.freeze").Trim() == "1"
+            : CgroupV1.Read("freezer", child, "freezer.state").Trim() is "FROZEN" or "FREEZING";
+        return frozen ? null : $"its cgroup {child} was thawed";
     }
 
     private DockerEngine Docker => docker ?? throw new FeatureUnavailableException("service_pause on a container needs a Docker daemon (none configured)");

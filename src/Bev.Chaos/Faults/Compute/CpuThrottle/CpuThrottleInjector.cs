@@ -61,6 +61,9 @@ internal sealed class CpuThrottleInjector : FaultInjector
         return ValueTask.FromResult<IAsyncDisposable?>(null);
     }
 
+    /// <summary>The throttle holds while the target is in the fault's cgroup; see <see cref="CgroupConfinement.EffectLost"/>.</summary>
+    protected internal override string? EffectLost(JsonObject undo) => CgroupConfinement.EffectLost(undo);
+
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
         // Lift the quota first: a task moved out of a throttled group can stay parked until that

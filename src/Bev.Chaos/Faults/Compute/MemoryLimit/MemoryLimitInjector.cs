@@ -65,6 +65,9 @@ internal sealed class MemoryLimitInjector : FaultInjector
         return ValueTask.FromResult<IAsyncDisposable?>(null);
     }
 
+    /// <summary>The limit holds while the target is in the fault's cgroup; see <see cref="CgroupConfinement.EffectLost"/>.</summary>
+    protected internal override string? EffectLost(JsonObject undo) => CgroupConfinement.EffectLost(undo);
+
     protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
         if (CgroupConfinement.IsV2(undo))

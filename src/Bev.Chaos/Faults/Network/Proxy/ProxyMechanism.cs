@@ -48,6 +48,35 @@ internal abstract class ProxyMechanism(ProxyCollection proxies, IReadOnlyList<Fa
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// A toxic of the recipe no longer on its proxy (the Toxiproxy API's <c>/reset</c> or a
+    /// <c>DELETE</c> of it), a proxy deleted, or one the fault disabled enabled again.
+    /// </summary>
+    public override string? EffectLost(JsonObject recipe)
+    {
+        var held = ProxyRecipe.From(recipe);
+        foreach (var name in held.Proxies)
+        {
+            if (!Proxies.TryGet(name, out var proxy))
+            {
+                return $"its proxy {name} was deleted";
+            }
+
+            var toxics = proxy.Toxics;
+            if (held.Toxics.FirstOrDefault(t => toxics.All(d => d.Name != t)) is { } gone)
+            {
+                return $"its toxic {gone} was removed from proxy {name} (a reset or delete through the Toxiproxy API)";
+            }
+
+            if (held.Disabled && proxy.Enabled)
+            {
+                return $"its proxy {name} was enabled again";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The streams the fault's toxics are named for.</summary>
     protected abstract IReadOnlyList<ToxicStream> StreamsOf(FaultContext context);
 

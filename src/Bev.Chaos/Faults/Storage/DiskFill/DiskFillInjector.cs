@@ -162,6 +162,21 @@ internal sealed class DiskFillInjector : FaultInjector
         return null;
     }
 
+    /// <summary>A host fill is lost when its file was deleted or cut short (the space is free again); a container's is not watched.</summary>
+    protected internal override string? EffectLost(JsonObject undo)
+    {
+        if (undo["container"] is not null)
+        {
+            return null;
+        }
+
+        var file = new FileInfo(undo["file"]!.GetValue<string>());
+        var bytes = undo["bytes"]!.GetValue<long>();
+        return !file.Exists ? $"its fill file {file.FullName} was deleted"
+            : file.Length < bytes ? $"its fill file {file.FullName} was cut to {file.Length} of {bytes} bytes"
+            : null;
+    }
+
     protected internal override async ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
     {
         if (undo["file"]?.GetValue<string>() is { } file && File.Exists(file))
