@@ -32,6 +32,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     private readonly IInjectionLock? _lock;
     private readonly InjectionGate _gate = new();
     private readonly TimeProvider _time;
+    private readonly ChaosConfiguration _configuration;
     private readonly ILogger _logger;
     private int _disposed;
 
@@ -54,6 +55,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         IRemoteFaults? agents = null)
     {
         _lock = safetyLock;
+        _configuration = configuration;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FaultInjectionManager>();
         Events = events ?? new ChaosEventStream();
@@ -103,7 +105,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
 
     /// <summary>Reverts every fault whose owning engine is dead. Returns how many.</summary>
     public Task<int> InitializeAsync(CancellationToken cancellationToken = default) =>
-        FaultReconciler.RevertOrphansAsync(_journal, _reverter, _logger, cancellationToken);
+        FaultReconciler.RevertOrphansAsync(_journal, _reverter, FillRoots(), _logger, cancellationToken);
 
     /// <summary>Injects a fault and returns its id once the effect is in place.</summary>
     /// <param name="injectorName">An injector name, e.g. <c>cpu_stress</c>.</param>
@@ -284,6 +286,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         }
 
         var count = await first.ConfigureAwait(false) + await SweepAsync([], swept, cancellationToken).ConfigureAwait(false) + await remote.ConfigureAwait(false);
+        await SweepAbandonedAsync(cancellationToken).ConfigureAwait(false);
         var took = Stopwatch.GetElapsedTime(started);
         FaultLog.LogEmergencyStop(_logger, count, took.TotalMilliseconds);
         Events.Publish(new EmergencyStopEvent(_time.GetUtcNow(), count, took));
@@ -339,6 +342,28 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         await Task.WhenAll(own, _reverter.RevertAsync(others.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken)).ConfigureAwait(false);
         return mine.Count + others.Count;
     }
+
+    // Stop everything: faults of stores whose engine died with its data directory gone are taken
+    // over and reverted from their recipes, and effects carrying our name that nobody holds are
+    // swept. Neither counts among the stop's faults (they were nobody's); the log says what went.
+    private async Task SweepAbandonedAsync(CancellationToken cancellationToken)
+    {
+        var adopted = new List<JournalEntry>();
+        foreach (var abandoned in _journal.ReadOtherStoresCopies().Abandoned)
+        {
+            if (await _journal.AdoptAsync(abandoned, cancellationToken).ConfigureAwait(false))
+            {
+                adopted.Add(abandoned);
+            }
+        }
+
+        await _reverter.RevertAsync(adopted.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken).ConfigureAwait(false);
+        await FaultReconciler.SweepAsync(_journal, _live.Ids, FillRoots(), _logger, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Where disk_fill may write, as its injector allows it.
+    private IEnumerable<string> FillRoots() =>
+        [Path.GetTempPath(), _journal.DataDirectory, .. _configuration.InjectorSettingsFor(Storage.DiskFill.DiskFillConstants.Name).AllowedPaths];
 
     // How long an emergency stop waits for injections under way (a helper's start is the slowest step).
     private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(30);

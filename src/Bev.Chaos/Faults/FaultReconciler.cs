@@ -10,11 +10,24 @@ namespace Bev.Chaos.Faults;
 internal static partial class FaultReconciler
 {
     /// <summary>Reverts every open fault whose owner is no longer alive. Returns how many.</summary>
-    public static async Task<int> RevertOrphansAsync(FaultTransitions journal, FaultReverter reverter, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="journal">The journal.</param>
+    /// <param name="reverter">Reverts what is found.</param>
+    /// <param name="fillRoots">Where disk_fill may write: swept for fill files when the store lost faults.</param>
+    /// <param name="logger">Says what was lost, reverted and swept.</param>
+    /// <param name="cancellationToken">Stops the listing (not a revert under way).</param>
+    public static async Task<int> RevertOrphansAsync(FaultTransitions journal, FaultReverter reverter, IEnumerable<string> fillRoots, ILogger logger, CancellationToken cancellationToken)
     {
-        foreach (var lost in await journal.RestoreLostAsync(cancellationToken).ConfigureAwait(false))
+        var lost = await journal.RestoreLostAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var entry in lost)
         {
-            LogLost(logger, lost.FaultId, lost.Injector, lost.Target, journal.CopiesDirectory);
+            LogLost(logger, entry.FaultId, entry.Injector, entry.Target, journal.CopiesDirectory);
+        }
+
+        // A store that lost faults may have lost more than its copies know of: whatever carries
+        // our name and is held by no journal, copy or running engine is swept as well.
+        if (lost.Count > 0)
+        {
+            await SweepAsync(journal, [], fillRoots, logger, cancellationToken).ConfigureAwait(false);
         }
 
         var orphans = (await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
@@ -27,6 +40,18 @@ internal static partial class FaultReconciler
 
         await reverter.RevertAsync(orphans.Select(FaultReverter.Revertible.Of).ToList(), Events.RemovalReason.Reconciled, cancellationToken).ConfigureAwait(false);
         return orphans.Count;
+    }
+
+    /// <summary>
+    /// Sweeps the effects that carry our name and are held by nobody: not by this journal's open
+    /// faults, nor <paramref name="alsoHeld"/>, nor another store's copies of a running engine or
+    /// of a data directory still there. Returns what was undone.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> SweepAsync(FaultTransitions journal, IEnumerable<string> alsoHeld, IEnumerable<string> fillRoots, ILogger logger, CancellationToken cancellationToken)
+    {
+        var held = (await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.FaultId)
+            .Concat(journal.ReadOtherStoresCopies().Held).Concat(alsoHeld).ToHashSet(StringComparer.Ordinal);
+        return LeftoverSweep.Run(held, fillRoots, logger);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Fault {FaultId} ({Injector} on {Target}) was left {State} by dead engine {Owner}; reverting it")]

@@ -56,5 +56,14 @@ internal sealed class FaultTransitions(FaultJournal journal, TimeProvider time)
     /// <summary>Where the copies are kept.</summary>
     public string CopiesDirectory => journal.CopiesDirectory;
 
+    /// <summary>Other stores' faults on this machine, held and abandoned (see <see cref="FaultJournal.ReadOtherStoresCopies"/>).</summary>
+    public (IReadOnlySet<string> Held, IReadOnlyList<JournalEntry> Abandoned) ReadOtherStoresCopies() => journal.ReadOtherStoresCopies();
+
+    /// <summary>Takes over another store's abandoned fault (see <see cref="FaultJournal.AdoptAsync"/>).</summary>
+    public Task<bool> AdoptAsync(JournalEntry abandoned, CancellationToken cancellationToken) => journal.AdoptAsync(abandoned, cancellationToken);
+
+    /// <summary>The data directory of the store.</summary>
+    public string DataDirectory => journal.Store.DataDirectory;
+
     public static bool IsClosed(JournalEntry entry) => entry.State is FaultState.Removed or FaultState.Failed;
 }

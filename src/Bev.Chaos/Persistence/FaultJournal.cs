@@ -19,10 +19,14 @@ public sealed class FaultJournal(ChaosStore store)
     /// <summary>The store behind the journal.</summary>
     public ChaosStore Store => store;
 
-    private readonly JournalCopies _copies = new(store.RunDirectory);
+    private readonly JournalCopies _copies = JournalCopies.BesideStore(store.DataDirectory, store.RunDirectory);
+    private readonly JournalCopies _machine = JournalCopies.OnMachine(store.DataDirectory);
 
-    /// <summary>Where the second copy of each open fault's entry is kept (<c>DATA_DIR/run/faults</c>).</summary>
+    /// <summary>Where the second copy of each open fault's entry is kept (<c>DATA_DIR/run/faults</c>; a third in <see cref="MachineCopiesDirectory"/>).</summary>
     public string CopiesDirectory => _copies.Directory;
+
+    /// <summary>Where the machine-wide copies of every store's open faults are kept (see <see cref="JournalCopies.MachineDirectory"/>).</summary>
+    public string MachineCopiesDirectory => _machine.Directory;
 
     /// <summary>Records a new fault in state <see cref="FaultState.Injecting"/>, and its copy beside the store.</summary>
     public async Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
@@ -31,6 +35,7 @@ public sealed class FaultJournal(ChaosStore store)
         if (entry.State is not (FaultState.Removed or FaultState.Failed))
         {
             _copies.Write(entry);
+            _machine.Write(entry);
         }
     }
 
@@ -42,7 +47,10 @@ public sealed class FaultJournal(ChaosStore store)
     public async Task<IReadOnlyList<JournalEntry>> RestoreLostAsync(CancellationToken cancellationToken)
     {
         var restored = new List<JournalEntry>();
-        foreach (var copy in _copies.ReadAll())
+        var copies = _copies.ReadAll().Concat(_machine.ReadAll().Where(_machine.IsOurs))
+            .GroupBy(c => c.Entry.FaultId, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(c => c.Entry.UpdatedAt)!.Entry);
+        foreach (var copy in copies)
         {
             var entry = await GetAsync(copy.FaultId, cancellationToken).ConfigureAwait(false);
             if (entry is null)
@@ -61,10 +69,50 @@ public sealed class FaultJournal(ChaosStore store)
             else if (entry.State is FaultState.Removed or FaultState.Failed)
             {
                 _copies.Delete(copy.FaultId);
+                _machine.Delete(copy.FaultId);
             }
         }
 
         return restored;
+    }
+
+    /// <summary>
+    /// The machine-wide copies of other stores' open faults: those whose engine still runs or
+    /// whose data directory is still there (its next start reverts them) are held by someone;
+    /// those whose engine died with its data directory gone are nobody's, and an emergency stop
+    /// takes them over.
+    /// </summary>
+    public (IReadOnlySet<string> Held, IReadOnlyList<JournalEntry> Abandoned) ReadOtherStoresCopies()
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        var abandoned = new List<JournalEntry>();
+        foreach (var copy in _machine.ReadAll().Where(c => !_machine.IsOurs(c)))
+        {
+            if (copy.Entry.Owner.IsAlive || Directory.Exists(copy.DataDirectory))
+            {
+                held.Add(copy.Entry.FaultId);
+            }
+            else
+            {
+                abandoned.Add(copy.Entry);
+            }
+        }
+
+        return (held, abandoned);
+    }
+
+    /// <summary>Puts another store's abandoned fault (see <see cref="ReadOtherStoresCopies"/>) into this journal, so it is reverted and recorded here; false when it is here already.</summary>
+    public async Task<bool> AdoptAsync(JournalEntry abandoned, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(abandoned.FaultId, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return false;
+        }
+
+        await InsertAsync(abandoned, cancellationToken).ConfigureAwait(false);
+        _copies.Write(abandoned);
+        _machine.Write(abandoned);
+        return true;
     }
 
     /// <summary>Sets the error text of a fault only while it is active (a removal under way is left alone).</summary>
@@ -112,6 +160,7 @@ public sealed class FaultJournal(ChaosStore store)
     {
         await UpdateRowsAsync(faultIds, state, now, undoJson, removalReason, error, cancellationToken).ConfigureAwait(false);
         _copies.Update(faultIds, state, undoJson);
+        _machine.Update(faultIds, state, undoJson);
     }
 
     private Task UpdateRowsAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson, string? removalReason, string? error, CancellationToken cancellationToken) =>
@@ -149,7 +198,8 @@ public sealed class FaultJournal(ChaosStore store)
     public static int CountOpen(string dataDirectory)
     {
         // Copies without their entries (a lost store) count too: there is something to restore and revert.
-        var copies = JournalCopies.Count(Path.Combine(dataDirectory, "run"));
+        var machine = JournalCopies.OnMachine(dataDirectory);
+        var copies = Math.Max(JournalCopies.Count(Path.Combine(dataDirectory, "run")), machine.ReadAll().Count(machine.IsOurs));
         using var connection = ChaosStore.ConnectReadOnly(dataDirectory);
         if (connection is null)
         {

@@ -4,24 +4,47 @@ using Bev.Chaos.Faults;
 namespace Bev.Chaos.Persistence;
 
 /// <summary>
-/// A second copy of every open fault's journal entry, one small file each in
-/// <c>DATA_DIR/run/faults/</c>, beside the store but not in it: when the store is emptied,
-/// replaced or recreated under a held fault, the next engine to open it finds the faults the
-/// journal lost here, says so, and restores them, so they are reverted like any other. A copy is
-/// written with its entry and deleted when the entry closes.
+/// A further copy of every open fault's journal entry, one small file each, outside the store:
+/// when the store is emptied, replaced or recreated under a held fault, the next engine to open it
+/// finds the faults the journal lost here, says so, and restores them, so they are reverted like
+/// any other. A copy is written with its entry and deleted when the entry closes. There are two
+/// sets: <c>DATA_DIR/run/faults/</c> beside the store, and a machine-wide one (see
+/// <see cref="MachineDirectory"/>) that outlives a deleted data directory and tells an emergency
+/// stop which effects carrying our name belong to an engine still running.
 /// </summary>
-internal sealed class JournalCopies(string runDirectory)
+internal sealed class JournalCopies(string directory, string dataDirectory)
 {
     private const string Suffix = ".json";
 
     /// <summary>The folder of the copies.</summary>
-    public string Directory { get; } = Path.Combine(runDirectory, "faults");
+    public string Directory { get; } = directory;
+
+    /// <summary>The copies beside the store of <paramref name="dataDirectory"/>.</summary>
+    public static JournalCopies BesideStore(string dataDirectory, string runDirectory) => new(Path.Combine(runDirectory, "faults"), dataDirectory);
+
+    /// <summary>The machine-wide copies of every store's open faults.</summary>
+    public static JournalCopies OnMachine(string dataDirectory) => new(MachineDirectory(), dataDirectory);
+
+    /// <summary>
+    /// The machine-wide folder: <c>BEV_CHAOS_RUNTIME_DIR/faults</c>, else <c>/run/bev-chaos/faults</c>
+    /// for root, else <c>$XDG_RUNTIME_DIR/bev-chaos/faults</c>, else a folder of the user's in the
+    /// temp directory. Runtime folders are emptied at boot, as are the cgroups and processes a
+    /// fault holds.
+    /// </summary>
+    public static string MachineDirectory()
+    {
+        var root = Environment.GetEnvironmentVariable("BEV_CHAOS_RUNTIME_DIR") is { Length: > 0 } given ? given
+            : Targets.Linux.LibC.IsRoot ? "/run/bev-chaos"
+            : Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? Path.Combine(runtime, "bev-chaos")
+            : Path.Combine(Path.GetTempPath(), "bev-chaos-" + Environment.UserName);
+        return Path.Combine(root, "faults");
+    }
 
     /// <summary>How many copies there are (open faults, or faults the journal lost); 0 without the folder.</summary>
     public static int Count(string runDirectory)
     {
-        var directory = Path.Combine(runDirectory, "faults");
-        return System.IO.Directory.Exists(directory) ? System.IO.Directory.GetFiles(directory, "*" + Suffix).Length : 0;
+        var folder = Path.Combine(runDirectory, "faults");
+        return System.IO.Directory.Exists(folder) ? System.IO.Directory.GetFiles(folder, "*" + Suffix).Length : 0;
     }
 
     /// <summary>
@@ -36,7 +59,7 @@ internal sealed class JournalCopies(string runDirectory)
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(entry));
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new JournalCopy(dataDirectory, entry)));
             File.Move(temporary, path, overwrite: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -54,7 +77,7 @@ internal sealed class JournalCopies(string runDirectory)
             {
                 Delete(id);
             }
-            else if (Read(PathOf(id)) is { } copy)
+            else if (Read(PathOf(id)) is { Entry: var copy })
             {
                 Write(copy with { State = state, UndoJson = undoJson ?? copy.UndoJson });
             }
@@ -76,10 +99,16 @@ internal sealed class JournalCopies(string runDirectory)
     }
 
     /// <summary>Every readable copy; a damaged one (a crash mid-write leaves only the temporary file) is skipped.</summary>
-    public IReadOnlyList<JournalEntry> ReadAll() =>
+    public IReadOnlyList<JournalCopy> ReadAll() =>
         System.IO.Directory.Exists(Directory)
-            ? System.IO.Directory.GetFiles(Directory, "*" + Suffix).Select(Read).OfType<JournalEntry>().ToList()
+            ? System.IO.Directory.GetFiles(Directory, "*" + Suffix).Select(Read).OfType<JournalCopy>().ToList()
             : [];
+
+    /// <summary>Whether a copy belongs to this set's store (the same data directory).</summary>
+    public bool IsOurs(JournalCopy copy) => SameDirectory(copy.DataDirectory, dataDirectory);
+
+    private static bool SameDirectory(string a, string b) =>
+        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)), StringComparison.Ordinal);
 
     // Fault ids are ours (injector name, '-', hex), but a copy's name never leaves the folder.
     private string PathOf(string faultId) => Path.Combine(Directory, Path.GetFileName(faultId) + Suffix);
@@ -88,7 +117,7 @@ internal sealed class JournalCopies(string runDirectory)
     // truncated, replaced by something else) is skipped rather than allowed to stop a start-up.
     private const long MaxCopyBytes = 1024 * 1024;
 
-    private static JournalEntry? Read(string path)
+    private JournalCopy? Read(string path)
     {
         try
         {
@@ -98,10 +127,18 @@ internal sealed class JournalCopies(string runDirectory)
                 return null;
             }
 
-            var entry = JsonSerializer.Deserialize<JournalEntry>(File.ReadAllBytes(path));
-            return IsWhole(entry) && Path.GetFileName(path) == Path.GetFileName(entry!.FaultId) + Suffix ? entry : null;
+            var bytes = File.ReadAllBytes(path);
+            var copy = JsonSerializer.Deserialize<JournalCopy>(bytes);
+
+            // A copy written before copies named their store is a bare entry, and beside the store.
+            if (copy?.Entry is null)
+            {
+                copy = JsonSerializer.Deserialize<JournalEntry>(bytes) is { } bare ? new JournalCopy(dataDirectory, bare) : null;
+            }
+
+            return copy is { DataDirectory.Length: > 0 } && IsWhole(copy.Entry) && Path.GetFileName(path) == Path.GetFileName(copy.Entry.FaultId) + Suffix ? copy : null;
         }
-        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
             return null;
         }

@@ -29,6 +29,10 @@ public sealed class JournalLossTests : IDisposable
         File.Delete(store + "-shm");
         Assert.Equal('T', target.State);
 
+        // And a fill file that no journal or copy knows of any more: swept by its name.
+        var fill = Path.Combine(_data.Path, $"bev-chaos-fill-disk_fill-{Guid.NewGuid().ToString("N")[..12]}.dat");
+        await File.WriteAllBytesAsync(fill, new byte[4096], TestContext.Current.CancellationToken);
+
         var listed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--output", "json");
 
         Assert.Equal(0, listed.ExitCode);
@@ -36,10 +40,36 @@ public sealed class JournalLossTests : IDisposable
         Assert.Contains("bev-chaos: reverted 1 fault(s) left active by an engine that died", listed.Stderr, StringComparison.Ordinal);
         Assert.True(target.State is 'R' or 'S', $"running again (R or S), not {target.State}: the lost fault was restored and reverted");
         Assert.Empty(Directory.GetFiles(Path.Combine(_data.Path, "run", "faults"), "*.json"));
+        Assert.False(File.Exists(fill), "the fill file nobody holds was not swept");
+        Assert.Contains($"Swept fill file {fill}", listed.Stderr, StringComparison.Ordinal);
 
         var again = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--output", "json");
         Assert.Equal("[]\n", again.Stdout);
         Assert.DoesNotContain("lost", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DataDirectoryDeletedUnderAHeldPause_AnEmergencyStopFromAnotherStoreRevertsIt()
+    {
+        using var target = TestProcess.Sleeper();
+        var lost = new TempDirectory();
+        using (var engine = CliRunner.Start(lost.Path, "inject", "service_pause", "--target", $"pid:{target.Pid}", "--duration", "60s", "--output", "json"))
+        {
+            await Poll.UntilAsync(() => target.State == 'T', TimeSpan.FromSeconds(20), "the target paused");
+            engine.Kill();
+            await ProcessExit.WithinAsync(engine, TimeSpan.FromSeconds(30), "inject after SIGKILL");
+        }
+
+        lost.Dispose();
+        Assert.False(Directory.Exists(lost.Path));
+        Assert.Equal('T', target.State);
+
+        var stop = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "emergency-stop");
+
+        Assert.Equal(0, stop.ExitCode);
+        Assert.True(target.State is 'R' or 'S', $"running again (R or S), not {target.State}: the abandoned pause was taken over and reverted");
+        var journal = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--output", "json");
+        Assert.Equal("[]\n", journal.Stdout);
     }
 
     [Fact]

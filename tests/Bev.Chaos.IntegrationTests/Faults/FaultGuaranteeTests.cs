@@ -280,6 +280,35 @@ public sealed class FaultGuaranteeTests
         await engine.Faults.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
     }
 
+    [Fact]
+    public async Task EmergencyStop_ACgroupAndAFillFileThatNobodyHolds_AreSwept_WhatAnotherEngineHoldsIsNot()
+    {
+        Requires.CgroupV1("cpu");
+        using var stray = TestProcess.Sleeper();
+        using var held = TestProcess.Sleeper();
+        var parent = ProcFs.ReadCgroups(stray.Pid)["cpu"];
+        var leftover = $"{(parent == "/" ? "" : parent)}/bev-chaos-cpu_throttle-{Guid.NewGuid().ToString("N")[..12]}";
+        Directory.CreateDirectory($"/sys/fs/cgroup/cpu{leftover}");
+        File.WriteAllText($"/sys/fs/cgroup/cpu{leftover}/cgroup.procs", stray.Pid.ToString(CultureInfo.InvariantCulture));
+        using var dir = new TempDirectory();
+        var fill = Path.Combine(dir.Path, $"bev-chaos-fill-disk_fill-{Guid.NewGuid().ToString("N")[..12]}.dat");
+        File.WriteAllBytes(fill, new byte[4096]);
+        await using var holder = new LockedEngine();
+        var holding = await holder.Manager.InjectFaultAsync("cpu_throttle", $"pid:{held.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var heldCgroup = ProcFs.ReadCgroups(held.Pid)["cpu"];
+        await using var stopping = new LockedEngine();
+
+        await stopping.Manager.EmergencyStopAsync(TestContext.Current.CancellationToken);
+
+        Assert.False(Directory.Exists($"/sys/fs/cgroup/cpu{leftover}"), "the leftover cgroup is still there");
+        Assert.Equal(parent, ProcFs.ReadCgroups(stray.Pid)["cpu"]);
+        Assert.False(File.Exists(fill), "the leftover fill file is still there");
+        Assert.Equal(heldCgroup, ProcFs.ReadCgroups(held.Pid)["cpu"]);
+        Assert.True(Directory.Exists($"/sys/fs/cgroup/cpu{heldCgroup}"), "the other engine's throttle was swept");
+        await holder.Manager.RemoveFaultAsync(holding, TestContext.Current.CancellationToken);
+        await stopping.Lock.ReleaseAsync(TestContext.Current.CancellationToken);
+    }
+
     private static async Task AssertMarkedAsync(EngineFixture engine, string id, string lost)
     {
         await Poll.UntilAsync(async () => (await engine.Journal.GetAsync(id, TestContext.Current.CancellationToken))?.Error is not null, TimeSpan.FromSeconds(10), "the fault marked");
