@@ -3,7 +3,7 @@ namespace Bev.Chaos.Proxy;
 /// <summary>A proxy or toxic request that cannot be honoured, with the HTTP status Toxiproxy uses for it.</summary>
 public sealed class ProxyException(string message, int status) : Exception(message)
 {
-    /// <summary>400, 404 or 409.</summary>
+    /// <summary>400, 404, 409, or 413 for a body over the limit.</summary>
     public int Status { get; } = status;
 
     /// <summary>The request field at fault (<c>name</c>, <c>listen</c>, …), when one is; the error body names it.</summary>

@@ -47,6 +47,21 @@ public sealed class CrossSiteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PostFault_BodyOver256KiB_Is413WithTheErrorBody()
+    {
+        var oversized = Fault.Insert(1, $"\"padding\":\"{new string('x', 300 * 1024)}\",");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/faults") { Content = new StringContent(oversized, Encoding.UTF8, "application/json") };
+
+        using var response = await _running.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement;
+        Assert.Equal("(body)", body.GetProperty("field").GetString());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("error").GetString()));
+        await AssertNoFaultAsync();
+    }
+
+    [Fact]
     public async Task PostFault_TextPlain_Is415WithTheErrorBody()
     {
         var (status, body) = await PostFaultAsync("text/plain");

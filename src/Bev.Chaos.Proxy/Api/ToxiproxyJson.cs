@@ -78,6 +78,11 @@ internal static class ToxiproxyJson
         {
             throw ProxyException.BadRequest("bad request body: " + ex.Message);
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex)
+        {
+            // Kestrel's body limit (1 MiB): a 413 with Toxiproxy's error body, like every other refusal.
+            throw new ProxyException("bad request body: " + ex.Message, ex.StatusCode);
+        }
     }
 
     public static JsonObject Object(JsonNode node, string what) =>

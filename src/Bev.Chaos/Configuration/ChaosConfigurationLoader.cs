@@ -38,6 +38,7 @@ public static class ChaosConfigurationLoader
     /// <exception cref="ChaosValidationException">Every problem in the text.</exception>
     public static ChaosConfiguration Parse(string yaml, string fileName)
     {
+        YamlDepth.Check(yaml, fileName);
         var stream = new YamlStream();
         try
         {

@@ -357,7 +357,8 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             }
         }
 
-        await _reverter.RevertAsync(adopted.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken).ConfigureAwait(false);
+        // Reverted as crash recovery: their engines died, this stop only came across them.
+        await _reverter.RevertAsync(adopted.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.Reconciled, cancellationToken).ConfigureAwait(false);
         await FaultReconciler.SweepAsync(_journal, _live.Ids, FillRoots(), _logger, cancellationToken).ConfigureAwait(false);
     }
 

@@ -24,6 +24,7 @@ public static class ScenarioLoader
     /// <exception cref="ChaosValidationException">Every problem in the file.</exception>
     public static ScenarioFile Parse(string yaml, string fileName)
     {
+        YamlDepth.Check(yaml, fileName);
         var stream = new YamlStream();
         try
         {
@@ -44,7 +45,11 @@ public static class ScenarioLoader
         var scenarios = new List<ScenarioDefinition>();
         if (root.Find("scenarios") is { } list)
         {
-            if (list is YamlSequenceNode sequence)
+            if (list is YamlSequenceNode { Children.Count: > ConfigurationLimits.MaxEntries } tooMany)
+            {
+                root.Error("scenarios", tooMany, $"{tooMany.Children.Count} scenarios", $"at most {ConfigurationLimits.MaxEntries} scenarios a file");
+            }
+            else if (list is YamlSequenceNode sequence)
             {
                 foreach (var item in sequence)
                 {
@@ -125,15 +130,31 @@ public static class ScenarioLoader
             MaxPercent = s.Int("max_percent", 100, 1, 100),
             Rollbacks = ReadRollbacks(s),
             AbortConditions = ReadAbortConditions(s),
-            Steps = ReadSteps(s, "steps"),
+            Steps = ReadSteps(s, "steps", 1),
         };
         s.Finish();
         return definition;
     }
 
-    private static List<ScenarioStep> ReadSteps(YamlSection s, string key)
+    // A scenario's steps, and the steps of its parallel steps, are bounded in number and depth.
+    private const int MaxSteps = ConfigurationLimits.MaxEntries;
+    private const int MaxStepDepth = 8;
+
+    private static List<ScenarioStep> ReadSteps(YamlSection s, string key, int depth)
     {
         var steps = new List<ScenarioStep>();
+        if (s.Find(key) is YamlSequenceNode { Children.Count: > MaxSteps } tooMany)
+        {
+            s.Error(key, tooMany, $"{tooMany.Children.Count} steps", $"at most {MaxSteps} steps in one list");
+            return steps;
+        }
+
+        if (depth > MaxStepDepth && s.Find(key) is { } nestedTooDeep)
+        {
+            s.Error(key, nestedTooDeep, $"steps nested {depth} deep", $"steps nested at most {MaxStepDepth} deep (parallel inside parallel)");
+            return steps;
+        }
+
         foreach (var step in s.Items(key, "a list of steps", "a step mapping with name, action_type, parameters"))
         {
             var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
@@ -144,7 +165,7 @@ public static class ScenarioLoader
                 {
                     if (name == "steps")
                     {
-                        nested = ReadSteps(p, "steps");
+                        nested = ReadSteps(p, "steps", depth + 1);
                     }
                     else if (name == FaultVocabulary.Parameters && value is YamlMappingNode)
                     {

@@ -40,6 +40,19 @@ public sealed class ToxiproxyLimitsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateProxy_BodyOverOneMebibyte_Is413WithTheErrorBody()
+    {
+        var oversized = Proxy("big").Insert(1, $"\"padding\":\"{new string('x', 1024 * 1024 + 16)}\",");
+
+        var (status, body) = await _api.SendAsync(HttpMethod.Post, "/proxies", oversized);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.StartsWith("bad request body: ", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(413, body.GetProperty("status").GetInt32());
+        Assert.Empty(_api.Proxies.All);
+    }
+
+    [Fact]
     public async Task UpdateAndPopulate_ListenBeyondLoopback_AreRefusedWithNothingChanged()
     {
         var (_, created) = await _api.SendAsync(HttpMethod.Post, "/proxies", Proxy("db"));

@@ -85,6 +85,26 @@ public sealed class InputFileTests
     }
 
     [Fact]
+    public void EveryYamlFile_NestedAFewHundredThousandDeep_IsRefusedNotAStackOverflow()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "deep.yaml");
+        File.WriteAllText(path, new string('[', 200_000));
+
+        var errors = new[]
+        {
+            Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.LoadFile(path)),
+            Assert.Throws<ChaosValidationException>(() => new ScenarioLibrary().Load(path)),
+            Assert.Throws<ChaosValidationException>(() => ChaosToolkitDocument.Load(path)),
+        };
+
+        foreach (var error in errors)
+        {
+            Assert.Contains($"{path}:1: (yaml): 'nesting 65 deep' is not allowed; allowed: mappings and lists nested at most 64 deep", error.Errors.Select(e => e.ToString()));
+        }
+    }
+
+    [Fact]
     public void ReadText_SmallFileWithBom_ReadsTheText()
     {
         using var dir = new TempDirectory();

@@ -120,6 +120,40 @@ public sealed class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Parse_MoreThanAThousandScenarios_IsRefusedNamingTheCount()
+    {
+        var yaml = "scenarios:\n" + string.Concat(Enumerable.Range(0, 1001).Select(i => $"  - {{ name: s{i}, steps: [] }}\n"));
+
+        var error = Assert.Throws<ChaosValidationException>(() => ScenarioLoader.Parse(yaml, "many.yaml"));
+
+        Assert.Equal("many.yaml:2: scenarios: '1001 scenarios' is not allowed; allowed: at most 1000 scenarios a file", Assert.Single(error.Errors).ToString());
+    }
+
+    [Fact]
+    public void Parse_MoreThanAThousandSteps_IsRefusedNamingTheCount()
+    {
+        var yaml = "scenarios:\n  - name: long\n    steps:\n" + string.Concat(Enumerable.Range(0, 1001).Select(i => $"      - {{ name: w{i}, action_type: wait, parameters: {{ duration: 1s }} }}\n"));
+
+        var error = Assert.Throws<ChaosValidationException>(() => ScenarioLoader.Parse(yaml, "long.yaml"));
+
+        Assert.Contains(error.Errors, e => e.ToString().EndsWith("steps: '1001 steps' is not allowed; allowed: at most 1000 steps in one list", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Parse_ParallelStepsNestedNineDeep_IsRefused()
+    {
+        var steps = "[]";
+        for (var i = 0; i < 9; i++)
+        {
+            steps = $"[{{ name: p{i}, action_type: parallel, parameters: {{ steps: {steps} }} }}]";
+        }
+
+        var error = Assert.Throws<ChaosValidationException>(() => ScenarioLoader.Parse($"scenarios:\n  - name: deep\n    steps: {steps}\n", "deep.yaml"));
+
+        Assert.Contains(error.Errors, e => e.ToString().Contains("'steps nested 9 deep' is not allowed; allowed: steps nested at most 8 deep", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Library_SuiteNamingUnknownScenario_IsAnError()
     {
         using var dir = new Bev.Chaos.TestSupport.TempDirectory();

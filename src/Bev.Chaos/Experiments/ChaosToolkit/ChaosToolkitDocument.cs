@@ -23,7 +23,7 @@ public static class ChaosToolkitDocument
         JsonNode? node;
         try
         {
-            node = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? JsonNode.Parse(text) : FromYaml(text);
+            node = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? JsonNode.Parse(text) : FromYaml(text, path);
         }
         catch (Exception ex) when (ex is JsonException or YamlDotNet.Core.YamlException)
         {
@@ -191,8 +191,9 @@ public static class ChaosToolkitDocument
 
     internal static string Scalar(JsonNode node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : node.ToJsonString();
 
-    private static JsonNode? FromYaml(string text)
+    private static JsonNode? FromYaml(string text, string path)
     {
+        Bev.Chaos.Configuration.YamlDepth.Check(text, path);
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
         return stream.Documents.Count == 0 ? null : Convert(stream.Documents[0].RootNode);
