@@ -140,6 +140,27 @@ public sealed class ToxiproxyAccessTests : IAsyncLifetime
             entries);
     }
 
+    [Fact]
+    public async Task OpenMode_AnonymousMutations_AreAuditedToo()
+    {
+        await using var open = await ToxiproxyServer.StartAsync(_proxies, ListenerPolicies.ForToxiproxyApi(new ChaosConfiguration(), new AuditLog(_store), TimeProvider.System), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
+        using var http = new HttpClient { BaseAddress = open.Url };
+
+        using (var reset = await http.PostAsync("/reset", null, TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        }
+
+        using (var listed = await http.GetAsync("/proxies", TestContext.Current.CancellationToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        }
+
+        var entries = (await new AuditLog(_store).ListAsync(10, TestContext.Current.CancellationToken)).Select(e => (e.Who, e.Action, e.Status));
+        Assert.Equal([("anonymous", "toxiproxy POST /reset", 204)], entries);
+        Assert.Empty(Assert.Single(_proxies.All).Toxics);
+    }
+
     private void AssertUnchanged()
     {
         var db = Assert.Single(_proxies.All);

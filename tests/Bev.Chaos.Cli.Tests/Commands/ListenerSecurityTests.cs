@@ -59,6 +59,26 @@ public sealed class ListenerSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_AspNetCoreUrlsBeyondLoopback_NeverServesThere()
+    {
+        var port = LoopbackPort.Free();
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        using var server = Bev.Chaos.TestSupport.BevChaosCli.Start(_data.Path, ["serve", "--urls", url, "--toxiproxy-url", $"http://127.0.0.1:{LoopbackPort.Free()}"], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}" });
+        try
+        {
+            await WaitForHealthAsync(url);
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(System.Net.IPAddress.Loopback, port, TestContext.Current.CancellationToken).AsTask());
+            Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
+        finally
+        {
+            Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
+            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Proxy_ListenFlagBeyondLoopback_ExitsWith2()
     {
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "proxy", "--listen", "http://0.0.0.0:18905");
@@ -79,10 +99,38 @@ public sealed class ListenerSecurityTests : IDisposable
             """, TestContext.Current.CancellationToken);
         var api = LoopbackPort.Free();
         var url = $"http://127.0.0.1:{api}";
-        using var server = CliRunner.Start(_data.Path, "--config", config, "serve", "--urls", url, "--toxiproxy-url", $"http://127.0.0.1:{LoopbackPort.Free()}");
+        var toxiproxy = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        using var server = CliRunner.Start(_data.Path, "--config", config, "serve", "--urls", url, "--toxiproxy-url", toxiproxy);
         try
         {
             await WaitForHealthAsync(url);
+
+            // The tokens of --config reach the Toxiproxy-compatible listener of serve too.
+            using (var http = new HttpClient { BaseAddress = new Uri(toxiproxy) })
+            {
+                // The Toxiproxy listener starts beside the chaos API; it may answer a moment later.
+                await Poll.UntilAsync(async () =>
+                {
+                    try
+                    {
+                        using var _ = await http.GetAsync("/version", TestContext.Current.CancellationToken);
+                        return true;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return false;
+                    }
+                }, TimeSpan.FromSeconds(20), "the Toxiproxy listener to answer");
+                using var anonymous = await http.GetAsync("/proxies", TestContext.Current.CancellationToken);
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+                using var create = new HttpRequestMessage(HttpMethod.Post, "/proxies") { Content = new StringContent($$"""{"name":"db","listen":"127.0.0.1:0","upstream":"127.0.0.1:{{api}}"}""", System.Text.Encoding.UTF8, "application/json") };
+                using var refusedCreate = await http.SendAsync(create, TestContext.Current.CancellationToken);
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refusedCreate.StatusCode);
+                using var authorized = new HttpRequestMessage(HttpMethod.Get, "/proxies");
+                authorized.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Operator);
+                using var listedProxies = await http.SendAsync(authorized, TestContext.Current.CancellationToken);
+                Assert.Equal(System.Net.HttpStatusCode.OK, listedProxies.StatusCode);
+            }
 
             var refused = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "emergency-stop", "--server", url);
             Assert.Equal(2, refused.ExitCode);

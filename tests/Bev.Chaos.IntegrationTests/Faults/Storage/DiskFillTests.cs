@@ -123,6 +123,45 @@ public sealed class DiskFillTests
     }
 
     [Fact]
+    public async Task Fill_DirectorySwappedForALinkAfterItWasChecked_FillsNothingAnywhere()
+    {
+        using var target = TestProcess.Sleeper();
+        using var root = new TempDirectory();
+        using var outside = new TempDirectory();
+        var dir = Path.Combine(root.Path, "fill");
+        Directory.CreateDirectory(dir);
+        await using var engine = new EngineFixture();
+        var injector = engine.Manager.Injectors["disk_fill"];
+        var context = engine.Manager.Validate("disk_fill", $"pid:{target.Pid}", null, new Dictionary<string, object?> { ["path"] = dir, ["size_mb"] = 1 }, TimeSpan.FromSeconds(30));
+        var recipe = await injector.PrepareAsync(context, TestContext.Current.CancellationToken);
+
+        // Between the check and the write, the checked directory becomes a link out of the allowed roots.
+        Directory.Move(dir, dir + ".checked");
+        File.CreateSymbolicLink(dir, outside.Path);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => injector.ApplyAsync(context, recipe, TestContext.Current.CancellationToken).AsTask());
+
+        Assert.Contains("changed into a link after it was checked", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(outside.Path));
+        Assert.Empty(Directory.GetFiles(dir + ".checked"));
+    }
+
+    [Theory]
+    [InlineData("tmp")]
+    [InlineData("./x")]
+    [InlineData("../../etc")]
+    public async Task Fill_RelativePath_IsRefusedNamingIt(string path)
+    {
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Manager.InjectFaultAsync("disk_fill", $"pid:{target.Pid}",
+            parameters: new Dictionary<string, object?> { ["path"] = path, ["size_mb"] = 1 }, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal($"parameters.path: '{path}' is not allowed; allowed: an absolute directory path (starting with /)", error.Message);
+    }
+
+    [Fact]
     public async Task Fill_ConfiguredAllowedPath_IsAccepted()
     {
         using var dir = new TempDirectory();

@@ -55,6 +55,13 @@ internal sealed class DiskFillInjector : FaultInjector
             return;
         }
 
+        // A relative path would mean the engine's working directory, which the caller cannot know.
+        if (context.Parameters.GetStringOrNull(PathParameter) is { } relative && !Path.IsPathRooted(relative))
+        {
+            errors.Add(new ValidationError($"parameters.{PathParameter}", relative, "an absolute directory path (starting with /)"));
+            return;
+        }
+
         if (context.Target.Containers.Count > 0)
         {
             var inner = InnerPath(context);
