@@ -33,9 +33,10 @@ public sealed class ChaosServer : IAsyncDisposable
         StartAsync(engine, library, new ChaosServerOptions(), url, logLevel, cancellationToken);
 
     /// <summary>
-    /// Starts the API. Once bound, the addresses Kestrel actually listens on are checked, whatever set
-    /// them (the url, a configuration, <c>Kestrel__*</c> or <c>ASPNETCORE_URLS</c>): a non-loopback one
-    /// without <c>auth.tokens</c> stops the server again.
+    /// Starts the API. Kestrel's configured endpoints (<c>Kestrel__*</c>) are checked before anything
+    /// binds, and once bound the addresses Kestrel actually listens on, whatever set them (the url,
+    /// a configuration, <c>Kestrel__*</c> or <c>ASPNETCORE_URLS</c>): a non-loopback one without
+    /// <c>auth.tokens</c> is refused, or stops the server again.
     /// </summary>
     /// <exception cref="ChaosValidationException">Bound beyond loopback without tokens (field <c>bound address</c>).</exception>
     /// <exception cref="InvalidOperationException">The address cannot be bound.</exception>
@@ -63,6 +64,12 @@ public sealed class ChaosServer : IAsyncDisposable
             });
             o.AddOperationTransformer(OpenApiRequestBodies.TransformAsync);
         });
+        if (engine.Configuration.ApiTokens.Count == 0 && ListenerGuard.FirstNonLoopback(ListenerGuard.ConfiguredEndpoints(builder.Configuration)) is { } configured)
+        {
+            throw new ChaosValidationException("bound address", configured,
+                "a loopback address, unless auth.tokens are configured (whatever set it: --urls, --listen, a configuration file, Kestrel__* or ASPNETCORE_URLS); nothing was bound");
+        }
+
         var app = builder.Build();
         var metrics = new ChaosMetrics(engine);
         var requestDuration = Prometheus.Metrics.WithCustomRegistry(metrics.Registry).CreateHistogram("bev_chaos_api_request_duration_seconds", "Chaos API request durations.", new Prometheus.HistogramConfiguration { LabelNames = ["method", "status"], Buckets = Prometheus.Histogram.ExponentialBuckets(0.0001, 2, 16) });

@@ -67,6 +67,7 @@ internal static class ProxyCommand
     /// <summary>A start that failed: bound beyond loopback without tokens is invalid input (exit 2), anything else a failure.</summary>
     public static Exception Translate(ProxyException ex, string option, string url) =>
         ex.Status == 400
-            ? new ChaosValidationException(ex.Field ?? option, ex.Value ?? url, $"a loopback address, unless auth.tokens are configured (whatever set it: {option}, a configuration file, Kestrel__* or ASPNETCORE_URLS); the server was stopped at once")
+            ? new ChaosValidationException(ex.Field ?? option, ex.Value ?? url, $"a loopback address, unless auth.tokens are configured (whatever set it: {option}, a configuration file, Kestrel__* or ASPNETCORE_URLS); "
+                + (ex.Message.EndsWith("nothing was bound", StringComparison.Ordinal) ? "nothing was bound" : "the server was stopped at once"))
             : new InvalidOperationException(ex.Message, ex);
 }

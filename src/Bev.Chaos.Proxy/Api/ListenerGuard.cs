@@ -56,6 +56,15 @@ public static class ListenerGuard
     public static string? FirstNonLoopback(IEnumerable<string> addresses) =>
         addresses.FirstOrDefault(a => !(Uri.TryCreate(a, UriKind.Absolute, out var uri) && IsLoopbackName(uri.Host)));
 
+    /// <summary>
+    /// The addresses Kestrel will bind besides the flag's, from its configuration
+    /// (<c>Kestrel:Endpoints:NAME:Url</c>, which <c>Kestrel__Endpoints__NAME__Url</c> in the
+    /// environment sets): checked before anything binds, so that a refused address never accepts
+    /// a connection, not even for the moment until the check after binding.
+    /// </summary>
+    public static IEnumerable<string> ConfiguredEndpoints(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
+
     /// <summary>True for <c>localhost</c> and loopback IP literals (<c>127.0.0.0/8</c>, <c>::1</c>, bracketed or not).</summary>
     public static bool IsLoopbackName(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)

@@ -47,6 +47,11 @@ public sealed class ToxiproxyServer : IAsyncDisposable
         builder.WebHost.UseUrls(url);
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ReusableListenSocket.Create);
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        if (!options.Access.TokensConfigured && ListenerGuard.FirstNonLoopback(ListenerGuard.ConfiguredEndpoints(builder.Configuration)) is { } configured)
+        {
+            throw new ProxyException($"the Toxiproxy API was configured to bind {configured} without tokens: it serves loopback only unless tokens are configured; nothing was bound", 400) { Field = "bound address", Value = configured };
+        }
+
         var app = builder.Build();
         app.UseListenerGuard(options.Access);
         app.MapToxiproxyApi(proxies, options);

@@ -24,6 +24,7 @@ public sealed class ListenerSecurityTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"bound address: 'http://0.0.0.0:{port}' is not allowed; allowed: a loopback address, unless auth.tokens are configured", result.Stderr);
+        Assert.Contains("nothing was bound", result.Stderr);
     }
 
     [Fact]
@@ -35,6 +36,7 @@ public sealed class ListenerSecurityTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains($"bound address: 'http://0.0.0.0:{port}' is not allowed; allowed: a loopback address, unless auth.tokens are configured", result.Stderr);
+        Assert.Contains("nothing was bound", result.Stderr);
     }
 
     [Fact]
