@@ -12,7 +12,16 @@ namespace Bev.Chaos.Server.Tests;
 public sealed class DashboardTests
 {
     [Fact]
-    public async Task Dashboard_InjectsThroughItsForm_ShowsTheFault_EmergencyStopRemovesIt()
+    public Task Dashboard_InjectsThroughItsForm_ShowsTheFault_EmergencyStopRemovesIt() =>
+        RunAsync(new ChaosConfiguration(), null, "dashboard-emergency-stop.png");
+
+    [Fact]
+    public Task Dashboard_WithTokens_TheTokenTypedIntoThePageDoesTheSame() =>
+        RunAsync(new ChaosConfiguration { ApiTokens = [new ApiToken("ops", OperatorToken, ApiRole.Operator)] }, OperatorToken, "dashboard-emergency-stop-token.png");
+
+    private const string OperatorToken = "dashboard-operator-token-0123";
+
+    private static async Task RunAsync(ChaosConfiguration configuration, string? token, string screenshotName)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "dashboard", "check.js");
         if (!File.Exists("/usr/bin/chromium") || !Directory.Exists(Path.Combine(AppContext.BaseDirectory, "dashboard", "node_modules", "playwright-core")))
@@ -27,11 +36,11 @@ public sealed class DashboardTests
 
         using var data = new TempDirectory();
         using var target = TestProcess.Sleeper();
-        await using var engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        await using var engine = await ChaosEngine.OpenAsync(configuration, data.Path, cancellationToken: TestContext.Current.CancellationToken);
         await using var server = await ChaosServer.StartAsync(engine, new ScenarioLibrary(), "http://127.0.0.1:0", cancellationToken: TestContext.Current.CancellationToken);
-        var screenshot = Path.Combine(ArtifactDirectory(), "dashboard-emergency-stop.png");
+        var screenshot = Path.Combine(ArtifactDirectory(), screenshotName);
 
-        using var node = Process.Start(new ProcessStartInfo("node", [script, server.Url.ToString(), $"pid:{target.Pid}", screenshot])
+        using var node = Process.Start(new ProcessStartInfo("node", [script, server.Url.ToString(), $"pid:{target.Pid}", screenshot, .. token is null ? Array.Empty<string>() : [token]])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

@@ -68,7 +68,10 @@ async function loadInjectors() {
   const [list, targets] = await Promise.all([api("GET", "/injectors"), api("GET", "/targets")]);
   if (list.status !== 200) return;
   injectors = list.body;
+  // A reload (a token typed in) keeps the fault type already chosen.
+  const chosen = $("#inject-injector").value;
   $("#inject-injector").replaceChildren(...injectors.map((i) => option(i.name, i.name)));
+  if (injectors.some((i) => i.name === chosen)) $("#inject-injector").value = chosen;
   if (targets.status === 200) {
     $("#inject-targets").replaceChildren(...targets.body.map((t) =>
       option(t.name, t.name + (t.proxies.length ? " — proxies: " + t.proxies.map((p) => p.name + " (" + p.protocol + ")").join(", ") : ""))));

@@ -1,7 +1,8 @@
 // Loads the dashboard in Debian's Chromium, injects a fault through its form (first one the API
 // refuses, whose message must show), sees it listed, tells the test and waits for its go (a line on
 // stdin), presses the emergency stop, sees the fault gone and the safety lock shown, and keeps a
-// screenshot.
+// screenshot. With a token (fourth argument) it first types the token into the page's token field,
+// as a user of a server with auth.tokens does.
 const { chromium } = require("playwright-core");
 const readline = require("readline");
 
@@ -13,7 +14,7 @@ function nextLine(timeoutMs) {
 }
 
 async function main() {
-  const [url, target, screenshot] = process.argv.slice(2);
+  const [url, target, screenshot, token] = process.argv.slice(2);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
@@ -22,6 +23,11 @@ async function main() {
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
+    if (token) {
+      await page.fill("#token", token);
+      await page.dispatchEvent("#token", "change");
+      await page.waitForFunction(() => document.querySelector("#safety").textContent.startsWith("safety"), null, { timeout: 15000 });
+    }
     await page.waitForSelector("#inject-injector option[value=service_pause]", { state: "attached", timeout: 15000 });
     await page.selectOption("#inject-injector", "service_pause");
     await page.fill("#inject-target", "pid:0");
