@@ -40,43 +40,32 @@ public sealed class ListenerSecurityTests : IDisposable
     }
 
     [Fact]
-    public async Task Proxy_AspNetCoreUrlsBeyondLoopback_NeverServesThere()
-    {
+    public Task Proxy_AspNetCoreUrlsBeyondLoopback_NeverServesThere() =>
         // The flag's loopback address wins over ASPNETCORE_URLS; were it ever to lose, the check after binding exits 2.
-        var port = LoopbackPort.Free();
-        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        using var proxy = Bev.Chaos.TestSupport.BevChaosCli.Start(_data.Path, ["proxy", "--listen", url], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}" });
-        try
-        {
-            await WaitForVersionAsync(url, proxy);
-            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-            var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(System.Net.IPAddress.Loopback, port, TestContext.Current.CancellationToken).AsTask());
-            Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
-        }
-        finally
-        {
-            Bev.Chaos.Targets.Linux.LibC.TrySignal(proxy.Id, 2);
-            await proxy.WaitForExitAsync(TestContext.Current.CancellationToken);
-        }
-    }
+        AssertAspNetCoreUrlsLoseAsync(url => ["proxy", "--listen", url], "/version");
 
     [Fact]
-    public async Task Serve_AspNetCoreUrlsBeyondLoopback_NeverServesThere()
+    public Task Serve_AspNetCoreUrlsBeyondLoopback_NeverServesThere() =>
+        AssertAspNetCoreUrlsLoseAsync(url => ["serve", "--urls", url, "--toxiproxy-url", $"http://127.0.0.1:{LoopbackPort.Free()}"], "/health");
+
+    // Starts the command with ASPNETCORE_URLS on 0.0.0.0 and the flag's loopback url; once the url
+    // answers, nothing listens on the environment's port.
+    private async Task AssertAspNetCoreUrlsLoseAsync(Func<string, string[]> command, string answering)
     {
         var port = LoopbackPort.Free();
         var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
-        using var server = Bev.Chaos.TestSupport.BevChaosCli.Start(_data.Path, ["serve", "--urls", url, "--toxiproxy-url", $"http://127.0.0.1:{LoopbackPort.Free()}"], new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}" });
+        using var process = Bev.Chaos.TestSupport.BevChaosCli.Start(_data.Path, command(url), new Dictionary<string, string> { ["ASPNETCORE_URLS"] = $"http://0.0.0.0:{port}" });
         try
         {
-            await WaitForHealthAsync(url);
+            await WaitUntilAnswersAsync(url + answering, process);
             using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
             var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(System.Net.IPAddress.Loopback, port, TestContext.Current.CancellationToken).AsTask());
             Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
         }
         finally
         {
-            Bev.Chaos.Targets.Linux.LibC.TrySignal(server.Id, 2);
-            await server.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Bev.Chaos.Targets.Linux.LibC.TrySignal(process.Id, 2);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -185,21 +174,21 @@ public sealed class ListenerSecurityTests : IDisposable
         Assert.True(target.State is 'R' or 'S', "the agent removed its fault on Ctrl-C");
     }
 
-    private static async Task WaitForVersionAsync(string url, Process process)
+    private static async Task WaitUntilAnswersAsync(string address, Process process)
     {
         using var http = new HttpClient();
         await Poll.UntilAsync(async () =>
         {
-            Assert.False(process.HasExited, "the proxy exited: " + (process.HasExited ? await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken) : string.Empty));
+            Assert.False(process.HasExited, "the command exited: " + (process.HasExited ? await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken) : string.Empty));
             try
             {
-                return (await http.GetAsync(url + "/version", TestContext.Current.CancellationToken)).IsSuccessStatusCode;
+                return (await http.GetAsync(address, TestContext.Current.CancellationToken)).IsSuccessStatusCode;
             }
             catch (HttpRequestException)
             {
                 return false;
             }
-        }, TimeSpan.FromSeconds(60), "the proxy at " + url);
+        }, TimeSpan.FromSeconds(60), address + " to answer");
     }
 
     private static async Task WaitForHealthAsync(string url)

@@ -33,6 +33,19 @@ public sealed class FaultInjectionManagerTests : IAsyncLifetime
 
     private EngineFixture Engine(ChaosConfiguration configuration) => new(configuration, _time, [_injector]);
 
+    // Holds every apply of the recording injector until released: an injection in flight, mid-apply.
+    private (Task Applying, TaskCompletionSource Release) HoldApplies()
+    {
+        var applying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _injector.BeforeApply = () =>
+        {
+            applying.TrySetResult();
+            return release.Task;
+        };
+        return (applying.Task, release);
+    }
+
     [Fact]
     public async Task InjectFaultAsync_ValidRequest_AppliesEffectAndJournalsActive()
     {
@@ -51,15 +64,9 @@ public sealed class FaultInjectionManagerTests : IAsyncLifetime
     public async Task EmergencyStop_WhileAnInjectionIsHeldMidApply_RevertsWhatIsInEffectAtOnce_ThenTheLateOne()
     {
         var held = await _engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
-        var applying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _injector.BeforeApply = () =>
-        {
-            applying.TrySetResult();
-            return release.Task;
-        };
+        var (applying, release) = HoldApplies();
         var late = Task.Run(() => _engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
-        await applying.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await applying.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         var stop = _engine.Manager.EmergencyStopAsync(TestContext.Current.CancellationToken);
 
@@ -95,15 +102,9 @@ public sealed class FaultInjectionManagerTests : IAsyncLifetime
     public async Task DisposeAsync_WhileAnInjectionIsHeldMidApply_WaitsForIt_AndLeavesNothingInEffect()
     {
         await using var engine = Engine(new ChaosConfiguration());
-        var applying = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _injector.BeforeApply = () =>
-        {
-            applying.TrySetResult();
-            return release.Task;
-        };
+        var (applying, release) = HoldApplies();
         var inject = Task.Run(() => engine.Manager.InjectFaultAsync("recording", Target, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
-        await applying.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        await applying.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         var disposed = engine.Manager.DisposeAsync().AsTask();
         release.SetResult();
