@@ -35,6 +35,22 @@ public sealed class ChaosEngineTests : IDisposable
         Assert.True(restarted.Downtime >= TimeSpan.Zero);
     }
 
+    [Fact]
+    public async Task Supervisor_ProgramMissing_NamesTargetProgramAndFix_AndCanStartItAgain()
+    {
+        await using var engine = await ChaosEngine.OpenAsync(new ChaosConfiguration(), _data.Path, cancellationToken: TestContext.Current.CancellationToken);
+        var missing = new TargetDefinition { Name = "queue", Command = ["bev-chaos-no-such-program", "--port", "1"] };
+
+        var error = Assert.Throws<InvalidOperationException>(() => engine.Supervisor.Start(missing));
+
+        Assert.Equal(
+            "target 'queue': cannot start 'bev-chaos-no-such-program': no such program (not on PATH); install it, or change targets.queue.command in the configuration",
+            error.Message);
+        // Not left behind half-registered: the same name starts once the command is fixed.
+        var fixedTarget = engine.Supervisor.Start(new TargetDefinition { Name = "queue", Command = ["/bin/sleep", "600"] });
+        Assert.True(fixedTarget.IsAlive);
+    }
+
     private static async Task<TargetRestartedEvent> ReadRestartAsync(ChaosEventStream.Subscription events, CancellationToken cancellationToken)
     {
         await foreach (var e in events.Reader.ReadAllAsync(cancellationToken))

@@ -286,7 +286,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         }
 
         var count = await first.ConfigureAwait(false) + await SweepAsync([], swept, cancellationToken).ConfigureAwait(false) + await remote.ConfigureAwait(false);
-        await SweepAbandonedAsync(cancellationToken).ConfigureAwait(false);
+        await RevertAbandonedAsync(cancellationToken).ConfigureAwait(false);
         var took = Stopwatch.GetElapsedTime(started);
         FaultLog.LogEmergencyStop(_logger, count, took.TotalMilliseconds);
         Events.Publish(new EmergencyStopEvent(_time.GetUtcNow(), count, took));
@@ -304,8 +304,9 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             return;
         }
 
-        // Injections under way finish first (new ones are refused), so none is left live behind.
-        await _gate.WaitDrainedAsync(InFlightWait, _time).ConfigureAwait(false);
+        // Injections under way finish first (new ones are refused), so none is left live behind; on
+        // the kernel's clock and briefly, since a stop may come with little grace (compose gives 30 s).
+        await _gate.WaitDrainedAsync(ShutdownWait, TimeProvider.System).ConfigureAwait(false);
         await _sync.DisposeAsync().ConfigureAwait(false);
         await _watch.DisposeAsync().ConfigureAwait(false);
         await _remote.DisposeAsync().ConfigureAwait(false);
@@ -338,28 +339,38 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     {
         var mine = extraIds.Union(_live.Ids, StringComparer.Ordinal).Where(swept.Add).ToList();
         var own = RemoveLiveAsync(mine, RemovalReason.EmergencyStop);
-        var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false)).Where(e => !_live.Contains(e.FaultId) && swept.Add(e.FaultId)).ToList();
+        // This engine's own injections under way are left to themselves (they revert on seeing the
+        // lock) and to the sweep after the drain: a revert racing their apply could leave half of it.
+        var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
+            .Where(e => !_live.Contains(e.FaultId) && !(e.State == FaultState.Injecting && e.Owner == ProcessIdentity.Current && _gate.IsBusy) && swept.Add(e.FaultId))
+            .ToList();
         await Task.WhenAll(own, _reverter.RevertAsync(others.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken)).ConfigureAwait(false);
         return mine.Count + others.Count;
     }
 
     // Stop everything: faults of stores whose engine died with its data directory gone are taken
-    // over and reverted from their recipes, and effects carrying our name that nobody holds are
-    // swept. Neither counts among the stop's faults (they were nobody's); the log says what went.
-    private async Task SweepAbandonedAsync(CancellationToken cancellationToken)
+    // over from their machine-wide copies and reverted from their recipes (as crash recovery:
+    // their engines died, this stop only came across them). They do not count among the stop's
+    // faults; the log says what went. A failure here never fails the stop itself.
+    private async Task RevertAbandonedAsync(CancellationToken cancellationToken)
     {
-        var adopted = new List<JournalEntry>();
-        foreach (var abandoned in _journal.ReadOtherStoresCopies().Abandoned)
+        try
         {
-            if (await _journal.AdoptAsync(abandoned, cancellationToken).ConfigureAwait(false))
+            var adopted = new List<JournalEntry>();
+            foreach (var abandoned in _journal.ReadOtherStoresCopies().Abandoned)
             {
-                adopted.Add(abandoned);
+                if (await _journal.AdoptAsync(abandoned, cancellationToken).ConfigureAwait(false))
+                {
+                    adopted.Add(abandoned);
+                }
             }
-        }
 
-        // Reverted as crash recovery: their engines died, this stop only came across them.
-        await _reverter.RevertAsync(adopted.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.Reconciled, cancellationToken).ConfigureAwait(false);
-        await FaultReconciler.SweepAsync(_journal, _live.Ids, FillRoots(), _logger, cancellationToken).ConfigureAwait(false);
+            await _reverter.RevertAsync(adopted.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.Reconciled, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            FaultLog.LogRevertFailed(_logger, "*", "emergency stop", "taking over abandoned faults: " + ex.Message);
+        }
     }
 
     // Where disk_fill may write, as its injector allows it.
@@ -368,6 +379,9 @@ public sealed class FaultInjectionManager : IAsyncDisposable
 
     // How long an emergency stop waits for injections under way (a helper's start is the slowest step).
     private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(30);
+
+    // How long disposal waits for injections under way.
+    private static readonly TimeSpan ShutdownWait = TimeSpan.FromSeconds(5);
 
     // Journaled, not yet applied. The lock is read again: a stop in another process that listed
     // the journal before this entry existed had closed the lock before it listed. And a fault that

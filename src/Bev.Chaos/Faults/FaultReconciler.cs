@@ -45,13 +45,15 @@ internal static partial class FaultReconciler
     /// <summary>
     /// Sweeps the effects that carry our name and are held by nobody: not by this journal's open
     /// faults, nor <paramref name="alsoHeld"/>, nor another store's copies of a running engine or
-    /// of a data directory still there. Returns what was undone.
+    /// of a data directory still there, nor a copy written since (asked again before each undo, so
+    /// that a fault another engine journals and applies during the walk is left alone). Returns
+    /// what was undone.
     /// </summary>
     public static async Task<IReadOnlyList<string>> SweepAsync(FaultTransitions journal, IEnumerable<string> alsoHeld, IEnumerable<string> fillRoots, ILogger logger, CancellationToken cancellationToken)
     {
         var held = (await journal.ListOpenAsync(cancellationToken).ConfigureAwait(false)).Select(e => e.FaultId)
             .Concat(journal.ReadOtherStoresCopies().Held).Concat(alsoHeld).ToHashSet(StringComparer.Ordinal);
-        return LeftoverSweep.Run(held, fillRoots, logger);
+        return LeftoverSweep.Run(id => held.Contains(id) || journal.HasCopy(id), fillRoots, logger);
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Warning, Message = "Fault {FaultId} ({Injector} on {Target}) was left {State} by dead engine {Owner}; reverting it")]

@@ -59,6 +59,9 @@ internal sealed class FaultTransitions(FaultJournal journal, TimeProvider time)
     /// <summary>Other stores' faults on this machine, held and abandoned (see <see cref="FaultJournal.ReadOtherStoresCopies"/>).</summary>
     public (IReadOnlySet<string> Held, IReadOnlyList<JournalEntry> Abandoned) ReadOtherStoresCopies() => journal.ReadOtherStoresCopies();
 
+    /// <summary>Whether any copy of the fault exists now (see <see cref="FaultJournal.HasCopy"/>).</summary>
+    public bool HasCopy(string faultId) => journal.HasCopy(faultId);
+
     /// <summary>Takes over another store's abandoned fault (see <see cref="FaultJournal.AdoptAsync"/>).</summary>
     public Task<bool> AdoptAsync(JournalEntry abandoned, CancellationToken cancellationToken) => journal.AdoptAsync(abandoned, cancellationToken);
 

@@ -11,6 +11,18 @@ internal sealed class InjectionGate
     private int _inFlight;
     private TaskCompletionSource? _drained;
 
+    /// <summary>Whether any injection is under way now.</summary>
+    public bool IsBusy
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _inFlight > 0;
+            }
+        }
+    }
+
     /// <summary>Marks one injection under way until the returned scope is disposed.</summary>
     public Scope Enter()
     {

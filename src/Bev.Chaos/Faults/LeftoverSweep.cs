@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Bev.Chaos.Faults.Helpers;
 using Bev.Chaos.Faults.Storage.DiskFill;
 using Bev.Chaos.Targets.Linux;
@@ -13,8 +14,11 @@ namespace Bev.Chaos.Faults;
 /// to the cgroup above, and it is removed) and host fill files (<c>bev-chaos-fill-ID.dat</c> under
 /// the roots disk_fill may write). The rest needs no sweep: nftables elements expire in the
 /// kernel, helpers die with their lifeline or at their time to live, proxies live in their
-/// engine's process. A fault id in <c>held</c> (open in a journal, or in a running engine's
-/// copies) is never touched.
+/// engine's process. A fault id that <c>isHeld</c> says is held (open in a journal, or in a
+/// running engine's copies; asked just before each undo) is never touched, nor a name that is not
+/// a fault id (<c>TYPE-</c> and 12 hex digits). Engines that share cgroups must share the
+/// machine-wide copies too: the compose file mounts the host's <c>/run/bev-chaos</c> into the
+/// container for that.
 /// </summary>
 internal static partial class LeftoverSweep
 {
@@ -25,15 +29,16 @@ internal static partial class LeftoverSweep
     private const int MaxDirectories = 20_000;
     private const int MaxFillDepth = 4;
 
-    /// <summary>Undoes every named effect whose fault id is not in <paramref name="held"/>; returns what it undid.</summary>
-    public static IReadOnlyList<string> Run(IReadOnlySet<string> held, IEnumerable<string> fillRoots, ILogger logger)
+    /// <summary>Undoes every named effect whose fault id <paramref name="isHeld"/> does not claim; returns what it undid.</summary>
+    public static IReadOnlyList<string> Run(Func<string, bool> isHeld, IEnumerable<string> fillRoots, ILogger logger)
     {
         var swept = new List<string>();
+
         foreach (var controller in V1Controllers.Where(CgroupV1.IsAvailable))
         {
             foreach (var (cgroup, faultId) in NamedCgroups(CgroupV1.PathOf(controller, "/")))
             {
-                if (!held.Contains(faultId))
+                if (FaultId().IsMatch(faultId) && !isHeld(faultId))
                 {
                     Try(swept, logger, $"cgroup {controller}:{cgroup}", () => DissolveV1(controller, cgroup));
                 }
@@ -44,7 +49,7 @@ internal static partial class LeftoverSweep
         {
             foreach (var (cgroup, faultId) in NamedCgroups(mount))
             {
-                if (!held.Contains(faultId))
+                if (FaultId().IsMatch(faultId) && !isHeld(faultId))
                 {
                     Try(swept, logger, $"cgroup v2 {cgroup}", () => DissolveV2(cgroup));
                 }
@@ -54,7 +59,7 @@ internal static partial class LeftoverSweep
         foreach (var file in FillFiles(fillRoots))
         {
             var faultId = Path.GetFileNameWithoutExtension(file)[DiskFillConstants.FilePrefix.Length..];
-            if (!held.Contains(faultId))
+            if (FaultId().IsMatch(faultId) && !isHeld(faultId))
             {
                 Try(swept, logger, $"fill file {file}", () => File.Delete(file));
             }
@@ -172,6 +177,10 @@ internal static partial class LeftoverSweep
             LogSweepFailed(logger, what, ex.Message);
         }
     }
+
+    // Fault ids as FaultRequestValidator makes them: the fault type, '-', 12 hex digits.
+    [GeneratedRegex("^[a-z][a-z_]*-[0-9a-f]{12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex FaultId();
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Critical, Message = "Swept {What}: it carries a fault's name, but no journal or copy holds that fault (the store and its copies were lost while it was held); undone")]
     private static partial void LogSwept(ILogger logger, string what);

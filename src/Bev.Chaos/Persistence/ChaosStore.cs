@@ -27,7 +27,8 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
 
     private ChaosStore(string dataDirectory, SqliteConnection connection)
     {
-        DataDirectory = dataDirectory;
+        // Absolute, so that the machine-wide copies name one folder whichever directory an engine started in.
+        DataDirectory = Path.GetFullPath(dataDirectory);
         _connection = connection;
     }
 

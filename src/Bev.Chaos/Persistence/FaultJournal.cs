@@ -20,13 +20,13 @@ public sealed class FaultJournal(ChaosStore store)
     public ChaosStore Store => store;
 
     private readonly JournalCopies _copies = JournalCopies.BesideStore(store.DataDirectory, store.RunDirectory);
-    private readonly JournalCopies _machine = JournalCopies.OnMachine(store.DataDirectory);
+    private readonly JournalCopies? _machine = JournalCopies.OnMachine(store.DataDirectory);
 
     /// <summary>Where the second copy of each open fault's entry is kept (<c>DATA_DIR/run/faults</c>; a third in <see cref="MachineCopiesDirectory"/>).</summary>
     public string CopiesDirectory => _copies.Directory;
 
-    /// <summary>Where the machine-wide copies of every store's open faults are kept (see <see cref="JournalCopies.MachineDirectory"/>).</summary>
-    public string MachineCopiesDirectory => _machine.Directory;
+    /// <summary>Where the machine-wide copies of every store's open faults are kept (see <see cref="JournalCopies.MachineDirectory"/>); null without a safe folder.</summary>
+    public string? MachineCopiesDirectory => _machine?.Directory;
 
     /// <summary>Records a new fault in state <see cref="FaultState.Injecting"/>, and its copy beside the store.</summary>
     public async Task AppendAsync(JournalEntry entry, CancellationToken cancellationToken)
@@ -35,7 +35,7 @@ public sealed class FaultJournal(ChaosStore store)
         if (entry.State is not (FaultState.Removed or FaultState.Failed))
         {
             _copies.Write(entry);
-            _machine.Write(entry);
+            _machine?.Write(entry);
         }
     }
 
@@ -47,7 +47,7 @@ public sealed class FaultJournal(ChaosStore store)
     public async Task<IReadOnlyList<JournalEntry>> RestoreLostAsync(CancellationToken cancellationToken)
     {
         var restored = new List<JournalEntry>();
-        var copies = _copies.ReadAll().Concat(_machine.ReadAll().Where(_machine.IsOurs))
+        var copies = _copies.ReadAll().Concat(_machine?.ReadAll().Where(_machine.IsOurs) ?? [])
             .GroupBy(c => c.Entry.FaultId, StringComparer.Ordinal)
             .Select(g => g.MaxBy(c => c.Entry.UpdatedAt)!.Entry);
         foreach (var copy in copies)
@@ -69,7 +69,7 @@ public sealed class FaultJournal(ChaosStore store)
             else if (entry.State is FaultState.Removed or FaultState.Failed)
             {
                 _copies.Delete(copy.FaultId);
-                _machine.Delete(copy.FaultId);
+                _machine?.Delete(copy.FaultId);
             }
         }
 
@@ -82,36 +82,43 @@ public sealed class FaultJournal(ChaosStore store)
     /// those whose engine died with its data directory gone are nobody's, and an emergency stop
     /// takes them over.
     /// </summary>
-    public (IReadOnlySet<string> Held, IReadOnlyList<JournalEntry> Abandoned) ReadOtherStoresCopies()
+    internal (IReadOnlySet<string> Held, IReadOnlyList<JournalEntry> Abandoned) ReadOtherStoresCopies()
     {
         var held = new HashSet<string>(StringComparer.Ordinal);
         var abandoned = new List<JournalEntry>();
-        foreach (var copy in _machine.ReadAll().Where(c => !_machine.IsOurs(c)))
+        foreach (var machine in JournalCopies.AllOnMachine(store.DataDirectory))
         {
-            if (copy.Entry.Owner.IsAlive || Directory.Exists(copy.DataDirectory))
+            foreach (var copy in machine.ReadAll().Where(c => !machine.IsOurs(c)))
             {
-                held.Add(copy.Entry.FaultId);
-            }
-            else
-            {
-                abandoned.Add(copy.Entry);
+                // Only this process's own folder is taken over from; the others are only respected.
+                if (copy.Entry.Owner.IsAlive || Directory.Exists(copy.DataDirectory) || machine.Directory != _machine?.Directory)
+                {
+                    held.Add(copy.Entry.FaultId);
+                }
+                else
+                {
+                    abandoned.Add(copy.Entry);
+                }
             }
         }
 
         return (held, abandoned);
     }
 
-    /// <summary>Puts another store's abandoned fault (see <see cref="ReadOtherStoresCopies"/>) into this journal, so it is reverted and recorded here; false when it is here already.</summary>
-    public async Task<bool> AdoptAsync(JournalEntry abandoned, CancellationToken cancellationToken)
+    /// <summary>Whether a copy of <paramref name="faultId"/> is beside this store or on the machine now (a sweep asks again just before it undoes anything).</summary>
+    internal bool HasCopy(string faultId) =>
+        _copies.Exists(faultId) || JournalCopies.AllOnMachine(store.DataDirectory).Any(m => m.Exists(faultId));
+
+    /// <summary>Puts another store's abandoned fault (see <see cref="ReadOtherStoresCopies"/>) into this journal, so it is reverted and recorded here; false when it is here already (another stop took it).</summary>
+    internal async Task<bool> AdoptAsync(JournalEntry abandoned, CancellationToken cancellationToken)
     {
-        if (await GetAsync(abandoned.FaultId, cancellationToken).ConfigureAwait(false) is not null)
+        if (await InsertAsync(abandoned, cancellationToken, ignoreExisting: true).ConfigureAwait(false) == 0)
         {
             return false;
         }
 
-        await InsertAsync(abandoned, cancellationToken).ConfigureAwait(false);
         _copies.Write(abandoned);
-        _machine.Write(abandoned);
+        _machine?.Write(abandoned);
         return true;
     }
 
@@ -128,12 +135,12 @@ public sealed class FaultJournal(ChaosStore store)
             return command.ExecuteNonQuery();
         }, CancellationToken.None);
 
-    private Task InsertAsync(JournalEntry entry, CancellationToken cancellationToken) =>
+    private Task<int> InsertAsync(JournalEntry entry, CancellationToken cancellationToken, bool ignoreExisting = false) =>
         store.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = """
-                INSERT INTO fault_journal (fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start, created_at, expires_at, updated_at)
+            command.CommandText = (ignoreExisting ? "INSERT OR IGNORE" : "INSERT") + """
+                 INTO fault_journal (fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start, created_at, expires_at, updated_at)
                 VALUES ($id, $injector, $target, $profile, $parameters, $state, $undo, $pid, $start, $created, $expires, $updated)
                 """;
             command.Parameters.AddWithValue("$id", entry.FaultId);
@@ -160,7 +167,7 @@ public sealed class FaultJournal(ChaosStore store)
     {
         await UpdateRowsAsync(faultIds, state, now, undoJson, removalReason, error, cancellationToken).ConfigureAwait(false);
         _copies.Update(faultIds, state, undoJson);
-        _machine.Update(faultIds, state, undoJson);
+        _machine?.Update(faultIds, state, undoJson);
     }
 
     private Task UpdateRowsAsync(IReadOnlyCollection<string> faultIds, FaultState state, DateTimeOffset now, string? undoJson, string? removalReason, string? error, CancellationToken cancellationToken) =>
@@ -199,7 +206,7 @@ public sealed class FaultJournal(ChaosStore store)
     {
         // Copies without their entries (a lost store) count too: there is something to restore and revert.
         var machine = JournalCopies.OnMachine(dataDirectory);
-        var copies = Math.Max(JournalCopies.Count(Path.Combine(dataDirectory, "run")), machine.ReadAll().Count(machine.IsOurs));
+        var copies = Math.Max(JournalCopies.Count(Path.Combine(dataDirectory, "run")), machine?.ReadAll().Count(machine.IsOurs) ?? 0);
         using var connection = ChaosStore.ConnectReadOnly(dataDirectory);
         if (connection is null)
         {

@@ -22,22 +22,62 @@ internal sealed class JournalCopies(string directory, string dataDirectory)
     /// <summary>The copies beside the store of <paramref name="dataDirectory"/>.</summary>
     public static JournalCopies BesideStore(string dataDirectory, string runDirectory) => new(Path.Combine(runDirectory, "faults"), dataDirectory);
 
-    /// <summary>The machine-wide copies of every store's open faults.</summary>
-    public static JournalCopies OnMachine(string dataDirectory) => new(MachineDirectory(), dataDirectory);
+    /// <summary>The machine-wide copies of every store's open faults; null where there is no safe folder for them (see <see cref="MachineDirectory"/>).</summary>
+    public static JournalCopies? OnMachine(string dataDirectory) => MachineDirectory() is { } folder ? new(folder, dataDirectory) : null;
+
+    /// <summary>
+    /// Every machine-wide folder this process can read, its own first: root's
+    /// (<c>/run/bev-chaos/faults</c>) is read by every engine as well, so that a user's engine, or
+    /// one with its own <c>BEV_CHAOS_RUNTIME_DIR</c>, still sees what root's engines hold.
+    /// </summary>
+    public static IReadOnlyList<JournalCopies> AllOnMachine(string dataDirectory) =>
+        new[] { MachineDirectory(), Path.Combine(RootRuntime, "faults") }
+            .OfType<string>().Distinct(StringComparer.Ordinal).Where(IsSafe).Select(folder => new JournalCopies(folder, dataDirectory)).ToList();
 
     /// <summary>
     /// The machine-wide folder: <c>BEV_CHAOS_RUNTIME_DIR/faults</c>, else <c>/run/bev-chaos/faults</c>
-    /// for root, else <c>$XDG_RUNTIME_DIR/bev-chaos/faults</c>, else a folder of the user's in the
-    /// temp directory. Runtime folders are emptied at boot, as are the cgroups and processes a
-    /// fault holds.
+    /// for root, else <c>$XDG_RUNTIME_DIR/bev-chaos/faults</c> (the user's own, 0700). Runtime
+    /// folders are emptied at boot, as are the cgroups and processes a fault holds. Null without
+    /// one, and when the folder is a link or writable by others: copies that anyone could plant
+    /// would be restored and reverted as faults.
     /// </summary>
-    public static string MachineDirectory()
+    public static string? MachineDirectory()
     {
         var root = Environment.GetEnvironmentVariable("BEV_CHAOS_RUNTIME_DIR") is { Length: > 0 } given ? given
-            : Targets.Linux.LibC.IsRoot ? "/run/bev-chaos"
+            : Targets.Linux.LibC.IsRoot ? RootRuntime
             : Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? Path.Combine(runtime, "bev-chaos")
-            : Path.Combine(Path.GetTempPath(), "bev-chaos-" + Environment.UserName);
-        return Path.Combine(root, "faults");
+            : null;
+        if (root is null)
+        {
+            return null;
+        }
+
+        var folder = Path.Combine(root, "faults");
+        try
+        {
+            System.IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return IsSafe(folder) ? folder : null;
+    }
+
+    private const string RootRuntime = "/run/bev-chaos";
+
+    private static bool IsSafe(string folder)
+    {
+        try
+        {
+            var info = new DirectoryInfo(folder);
+            return info.Exists && info.LinkTarget is null && (info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) == 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>How many copies there are (open faults, or faults the journal lost); 0 without the folder.</summary>
@@ -64,7 +104,16 @@ internal sealed class JournalCopies(string directory, string dataDirectory)
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Delete(entry.FaultId);
+            // The copy written before stays: a stale copy is restored only when the store lost the
+            // entry, while no copy at all would leave a live fault unprotected from a sweep.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception again) when (again is IOException or UnauthorizedAccessException)
+            {
+                // Nothing more to do; the next write replaces it.
+            }
         }
     }
 
@@ -103,6 +152,9 @@ internal sealed class JournalCopies(string directory, string dataDirectory)
         System.IO.Directory.Exists(Directory)
             ? System.IO.Directory.GetFiles(Directory, "*" + Suffix).Select(Read).OfType<JournalCopy>().ToList()
             : [];
+
+    /// <summary>Whether there is a copy of <paramref name="faultId"/> in this set.</summary>
+    public bool Exists(string faultId) => File.Exists(PathOf(faultId));
 
     /// <summary>Whether a copy belongs to this set's store (the same data directory).</summary>
     public bool IsOurs(JournalCopy copy) => SameDirectory(copy.DataDirectory, dataDirectory);

@@ -88,7 +88,17 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
             throw new InvalidOperationException($"target '{definition.Name}' is already supervised");
         }
 
-        var identity = Launch(managed);
+        ProcessIdentity identity;
+        try
+        {
+            identity = Launch(managed);
+        }
+        catch
+        {
+            _managed.TryRemove(definition.Name, out _);
+            throw;
+        }
+
         managed.Watch = WatchAsync(managed);
         return identity;
     }
@@ -132,7 +142,18 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start '{definition.Name}'");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException($"could not start '{definition.Name}'");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            // A missing program is the usual case on a fresh machine: say which target, which program, and what to do.
+            throw new InvalidOperationException(
+                $"target '{definition.Name}': cannot start '{definition.Command[0]}': {(ex.NativeErrorCode == 2 ? "no such program (not on PATH)" : ex.Message)}; install it, or change targets.{definition.Name}.command in the configuration", ex);
+        }
+
         var identity = ProcessIdentity.TryRead(process.Id) ?? new ProcessIdentity(process.Id, 0);
         var log = Path.Combine(_runDirectory, definition.Name + ".log");
         process.OutputDataReceived += (_, e) => AppendLog(log, e.Data);

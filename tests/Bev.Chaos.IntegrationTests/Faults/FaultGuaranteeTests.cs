@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
 using Bev.Chaos.Faults.Helpers;
@@ -281,11 +282,12 @@ public sealed class FaultGuaranteeTests
     }
 
     [Fact]
-    public async Task EmergencyStop_ACgroupAndAFillFileThatNobodyHolds_AreSwept_WhatAnotherEngineHoldsIsNot()
+    public async Task LostStore_ACgroupAndAFillFileThatNobodyHolds_AreSweptOnTheNextStart_WhatAnotherEngineHoldsIsNot()
     {
         Requires.CgroupV1("cpu");
         using var stray = TestProcess.Sleeper();
         using var held = TestProcess.Sleeper();
+        using var lostTarget = TestProcess.Sleeper();
         var parent = ProcFs.ReadCgroups(stray.Pid)["cpu"];
         var leftover = $"{(parent == "/" ? "" : parent)}/bev-chaos-cpu_throttle-{Guid.NewGuid().ToString("N")[..12]}";
         Directory.CreateDirectory($"/sys/fs/cgroup/cpu{leftover}");
@@ -296,9 +298,16 @@ public sealed class FaultGuaranteeTests
         await using var holder = new LockedEngine();
         var holding = await holder.Manager.InjectFaultAsync("cpu_throttle", $"pid:{held.Pid}", duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
         var heldCgroup = ProcFs.ReadCgroups(held.Pid)["cpu"];
-        await using var stopping = new LockedEngine();
 
-        await stopping.Manager.EmergencyStopAsync(TestContext.Current.CancellationToken);
+        // A store that lost a fault its copy still names (a pause by an engine now dead).
+        using var lost = new TempDirectory();
+        var now = DateTimeOffset.UtcNow;
+        var pause = new JsonObject { ["method"] = "signal", ["stopped"] = new JsonArray(ProcessIdentity.TryRead(lostTarget.Pid)!.Value.ToString()) };
+        JournalCopies.BesideStore(lost.Path, Path.Combine(lost.Path, "run")).Write(new JournalEntry(
+            $"service_pause-{Guid.NewGuid().ToString("N")[..12]}", "service_pause", $"pid:{lostTarget.Pid}", null, "{}", FaultState.Active, pause.ToJsonString(), DeadProcess(), now, now.AddMinutes(1), now, null, null));
+        await using var restarted = new LockedEngine(lost.Path);
+
+        Assert.Equal(1, await restarted.Manager.InitializeAsync(TestContext.Current.CancellationToken));
 
         Assert.False(Directory.Exists($"/sys/fs/cgroup/cpu{leftover}"), "the leftover cgroup is still there");
         Assert.Equal(parent, ProcFs.ReadCgroups(stray.Pid)["cpu"]);
@@ -306,7 +315,15 @@ public sealed class FaultGuaranteeTests
         Assert.Equal(heldCgroup, ProcFs.ReadCgroups(held.Pid)["cpu"]);
         Assert.True(Directory.Exists($"/sys/fs/cgroup/cpu{heldCgroup}"), "the other engine's throttle was swept");
         await holder.Manager.RemoveFaultAsync(holding, TestContext.Current.CancellationToken);
-        await stopping.Lock.ReleaseAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static ProcessIdentity DeadProcess()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh", ["-c", "read line"]) { RedirectStandardInput = true })!;
+        var identity = ProcessIdentity.TryRead(process.Id)!.Value;
+        process.StandardInput.Close();
+        process.WaitForExit();
+        return identity;
     }
 
     private static async Task AssertMarkedAsync(EngineFixture engine, string id, string lost)

@@ -74,8 +74,7 @@ public sealed class FaultInjectionManagerTests : IAsyncLifetime
         Assert.False(stop.IsCompleted, "the stop answered before the injection under way had finished");
         release.SetResult();
         Assert.Equal(2, await stop);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => late);
-        Assert.Contains("was removed (EmergencyStop) while it was being injected; its effect has been reverted", error.Message, StringComparison.Ordinal);
+        await late;
         Assert.Empty(Directory.GetFiles(_markers.Path, "*.marker"));
         Assert.Empty(_engine.Manager.ActiveFaults);
         Assert.Empty(await _engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));

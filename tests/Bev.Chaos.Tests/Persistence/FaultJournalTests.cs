@@ -216,6 +216,7 @@ public sealed class FaultJournalTests : IDisposable
         var restored = await new FaultJournal(store).RestoreLostAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(["open-1"], restored.Select(e => e.FaultId));
+        await new FaultJournal(store).UpdateAsync(["open-1"], FaultState.Removed, TimeProvider.System.GetUtcNow(), cancellationToken: TestContext.Current.CancellationToken);
     }
 
     [Fact]
