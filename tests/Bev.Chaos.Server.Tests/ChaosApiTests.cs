@@ -77,6 +77,25 @@ public sealed class ChaosApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Faults_TargetResumedBehindTheEnginesBack_ListedWithEffectLost()
+    {
+        var (created, body) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":60}""");
+        Assert.True(created == HttpStatusCode.Created, body.ToString());
+        var id = body.GetProperty("fault_id").GetString()!;
+        await Poll.UntilAsync(() => _target.State == 'T', TimeSpan.FromSeconds(5), "state T");
+
+        Assert.True(LibC.TrySignal(_target.Pid, LibC.SIGCONT));
+
+        // The effect watch looks once a second; the API shows what it found, and the fault stays listed.
+        var marked = await Poll.UntilAsync(() => SendAsync(HttpMethod.Get, $"/faults/{id}").GetAwaiter().GetResult(), r => r.Body.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String, TimeSpan.FromSeconds(15), "the fault to be marked");
+        Assert.Equal("active", marked.Body.GetProperty("state").GetString());
+        Assert.StartsWith("effect lost: ", marked.Body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        var (_, list) = await SendAsync(HttpMethod.Get, "/faults");
+        Assert.StartsWith("effect lost: ", Assert.Single(list.EnumerateArray()).GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, $"/faults/{id}")).Status);
+    }
+
+    [Fact]
     public async Task Faults_ShortAliases_AreTheSameFault()
     {
         var (created, body) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector":"service_pause","target":"pid:{{_target.Pid}}","duration":"60s"}""");
@@ -113,6 +132,8 @@ public sealed class ChaosApiTests : IAsyncLifetime
     [InlineData("""{"injector_name":"cpu_stress","target_service":"TARGET","duration_seconds":-1}""", "duration_seconds")]
     [InlineData("""{"injector_name":"cpu_stress","injector":"service_pause","target_service":"TARGET"}""", "injector_name")]
     [InlineData("""{"injector":"cpu_stress","target_service":"TARGET","target":"pid:1"}""", "target_service")]
+    [InlineData("""{"injector_name":"disk_fill","target_service":"TARGET","parameters":{"path":""}}""", "parameters.path")]
+    [InlineData("""{"injector_name":"disk_fill","target_service":"TARGET","parameters":{"path":"tmp/x"}}""", "parameters.path")]
     public async Task Faults_BadBodies_Are400NamingTheFieldAndApplyNothing(string body, string field)
     {
         var (status, error) = await SendAsync(HttpMethod.Post, "/faults", body.Replace("TARGET", $"pid:{_target.Pid}", StringComparison.Ordinal));

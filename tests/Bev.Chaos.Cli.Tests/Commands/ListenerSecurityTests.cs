@@ -134,6 +134,22 @@ public sealed class ListenerSecurityTests : IDisposable
             var released = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["BEV_CHAOS_TOKEN"] = Admin }, "emergency-stop", "--release", "--server", url);
             Assert.True(released.ExitCode == 0, released.Stderr);
 
+            // inject and remove take the token the same two ways, and say so without one.
+            using var sleeper = TestProcess.Sleeper();
+            var injectRefused = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "service_pause", "--target", $"pid:{sleeper.Pid}", "--duration", "60s", "--server", url);
+            Assert.Equal(2, injectRefused.ExitCode);
+            Assert.Contains("--token", injectRefused.Stderr);
+            var injected = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "service_pause", "--target", $"pid:{sleeper.Pid}", "--duration", "60s", "--server", url, "--token", Operator);
+            Assert.True(injected.ExitCode == 0, injected.Stderr);
+            var faultId = injected.Stdout.Trim();
+            await Poll.UntilAsync(() => sleeper.State == 'T', TimeSpan.FromSeconds(10), "the server to stop the target");
+            var removeRefused = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "remove", faultId, "--server", url);
+            Assert.Equal(2, removeRefused.ExitCode);
+            Assert.Equal('T', sleeper.State);
+            var removed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), new Dictionary<string, string> { ["BEV_CHAOS_TOKEN"] = Operator }, "remove", faultId, "--server", url);
+            Assert.True(removed.ExitCode == 0, removed.Stderr);
+            await Poll.UntilAsync(() => sleeper.State != 'T', TimeSpan.FromSeconds(10), "the target to run again");
+
             var listed = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--server", url, "--token", Operator);
             Assert.True(listed.ExitCode == 0, listed.Stderr);
             Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(listed.Stdout).RootElement.ValueKind);

@@ -109,6 +109,17 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_DevZeroDryRun_RefusedAsNotARegularFile_WithoutReadingIt()
+    {
+        // The original probe: this grew to 8.4 GB and died with an unhandled exception.
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "run", "/dev/zero", "--dry-run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("'/dev/zero' is not allowed; allowed: a regular file (this is a character device)", result.Stderr);
+        Assert.DoesNotContain("   at ", result.Stderr);
+    }
+
+    [Fact]
     public async Task Run_UnknownScenario_ExitsTwo()
     {
         var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "run", "no_such_scenario");

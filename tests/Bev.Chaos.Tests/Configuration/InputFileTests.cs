@@ -105,6 +105,28 @@ public sealed class InputFileTests
     }
 
     [Fact]
+    public void EveryYamlFile_SyntaxError_SaysWhatAndWhere()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "bad.yaml");
+        File.WriteAllText(path, "title: x\n  bad: \"unterminated\" x: 1\nmethod: []\n");
+
+        var errors = new[]
+        {
+            Assert.Throws<ChaosValidationException>(() => ChaosConfigurationLoader.LoadFile(path)),
+            Assert.Throws<ChaosValidationException>(() => new ScenarioLibrary().Load(path)),
+            Assert.Throws<ChaosValidationException>(() => ChaosToolkitDocument.Load(path)),
+        };
+
+        foreach (var error in errors)
+        {
+            var single = Assert.Single(error.Errors);
+            Assert.Equal(("(yaml)", $"{path}:2"), (single.Field, single.Location));
+            Assert.Matches(@"^well-formed YAML; at line 2, column \d+: \S.*", single.Allowed);
+        }
+    }
+
+    [Fact]
     public void ReadText_SmallFileWithBom_ReadsTheText()
     {
         using var dir = new TempDirectory();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bev.Chaos.Probes;
 using YamlDotNet.RepresentationModel;
 
 namespace Bev.Chaos.Experiments.ChaosToolkit;
@@ -25,7 +26,12 @@ public static class ChaosToolkitDocument
         {
             node = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? JsonNode.Parse(text) : FromYaml(text, path);
         }
-        catch (Exception ex) when (ex is JsonException or YamlDotNet.Core.YamlException)
+        catch (YamlDotNet.Core.YamlException ex)
+        {
+            // The same what-and-where as configuration and scenario files.
+            throw new ChaosValidationException([Bev.Chaos.Configuration.YamlSection.SyntaxError(ex, text, path)]);
+        }
+        catch (JsonException ex)
         {
             throw new ChaosValidationException([new ValidationError("(document)", null, "a well-formed experiment: " + ex.Message, path)]);
         }
