@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets;
 

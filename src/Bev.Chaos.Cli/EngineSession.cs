@@ -2,6 +2,7 @@ using System.CommandLine;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Safety;

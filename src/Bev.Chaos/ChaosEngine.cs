@@ -3,6 +3,7 @@ using Bev.Chaos.Configuration;
 using Bev.Chaos.Events;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Probes;
 using Bev.Chaos.Proxy;
@@ -48,19 +49,25 @@ public sealed partial class ChaosEngine : IAsyncDisposable
     /// </summary>
     public ChaosEventStream Events { get; } = new();
 
+    /// <summary>The validated configuration: <c>chaos_engineer.yaml</c>, or the built-in defaults.</summary>
     public ChaosConfiguration Configuration { get; }
 
+    /// <summary>The SQLite store in the data directory: fault journal, experiment results, audit log, safety lock.</summary>
     public ChaosStore Store { get; }
 
+    /// <summary>Where the engine's parts log; logs nothing unless the host gave a factory to <c>OpenAsync</c>.</summary>
     public ILoggerFactory Loggers { get; }
 
+    /// <summary>Starts, watches and restarts the catalog targets that have a <c>command</c>.</summary>
     public ProcessSupervisor Supervisor { get; }
 
     /// <summary>The fault proxies this process hosts.</summary>
     public ProxyCollection Proxies { get; }
 
+    /// <summary>Engaged by an emergency stop: while it is, no bev-chaos process on this data directory injects a fault.</summary>
     public SafetyLock SafetyLock { get; }
 
+    /// <summary>Turns target names (a catalog service, <c>pid:N</c>, <c>docker:CONTAINER</c>, …) into processes.</summary>
     public TargetResolver Targets { get; }
 
     /// <summary>As a controller: the agents of <c>agents:</c> (null without any).</summary>
@@ -72,12 +79,16 @@ public sealed partial class ChaosEngine : IAsyncDisposable
     /// <summary>The Docker daemon for docker targets (connected on first use).</summary>
     public Bev.Chaos.Targets.Docker.DockerEngine Docker { get; }
 
+    /// <summary>Injects, bounds and removes faults, journaling each one's undo recipe before its effect.</summary>
     public FaultInjectionManager Faults { get; }
 
+    /// <summary>Runs experiments (baseline, injection, recovery, validation) and the emergency stop.</summary>
     public ChaosEngineer Engineer { get; }
 
+    /// <summary>The results of experiments, kept in the store so history survives restarts.</summary>
     public ExperimentStore Experiments { get; }
 
+    /// <summary>The fault journal in <see cref="Store"/>: every fault recorded there, open or closed.</summary>
     public FaultJournal Journal => new(Store);
 
     /// <summary>How many faults of dead engines were reverted when the engine opened.</summary>

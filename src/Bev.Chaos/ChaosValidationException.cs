@@ -19,12 +19,17 @@ public sealed record ValidationError(string Field, string? Value, string Allowed
 /// <summary>Bad input, with every problem found (not only the first). Nothing was applied.</summary>
 public sealed class ChaosValidationException : Exception
 {
+    /// <summary>Bad input with every problem in <paramref name="errors"/>; the message lists them, one a line.</summary>
     public ChaosValidationException(IReadOnlyList<ValidationError> errors)
         : base(string.Join(Environment.NewLine, errors.Select(e => e.ToString())))
     {
         Errors = errors;
     }
 
+    /// <summary>Bad input with one problem.</summary>
+    /// <param name="field">The field, parameter or key (e.g. <c>parameters.load_percent</c>).</param>
+    /// <param name="value">The value given, as text; null when the field was missing.</param>
+    /// <param name="allowed">What would have been accepted.</param>
     public ChaosValidationException(string field, string? value, string allowed)
         : this([new ValidationError(field, value, allowed)])
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets.Linux;
 using Bev.Chaos.TestSupport;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Spectre.Console;
 

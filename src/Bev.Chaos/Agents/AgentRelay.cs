@@ -20,6 +20,10 @@ public sealed partial class AgentRelay : IRemoteFaults
     private readonly ConcurrentDictionary<string, RemoteFault> _faults = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Uri Url, DateTimeOffset Seen)> _heartbeats = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A relay for <paramref name="agents"/>, the <c>agents:</c> entries by name. Without <paramref name="logger"/> nothing is
+    /// logged; <paramref name="handler"/>, when given, carries every agent's HTTP requests and stays the caller's to dispose.
+    /// </summary>
     public AgentRelay(IReadOnlyDictionary<string, AgentDefinition> agents, TimeProvider timeProvider, ILogger? logger = null, HttpMessageHandler? handler = null)
     {
         _agents = agents;
@@ -34,13 +38,16 @@ public sealed partial class AgentRelay : IRemoteFaults
         internal ITimer? Renewal { get; set; }
     }
 
+    /// <summary>The faults this relay holds on agents now (a copy), whose leases it keeps renewing.</summary>
     public IReadOnlyCollection<RemoteFault> Faults => _faults.Values.ToList();
 
     /// <summary>Agents that reported in (<c>POST /agents/heartbeat</c>), with when.</summary>
     public IReadOnlyDictionary<string, (Uri Url, DateTimeOffset Seen)> Heartbeats => _heartbeats;
 
+    /// <summary>True when <paramref name="faultId"/> is a fault this relay holds on an agent (an id like <c>ID@AGENT</c>).</summary>
     public bool Owns(string faultId) => _faults.ContainsKey(faultId);
 
+    /// <summary>Records that agent <paramref name="name"/> (configured or not) reported in, now, from <paramref name="url"/>.</summary>
     public void Heartbeat(string name, Uri url) => _heartbeats[name] = (url, _time.GetUtcNow());
 
     /// <summary>Checks an <c>agent:NAME/SERVICE</c> target's form and agent name; returns the two parts.</summary>

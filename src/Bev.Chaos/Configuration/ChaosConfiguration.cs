@@ -3,13 +3,16 @@ namespace Bev.Chaos.Configuration;
 /// <summary>The whole of <c>chaos_engineer.yaml</c>, validated. Defaults are safe and loopback only.</summary>
 public sealed record ChaosConfiguration
 {
+    /// <summary><c>global:</c> how many experiments at once, how often safety is checked, how long faults may last.</summary>
     public GlobalSettings Global { get; init; } = new();
 
     /// <summary>Per-injector switches and caps, keyed by injector name.</summary>
     public IReadOnlyDictionary<string, InjectorSettings> FaultInjectors { get; init; } = new Dictionary<string, InjectorSettings>();
 
+    /// <summary><c>integration:</c> the external auto-recovery system and health monitor (none unless configured).</summary>
     public IntegrationSettings Integration { get; init; } = new();
 
+    /// <summary><c>safety:</c> production mode, approvals, and the abort thresholds of experiments without their own.</summary>
     public SafetySettings Safety { get; init; } = new();
 
     /// <summary>The service catalog, keyed by service name.</summary>
@@ -44,8 +47,13 @@ public sealed record ChaosConfiguration
 /// <summary><c>global:</c></summary>
 public sealed record GlobalSettings
 {
+    /// <summary>At most this many experiments at once (<c>max_concurrent_experiments</c>, 1–100); one more is refused.</summary>
     public int MaxConcurrentExperiments { get; init; } = 3;
 
+    /// <summary>
+    /// <c>safety_check_interval</c>: running experiments take safety samples at the shorter of this and
+    /// <see cref="SafetySettings.SafetyMonitoringInterval"/> (in YAML a plain number is seconds).
+    /// </summary>
     public TimeSpan SafetyCheckInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Fraction (0–1) of targets unhealthy at which everything stops.</summary>
@@ -61,8 +69,10 @@ public sealed record GlobalSettings
 /// <summary><c>fault_injectors.&lt;name&gt;:</c></summary>
 public sealed record InjectorSettings
 {
+    /// <summary>The settings of an injector not under <c>fault_injectors:</c>: enabled, with no caps.</summary>
     public static InjectorSettings Default { get; } = new();
 
+    /// <summary><c>enabled</c>: false refuses every fault of this injector.</summary>
     public bool Enabled { get; init; } = true;
 
     /// <summary>Caps on parameters (<c>max_cpu_load</c>, <c>max_delay_ms</c>, …) by key.</summary>
@@ -90,6 +100,7 @@ public sealed record IntegrationSettings
     /// <summary>The value at <see cref="AutoRecoveryJsonPath"/> that means healthy.</summary>
     public string AutoRecoveryExpected { get; init; } = "healthy";
 
+    /// <summary><c>health_monitor_url</c>: the external health monitor, read at every safety check; null: none.</summary>
     public Uri? HealthMonitorUrl { get; init; }
 
     /// <summary>What a failed read of <see cref="HealthMonitorUrl"/> means (<c>health_monitor_unreachable</c>); default <c>breach_after:3</c>.</summary>
@@ -99,10 +110,19 @@ public sealed record IntegrationSettings
 /// <summary><c>safety:</c></summary>
 public sealed record SafetySettings
 {
+    /// <summary>
+    /// <c>production_mode</c>: experiments above <c>Medium</c> wait for an approval, or are refused when
+    /// <see cref="RequireApprovalForCritical"/> is off. Off by default.
+    /// </summary>
     public bool ProductionMode { get; init; }
 
+    /// <summary><c>require_approval_for_critical</c>: <c>Critical</c> experiments wait for an approval; on by default.</summary>
     public bool RequireApprovalForCritical { get; init; } = true;
 
+    /// <summary>
+    /// <c>auto_rollback_enabled</c>: a crossed threshold aborts the experiment and rolls it back; when off,
+    /// crossed thresholds are ignored, all but <c>global.emergency_stop_threshold</c>. On by default.
+    /// </summary>
     public bool AutoRollbackEnabled { get; init; } = true;
 
     /// <summary>How often a running experiment checks these thresholds (in YAML a plain number is seconds).</summary>

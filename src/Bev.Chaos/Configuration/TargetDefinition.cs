@@ -29,32 +29,46 @@ public enum RestartPolicy
 /// <summary>One entry of <c>targets:</c>.</summary>
 public sealed record TargetDefinition
 {
+    /// <summary>The service's catalog name: its key under <c>targets:</c>, the name faults and probes use.</summary>
     public required string Name { get; init; }
 
+    /// <summary><c>kind</c>: how the service is reached; default <c>process</c>.</summary>
     public TargetKind Kind { get; init; } = TargetKind.Process;
 
     /// <summary>argv of a managed process the engine starts and supervises.</summary>
     public IReadOnlyList<string>? Command { get; init; }
 
+    /// <summary><c>working_directory</c> of a managed process; null: the engine's own.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary><c>environment</c>: variables set for a managed process, on top of those it inherits from the engine.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary><c>restart</c>: when the supervisor restarts a managed process that exited; default <c>on-failure</c>.</summary>
     public RestartPolicy Restart { get; init; } = RestartPolicy.OnFailure;
 
+    /// <summary><c>restart_delay</c>: the pause between a managed process's exit and its restart; default 500 ms.</summary>
     public TimeSpan RestartDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary><c>pid_file</c>: a file holding the pid of a process the engine does not start.</summary>
     public string? PidFile { get; init; }
 
+    /// <summary><c>pid</c>: the process id of a running process the engine does not start.</summary>
     public int? Pid { get; init; }
 
+    /// <summary><c>process_name</c>: every running process of that name (command or executable name).</summary>
     public string? ProcessName { get; init; }
 
     /// <summary>The TCP port the service listens on (loopback), for connection faults.</summary>
     public int? Port { get; init; }
 
+    /// <summary>
+    /// <c>health_url</c>: requested by probes and loads that name this target, and polled in the recovery
+    /// phase; null: a probe naming the target checks its processes instead.
+    /// </summary>
     public Uri? HealthUrl { get; init; }
 
+    /// <summary><c>metrics_url</c>: the Prometheus text a prometheus probe naming this target scrapes; null: none.</summary>
     public Uri? MetricsUrl { get; init; }
 
     /// <summary>A protected target is never touched by any fault.</summary>

@@ -80,6 +80,7 @@ public sealed class ChaosEventStream
         /// <summary>This subscriber's events dropped because it fell behind.</summary>
         public long Dropped => Interlocked.Read(ref _dropped.Count);
 
+        /// <summary>Stops receiving: removes this subscriber and completes its <see cref="Reader"/>.</summary>
         public void Dispose() => _stream.Unsubscribe(_channel);
     }
 }

@@ -30,6 +30,14 @@ public sealed class ChaosEngineer : IAsyncDisposable
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly ExperimentServices _services;
 
+    /// <summary>An engineer over the engine's parts; <see cref="ChaosEngine"/> makes one for its own use.</summary>
+    /// <param name="configuration">The validated configuration: concurrency, approvals, safety thresholds, the catalog.</param>
+    /// <param name="faults">The fault manager every fault of an experiment goes through.</param>
+    /// <param name="safetyLock">Engaged by an emergency stop; no experiment injects while it is.</param>
+    /// <param name="probes">Runs the steady-state probes.</param>
+    /// <param name="store">Where finished results are saved; null: they are not.</param>
+    /// <param name="timeProvider">The clock (a fake one in tests); null: the system clock.</param>
+    /// <param name="loggerFactory">Where phases, breaches and verdicts are logged; null: nowhere.</param>
     public ChaosEngineer(ChaosConfiguration configuration, FaultInjectionManager faults, SafetyLock safetyLock, ProbeRunner probes, ExperimentStore? store = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         _configuration = configuration;
@@ -162,6 +170,7 @@ public sealed class ChaosEngineer : IAsyncDisposable
         }
     }
 
+    /// <summary>Aborts every experiment still running (each rolls back its faults), without waiting for them.</summary>
     public ValueTask DisposeAsync()
     {
         foreach (var run in _runs.Values)

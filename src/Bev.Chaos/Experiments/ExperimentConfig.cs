@@ -9,8 +9,10 @@ namespace Bev.Chaos.Experiments;
 /// </summary>
 public sealed record ExperimentConfig
 {
+    /// <summary>The experiment's name, in results, logs and events; must not be empty.</summary>
     public required string Name { get; init; }
 
+    /// <summary>What it tests, for people; null: none.</summary>
     public string? Description { get; init; }
 
     /// <summary>
@@ -20,11 +22,13 @@ public sealed record ExperimentConfig
     /// </summary>
     public IReadOnlyList<string> TargetServices { get; init; } = [];
 
+    /// <summary>The faults on their timeline (<c>fault_injections</c>); an experiment needs at least one fault or load.</summary>
     public IReadOnlyList<FaultInjectionSpec> FaultInjections { get; init; } = [];
 
     /// <summary>Constant-rate HTTP load during the injection phase (its results feed the safety monitor).</summary>
     public IReadOnlyList<LoadSpec> Loads { get; init; } = [];
 
+    /// <summary>How dangerous it is (<c>safety_level</c>), which decides approvals; default <c>Medium</c>.</summary>
     public SafetyLevel SafetyLevel { get; init; } = SafetyLevel.Medium;
 
     /// <summary>Probes of the steady-state hypothesis, run through every phase.</summary>
@@ -42,13 +46,16 @@ public sealed record ExperimentConfig
     /// <summary>Share (0–1) of probe results that must succeed in baseline and validation.</summary>
     public double SteadyStateTolerance { get; init; } = 1.0;
 
+    /// <summary>How long the steady state is measured before any fault (<c>baseline_duration</c>, 0–1 h).</summary>
     public TimeSpan BaselineDuration { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the targets may take to be healthy again after the faults are removed.</summary>
     public TimeSpan RecoveryWindow { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long the steady state is measured again after recovery (<c>validation_duration</c>, 0–1 h).</summary>
     public TimeSpan ValidationDuration { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Time between two probe rounds, in every phase (<c>probe_interval</c>, 50 ms to 60 s).</summary>
     public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The whole experiment is aborted (and rolled back) past this.</summary>

@@ -1,3 +1,4 @@
+using Bev.Chaos.Safety;
 using Microsoft.Extensions.Logging;
 
 namespace Bev.Chaos.Experiments;

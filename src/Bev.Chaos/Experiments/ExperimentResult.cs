@@ -1,48 +1,39 @@
 using Bev.Chaos.Probes;
+using Bev.Chaos.Safety;
 
 namespace Bev.Chaos.Experiments;
-
-/// <summary>One phase's span.</summary>
-public sealed record PhaseRecord(ExperimentStatus Phase, DateTimeOffset Started, DateTimeOffset Ended);
-
-/// <summary>A fault the experiment applied.</summary>
-public sealed record AppliedFault(string FaultId, string InjectorName, string TargetService, DateTimeOffset InjectedAt, DateTimeOffset? RemovedAt)
-{
-    /// <summary>
-    /// What the fault did, as counted just before its removal: for proxy faults <c>matched</c> and
-    /// <c>affected</c> requests (commands, queries) of a protocol toxic, <c>connections</c>,
-    /// <c>bytes_delayed</c>, <c>resets</c>. Null for faults that count nothing.
-    /// </summary>
-    public IReadOnlyDictionary<string, long>? Measurements { get; init; }
-}
-
-/// <summary>A safety threshold crossed: which, the value seen, the limit, when.</summary>
-public sealed record SafetyBreach(string Threshold, double Observed, double Limit, DateTimeOffset Time)
-{
-    public override string ToString() => $"{Threshold} {Observed:0.###} above {Limit:0.###} at {Time:HH:mm:ss.fff}";
-}
 
 /// <summary>Everything an experiment did and concluded.</summary>
 public sealed record ExperimentResult
 {
+    /// <summary>The run's id (<see cref="ExperimentRun.Id"/>): <c>exp-</c> and 12 hex digits.</summary>
     public required string ExperimentId { get; init; }
 
+    /// <summary>The experiment's name (<see cref="ExperimentConfig.Name"/>).</summary>
     public required string Name { get; init; }
 
+    /// <summary>How it ended: passed, failed, aborted or interrupted.</summary>
     public required ExperimentVerdict Verdict { get; init; }
 
+    /// <summary>Why, in words: the verdict's reason and each rollback step that failed, in the order they came.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
 
+    /// <summary>When the run was started (before any wait for approval).</summary>
     public required DateTimeOffset Started { get; init; }
 
+    /// <summary>When it ended, after its rollback.</summary>
     public required DateTimeOffset Ended { get; init; }
 
+    /// <summary>The phases it went through, in order, each with its span.</summary>
     public IReadOnlyList<PhaseRecord> Phases { get; init; } = [];
 
+    /// <summary>Every fault it applied: when it was injected and removed, and what it counted.</summary>
     public IReadOnlyList<AppliedFault> Faults { get; init; } = [];
 
+    /// <summary>Every probe result of every phase, those of the measure-only probes included, in time order.</summary>
     public IReadOnlyList<ProbeResult> ProbeResults { get; init; } = [];
 
+    /// <summary>The safety threshold whose crossing aborted the run; null when none did.</summary>
     public SafetyBreach? Breach { get; init; }
 
     /// <summary>

@@ -13,12 +13,16 @@ public sealed class ExperimentRun
         Started = started;
     }
 
+    /// <summary>The run's id: <c>exp-</c> and 12 hex digits, as in its result and on the API.</summary>
     public string Id { get; }
 
+    /// <summary>The experiment being run, its probes and loads that name a target given that target's catalog URL.</summary>
     public ExperimentConfig Config { get; }
 
+    /// <summary>When it was started.</summary>
     public DateTimeOffset Started { get; }
 
+    /// <summary>The phase it is in now.</summary>
     public ExperimentStatus Status { get; internal set; }
 
     /// <summary>The faults it holds now.</summary>

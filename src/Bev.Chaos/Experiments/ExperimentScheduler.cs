@@ -80,6 +80,7 @@ public sealed partial class ExperimentScheduler : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops every schedule, cancels the runs still going and waits for them to end.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Bev.Chaos.Probes;
+using Bev.Chaos.Safety;
 
 namespace Bev.Chaos.Experiments;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Bev.Chaos.Experiments;
+using Bev.Chaos.Persistence;
 
-namespace Bev.Chaos.Persistence;
+namespace Bev.Chaos.Experiments;
 
 /// <summary>Experiment results in the store, as JSON, so history survives restarts.</summary>
 public sealed class ExperimentStore(ChaosStore store)
@@ -10,6 +10,7 @@ public sealed class ExperimentStore(ChaosStore store)
     /// <summary>snake_case JSON, enums as text: the shape users read.</summary>
     public static readonly JsonSerializerOptions Json = ChaosJson.Indented;
 
+    /// <summary>Saves a finished experiment's <paramref name="result"/>, replacing one saved under the same id.</summary>
     public Task SaveAsync(ExperimentResult result, CancellationToken cancellationToken) =>
         store.WriteAsync(connection =>
         {

@@ -15,14 +15,3 @@ public enum ExperimentVerdict
     /// <summary>Cancelled from outside (Ctrl-C, shutdown).</summary>
     Interrupted,
 }
-
-/// <summary>Where an experiment is.</summary>
-public enum ExperimentStatus
-{
-    AwaitingApproval,
-    Baseline,
-    Injection,
-    Recovery,
-    Validation,
-    Completed,
-}

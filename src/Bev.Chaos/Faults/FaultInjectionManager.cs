@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Events;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets;
 using Bev.Chaos.Targets.Linux;

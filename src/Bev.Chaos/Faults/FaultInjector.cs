@@ -15,6 +15,7 @@ public abstract class FaultInjector
     /// <summary>The injector's name (<c>cpu_stress</c>), as used in requests and configuration.</summary>
     public abstract string Name { get; }
 
+    /// <summary>What the fault acts on: the network, compute, storage or the application.</summary>
     public abstract FaultCategory Category { get; }
 
     /// <summary>One sentence for users.</summary>

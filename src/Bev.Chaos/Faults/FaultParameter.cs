@@ -26,15 +26,28 @@ public sealed record FaultParameter(string Name, FaultParameterType Type, string
     /// <summary>May be left out entirely (no default and not required).</summary>
     public bool Optional { get; init; }
 
+    /// <summary>
+    /// A whole-number parameter from <paramref name="min"/> to <paramref name="max"/>; no
+    /// <paramref name="default"/> means required.
+    /// </summary>
     public static FaultParameter Integer(string name, string description, long? @default, long min, long max, string? capKey = null) =>
         new(name, FaultParameterType.Integer, description) { Default = @default, Min = min, Max = max, CapKey = capKey };
 
+    /// <summary>
+    /// A number parameter (fractions allowed) from <paramref name="min"/> to <paramref name="max"/>; no
+    /// <paramref name="default"/> means required.
+    /// </summary>
     public static FaultParameter Number(string name, string description, double? @default, double min, double max, string? capKey = null) =>
         new(name, FaultParameterType.Number, description) { Default = @default, Min = min, Max = max, CapKey = capKey };
 
+    /// <summary>A true-or-false parameter.</summary>
     public static FaultParameter Boolean(string name, string description, bool @default) =>
         new(name, FaultParameterType.Boolean, description) { Default = @default };
 
+    /// <summary>
+    /// A string parameter: when <paramref name="allowed"/> lists values, only those are accepted. No
+    /// <paramref name="default"/> means required.
+    /// </summary>
     public static FaultParameter Text(string name, string description, string? @default, params string[] allowed) =>
         new(name, FaultParameterType.String, description) { Default = @default, AllowedValues = allowed.Length == 0 ? null : allowed };
 

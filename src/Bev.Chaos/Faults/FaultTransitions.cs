@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bev.Chaos.Events;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets.Linux;
 

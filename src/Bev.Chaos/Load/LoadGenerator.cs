@@ -287,5 +287,6 @@ public sealed class LoadGenerator(HttpMessageHandler? handler = null, TimeSpan? 
         ? new LatencySummary(0, 0, 0, 0)
         : new LatencySummary(histogram.GetValueAtPercentile(50) / 1000.0, histogram.GetValueAtPercentile(90) / 1000.0, histogram.GetValueAtPercentile(99) / 1000.0, histogram.GetMaxValue() / 1000.0);
 
+    /// <summary>Closes its connections; a handler passed in is disposed too.</summary>
     public void Dispose() => _http.Dispose();
 }

@@ -15,21 +15,28 @@ public sealed record LoadSecond(int Second, long Requests, long Errors, double P
 /// </summary>
 public sealed record LoadResult
 {
+    /// <summary>Requests that finished, failed ones included; at most <c>rate × duration</c>.</summary>
     public required long Requests { get; init; }
 
+    /// <summary>Of <see cref="Requests"/>, those that failed: an HTTP status of 500 or more, no answer, or a timeout.</summary>
     public required long Errors { get; init; }
 
+    /// <summary>The rate asked for, in requests per second.</summary>
     public required double RequestedRate { get; init; }
 
     /// <summary>Requests completed per second of the run.</summary>
     public required double AchievedRate { get; init; }
 
+    /// <summary>How long the run took, from the schedule's start until the last request finished.</summary>
     public required TimeSpan Duration { get; init; }
 
+    /// <summary>Corrected latencies: each timed from when its request was due.</summary>
     public required LatencySummary Latency { get; init; }
 
+    /// <summary>Latencies timed from when each request was actually sent, as a closed-loop tool would report them.</summary>
     public required LatencySummary UncorrectedLatency { get; init; }
 
+    /// <summary>The run second by second, by when requests were due; seconds without requests are left out.</summary>
     public required IReadOnlyList<LoadSecond> Seconds { get; init; }
 
     /// <summary>True when the rate was not held: see <see cref="LoadGenerator.HeldRule"/> (achieved rate and schedule lag).</summary>

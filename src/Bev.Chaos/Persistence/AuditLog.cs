@@ -8,6 +8,7 @@ public sealed record AuditEntry(DateTimeOffset Time, string Who, string Action, 
 /// <summary>The audit log in the store: every mutating call to the API.</summary>
 public sealed class AuditLog(ChaosStore store)
 {
+    /// <summary>Records one call; returns once the entry is durable in the store.</summary>
     public Task AppendAsync(AuditEntry entry, CancellationToken cancellationToken) =>
         store.WriteAsync(connection =>
         {

@@ -315,6 +315,7 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>Closes the store, first waiting for the commit and reads under way so that no promised write is lost.</summary>
     public void Dispose()
     {
         // Wait for a commit in progress, so no caller loses a write it was promised.
@@ -341,6 +342,7 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         public TaskCompletionSource<int> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Closes the store as <see cref="Dispose"/> does (synchronously).</summary>
     public ValueTask DisposeAsync()
     {
         Dispose();

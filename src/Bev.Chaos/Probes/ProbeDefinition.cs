@@ -38,21 +38,30 @@ public enum ProbeMode
 /// <summary>How a Prometheus probe compares the metric with its threshold.</summary>
 public enum ProbeComparison
 {
+    /// <summary>The metric must be below the threshold (<c>&lt;</c>).</summary>
     LessThan,
+    /// <summary>The metric must be at most the threshold (<c>&lt;=</c>).</summary>
     LessOrEqual,
+    /// <summary>The metric must be above the threshold (<c>&gt;</c>).</summary>
     GreaterThan,
+    /// <summary>The metric must be at least the threshold (<c>&gt;=</c>).</summary>
     GreaterOrEqual,
+    /// <summary>The metric must equal the threshold exactly (<c>==</c>).</summary>
     Equal,
+    /// <summary>The metric must differ from the threshold (<c>!=</c>).</summary>
     NotEqual,
 }
 
 /// <summary>A steady-state probe: validated, immutable.</summary>
 public sealed record ProbeDefinition
 {
+    /// <summary>The name its results are reported under.</summary>
     public required string Name { get; init; }
 
+    /// <summary>What it checks; each kind reads only the properties marked with its name.</summary>
     public required ProbeKind Kind { get; init; }
 
+    /// <summary>When it is evaluated (in every phase by default).</summary>
     public ProbeMode Mode { get; init; } = ProbeMode.Continuous;
 
     /// <summary>Http and Prometheus: the URL (loopback or a namespace of the test's own).</summary>
@@ -79,8 +88,10 @@ public sealed record ProbeDefinition
     /// <summary>Prometheus: <c>name</c> or <c>name{label="value",…}</c>; the values of every matching sample are summed.</summary>
     public string? Metric { get; init; }
 
+    /// <summary>Prometheus: how the metric is compared with <see cref="Threshold"/> (<c>&lt;=</c> by default).</summary>
     public ProbeComparison Comparison { get; init; } = ProbeComparison.LessOrEqual;
 
+    /// <summary>Prometheus: the value the metric is compared with; unused when <see cref="MeasureOnly"/>.</summary>
     public double Threshold { get; init; }
 
     /// <summary>
@@ -93,6 +104,7 @@ public sealed record ProbeDefinition
     /// <summary>Http: accepted status codes (inclusive range).</summary>
     public int ExpectedStatusMin { get; init; } = 200;
 
+    /// <summary>Http: the highest accepted status code (200 to 399 by default).</summary>
     public int ExpectedStatusMax { get; init; } = 399;
 
     /// <summary>Http: text the body must contain.</summary>
@@ -101,11 +113,13 @@ public sealed record ProbeDefinition
     /// <summary>Http: a JSONPath into the body (<c>$.status</c>) whose value must equal <see cref="JsonExpected"/>.</summary>
     public string? JsonPath { get; init; }
 
+    /// <summary>Http: the value at <see cref="JsonPath"/> as text (a string without quotes); null for no JSON check.</summary>
     public string? JsonExpected { get; init; }
 
     /// <summary>Tcp: host and port.</summary>
     public string? Host { get; init; }
 
+    /// <summary>Tcp: the port to connect to on <see cref="Host"/>.</summary>
     public int Port { get; init; }
 
     /// <summary>
@@ -115,6 +129,7 @@ public sealed record ProbeDefinition
     /// </summary>
     public string? Target { get; init; }
 
+    /// <summary>How long one evaluation may take before it fails (2 s by default); a command still running is killed.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>True for an http or prometheus probe that names a target instead of a URL.</summary>

@@ -81,7 +81,7 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
                 return (false, "the answer is not JSON");
             }
 
-            var values = Experiments.ChaosToolkit.Tolerance.Select(json, path).Select(v => v is System.Text.Json.Nodes.JsonValue jv && jv.GetValueKind() == System.Text.Json.JsonValueKind.String ? jv.GetValue<string>() : v?.ToJsonString()).ToList();
+            var values = Tolerance.Select(json, path).Select(v => v is System.Text.Json.Nodes.JsonValue jv && jv.GetValueKind() == System.Text.Json.JsonValueKind.String ? jv.GetValue<string>() : v?.ToJsonString()).ToList();
             if (!values.Contains(probe.JsonExpected))
             {
                 return (false, $"{path} is {(values.Count == 0 ? "missing" : string.Join(", ", values))}, not {probe.JsonExpected}");
@@ -185,5 +185,6 @@ public sealed class ProbeRunner(TargetResolver targets, TimeProvider timeProvide
         }
     }
 
+    /// <summary>Closes its HTTP connections; a handler passed in is disposed too.</summary>
     public void Dispose() => _http.Dispose();
 }

@@ -9,6 +9,10 @@ namespace Bev.Chaos.Probes;
 /// </summary>
 public static class PrometheusText
 {
+    /// <summary>One sample line of an exposition (its timestamp, if any, is dropped).</summary>
+    /// <param name="Name">The metric name, e.g. <c>http_requests_total</c>.</param>
+    /// <param name="Labels">Its labels, values unescaped; empty when the line has none.</param>
+    /// <param name="Value">The sample's value, which may be <c>+Inf</c>, <c>-Inf</c> or <c>NaN</c>.</param>
     public sealed record Sample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
 
     /// <summary>The samples of an exposition; lines that are not samples (comments, blanks) are skipped.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Newtonsoft.Json.Linq;
 
-namespace Bev.Chaos.Experiments.ChaosToolkit;
+namespace Bev.Chaos.Probes;
 
 /// <summary>
 /// Chaos Toolkit tolerances, judged case by case as chaoslib's <c>within_tolerance</c> judges them:

@@ -11,6 +11,10 @@ namespace Bev.Chaos.Reporting;
 /// </summary>
 public static class ExperimentReport
 {
+    /// <summary>
+    /// The report for <paramref name="result"/>. Its availability is the share of judged probe results that succeeded from
+    /// the first injection on; the availability check passes at <paramref name="availabilityThreshold"/> % or more (100 by default).
+    /// </summary>
     public static ResilienceReport From(ExperimentResult result, double availabilityThreshold = 100)
     {
         // Judged probes only: a measured metric is no request of the target's users.

@@ -23,6 +23,7 @@ public static class HtmlReport
     /// <summary>What "time to recover" means in every report, as the HTML report states it.</summary>
     public const string TimeToRecoverDefinition = "Time to recover: from the last fault's removal to the first of N consecutive healthy observations (an experiment: 3 probe rounds; a resilience test: the requests due in its sustained-success span).";
 
+    /// <summary>The whole page for <paramref name="reports"/>: a summary table, then one section per test.</summary>
     public static string Render(IReadOnlyList<ResilienceReport> reports)
     {
         var html = new StringBuilder();

@@ -10,6 +10,7 @@ namespace Bev.Chaos.Reporting;
 /// </summary>
 public static class JUnitReport
 {
+    /// <summary>The XML document for <paramref name="reports"/>: one &lt;testsuite&gt; each, in one &lt;testsuites&gt;.</summary>
     public static string Render(IReadOnlyList<ResilienceReport> reports)
     {
         var suites = reports.Select(Suite).ToList();

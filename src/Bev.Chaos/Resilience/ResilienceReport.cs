@@ -6,10 +6,13 @@ namespace Bev.Chaos.Resilience;
 /// </summary>
 public sealed record ResilienceReport
 {
+    /// <summary>The schema version this library writes, and the only one <see cref="Reporting.ReportJson.Read"/> accepts.</summary>
     public const int CurrentSchemaVersion = 1;
 
+    /// <summary>The version of the JSON schema (docs/resilience.md) the report follows.</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
 
+    /// <summary>The resilience test's name (for an experiment run without load, the experiment's).</summary>
     public required string Name { get; init; }
 
     /// <summary>passed, failed, or error (the test could not run: preparation failed).</summary>
@@ -18,22 +21,31 @@ public sealed record ResilienceReport
     /// <summary>Every reason for the verdict (every failed check), or what held.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
 
+    /// <summary>When the test started, as its preparation began.</summary>
     public required DateTimeOffset Started { get; init; }
 
+    /// <summary>When the measuring ended and analysis began (when preparation failed: as it ended).</summary>
     public required DateTimeOffset Ended { get; init; }
 
+    /// <summary>The URL the load was sent to; for an experiment run without load, a note saying so.</summary>
     public required string LoadUrl { get; init; }
 
+    /// <summary>The load's rate in requests per second, stress phase aside; 0 for an experiment run without load.</summary>
     public double Rate { get; init; }
 
+    /// <summary>Percent of requests (0–100) that had to succeed from the first injection to the end.</summary>
     public double AvailabilityThreshold { get; init; }
 
+    /// <summary>The resilience score; null when a resilience test could not run (its preparation failed).</summary>
     public ResilienceScore? Score { get; init; }
 
+    /// <summary>The load's figures per phase, in the order they ran.</summary>
     public IReadOnlyList<PhaseMetrics> Phases { get; init; } = [];
 
+    /// <summary>Every fault the failure scenarios injected, with when it was injected and removed (if it was).</summary>
     public IReadOnlyList<FaultWindow> Faults { get; init; } = [];
 
+    /// <summary>Each failure scenario's outcome, in the order they ran.</summary>
     public IReadOnlyList<ScenarioOutcome> Scenarios { get; init; } = [];
 
     /// <summary>From the first injection to the first failed or slow request; null when nothing was noticed.</summary>
@@ -55,10 +67,14 @@ public sealed record ResilienceReport
     public IReadOnlyList<ResilienceCheck> Checks { get; init; } = [];
 }
 
+/// <summary>How a resilience test ended (lower-case in JSON).</summary>
 public enum ResilienceVerdict
 {
+    /// <summary>Every validation check held (for an experiment: it passed).</summary>
     Passed,
+    /// <summary>At least one validation check failed (for an experiment: it failed).</summary>
     Failed,
+    /// <summary>The test could not run (preparation found a problem); for an experiment, it was aborted or interrupted.</summary>
     Error,
 }
 
@@ -89,11 +105,19 @@ public sealed record ScenarioOutcome(string Name, string ExperimentId, string Ex
     public double? TimeToRecoverMs { get; init; }
 }
 
+/// <summary>A span of consecutive failed requests.</summary>
+/// <param name="Start">When the first of them was due.</param>
+/// <param name="End">When the last of them was due.</param>
+/// <param name="FailedRequests">How many requests failed in a row.</param>
 public sealed record OutageWindow(DateTimeOffset Start, DateTimeOffset End, long FailedRequests);
 
 /// <summary>One second: requests due in it, how many failed, latency percentiles (ms).</summary>
 public sealed record SeriesPoint(double Second, long Requests, long Errors, double P50Ms, double P99Ms);
 
+/// <summary>One validation check: a JUnit test case.</summary>
+/// <param name="Name">What it checks: <c>availability</c>, <c>recovered</c>, <c>scenario NAME</c>, ….</param>
+/// <param name="Passed">Whether it held.</param>
+/// <param name="Detail">What was measured against what was required, in words.</param>
 public sealed record ResilienceCheck(string Name, bool Passed, string Detail);
 
 /// <summary>
@@ -105,6 +129,11 @@ public sealed record ResilienceCheck(string Name, bool Passed, string Detail);
 /// </summary>
 public sealed record ResilienceScore(double Value, double ProbeTerm, double AvailabilityTerm, double RecoveryTerm)
 {
+    /// <summary>
+    /// The score, as the type's summary describes: <paramref name="availabilityPercent"/> and <paramref name="thresholdPercent"/>
+    /// are 0–100; <paramref name="timeToRecover"/> is null when the service did not recover. With no scenario weight, the probe term
+    /// is the availability.
+    /// </summary>
     public static ResilienceScore Compute(IReadOnlyList<ScenarioOutcome> scenarios, double availabilityPercent, double thresholdPercent, TimeSpan? timeToRecover, TimeSpan target, TimeSpan window)
     {
         var weights = scenarios.Sum(s => s.Weight);

@@ -10,6 +10,7 @@ namespace Bev.Chaos.Resilience;
 /// </summary>
 public sealed record ResilienceTestConfig
 {
+    /// <summary>The test's name in reports and JUnit suites; must not be blank.</summary>
     public required string Name { get; init; }
 
     /// <summary>Services that must resolve (catalog names or ad hoc targets) before anything runs.</summary>
@@ -42,11 +43,13 @@ public sealed record ResilienceTestConfig
     /// <summary>A request slower than this counts as failed.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long the load runs before any fault (10 s by default); later phases are compared with it.</summary>
     public TimeSpan BaselineDuration { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Rate of the optional stress phase; null skips it.</summary>
     public double? StressRate { get; init; }
 
+    /// <summary>How long the stress phase runs at <see cref="StressRate"/> (5 s by default); unused without one.</summary>
     public TimeSpan StressDuration { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long after the last fault's removal the service may take to recover.</summary>
@@ -58,6 +61,7 @@ public sealed record ResilienceTestConfig
     /// <summary>Time to recover at or below this earns the whole recovery term of the score.</summary>
     public TimeSpan RecoveryTarget { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long the load runs after recovery to compare with the baseline (10 s by default).</summary>
     public TimeSpan ValidationDuration { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Validation passes when its p95 is within this percentage above the baseline's p95.</summary>

@@ -13,12 +13,19 @@ namespace Bev.Chaos.Resilience;
 /// </summary>
 public sealed class ResilienceTester(ChaosEngineer engineer, TargetResolver targets, ScenarioLibrary library, HttpMessageHandler? handler = null, TimeProvider? timeProvider = null)
 {
+    /// <summary>Phase name: the targets, scenarios, load URL and generator headroom are checked; no load is measured.</summary>
     public const string Preparation = "preparation";
+    /// <summary>Phase name: load before any fault, the reference for the later phases.</summary>
     public const string Baseline = "baseline";
+    /// <summary>Phase name: load at <see cref="ResilienceTestConfig.StressRate"/>, when it is set.</summary>
     public const string Stress = "stress";
+    /// <summary>Phase name: load while the failure scenarios' experiments run, one after another.</summary>
     public const string Failure = "failure";
+    /// <summary>Phase name: load after the last fault's removal, until sustained success or the recovery window's end.</summary>
     public const string Recovery = "recovery";
+    /// <summary>Phase name: load after recovery, compared with the baseline.</summary>
     public const string Validation = "validation";
+    /// <summary>Phase name: statistics, score and verdict, with no load.</summary>
     public const string Analysis = "analysis";
 
     /// <summary>Over the engine's engineer, catalog and a scenario library.</summary>

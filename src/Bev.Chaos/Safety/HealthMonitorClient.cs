@@ -11,6 +11,7 @@ namespace Bev.Chaos.Safety;
 /// </summary>
 public sealed class HealthMonitorClient(Uri url, HttpClient http)
 {
+    /// <summary>The values read: JSON properties or Prometheus metrics of these names; anything else is ignored.</summary>
     public static readonly string[] Names = ["cpu_usage", "memory_usage", "error_rate", "response_time_ms"];
 
     /// <summary>The values the monitor reports, by name; throws <see cref="HttpRequestException"/> when it cannot be read.</summary>

@@ -21,6 +21,7 @@ public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider) : Fa
                 : null;
         }, cancellationToken);
 
+    /// <summary>Engages the lock for <paramref name="reason"/> from now; engaging it again replaces reason and time.</summary>
     public Task EngageAsync(string reason, CancellationToken cancellationToken = default) =>
         store.WriteAsync(connection =>
         {
@@ -31,6 +32,7 @@ public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider) : Fa
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
+    /// <summary>Releases the lock so faults may be injected again; nothing happens when it is not engaged.</summary>
     public Task ReleaseAsync(CancellationToken cancellationToken = default) =>
         store.WriteAsync(connection =>
         {
@@ -53,7 +55,9 @@ public sealed class SafetyLock(ChaosStore store, TimeProvider timeProvider) : Fa
 public sealed class SafetyLockException(string reason, DateTimeOffset since)
     : InvalidOperationException($"the safety lock is engaged ({reason}, since {since:yyyy-MM-dd HH:mm:ss} UTC): no new faults until it is released with 'bev-chaos emergency-stop --release'")
 {
+    /// <summary>Why the lock was engaged, e.g. <c>emergency stop</c>.</summary>
     public string Reason { get; } = reason;
 
+    /// <summary>When it was engaged (UTC).</summary>
     public DateTimeOffset Since { get; } = since;
 }

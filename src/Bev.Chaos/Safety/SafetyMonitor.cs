@@ -1,5 +1,4 @@
 using Bev.Chaos.Configuration;
-using Bev.Chaos.Experiments;
 using Bev.Chaos.Probes;
 
 namespace Bev.Chaos.Safety;

@@ -22,13 +22,16 @@ public sealed class ScenarioLibrary
         Add(ScenarioLoader.Parse(reader.ReadToEnd(), "built-in scenarios.yaml"));
     }
 
+    /// <summary>Every scenario, built-in and loaded, by category then name.</summary>
     public IReadOnlyList<ScenarioDefinition> Scenarios => _scenarios.Values.OrderBy(s => s.Category).ThenBy(s => s.Name, StringComparer.Ordinal).ToList();
 
+    /// <summary>The suites by name, each with its scenarios' names in the order they run.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Suites => _suites;
 
     /// <summary>The scenario of that name, or null.</summary>
     public ScenarioDefinition? GetScenario(string name) => _scenarios.GetValueOrDefault(name);
 
+    /// <summary>The scenarios of <paramref name="category"/>, by name.</summary>
     public IReadOnlyList<ScenarioDefinition> GetScenariosByCategory(ScenarioCategory category) =>
         Scenarios.Where(s => s.Category == category).ToList();
 

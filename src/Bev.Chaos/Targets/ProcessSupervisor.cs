@@ -23,6 +23,11 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
 
+    /// <summary>A supervisor with nothing started yet; creates <paramref name="runDirectory"/> when missing.</summary>
+    /// <param name="runDirectory">Where the managed targets' pid files and logs live.</param>
+    /// <param name="timeProvider">The clock for restart delays and times; null: the system clock.</param>
+    /// <param name="events">Where restarts are published; null: nowhere.</param>
+    /// <param name="logger">Where the supervisor logs; null: nowhere.</param>
     public ProcessSupervisor(string runDirectory, TimeProvider? timeProvider = null, ChaosEventStream? events = null, ILogger<ProcessSupervisor>? logger = null)
     {
         _runDirectory = runDirectory;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets;
 using Bev.Chaos.Targets.Linux;

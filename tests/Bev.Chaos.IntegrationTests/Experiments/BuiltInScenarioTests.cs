@@ -1,6 +1,7 @@
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Scenarios;
 using Bev.Chaos.Targets;

@@ -1,5 +1,6 @@
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Safety;
 using Bev.Chaos.TestSupport;
 
@@ -88,7 +89,7 @@ public sealed class ChaosEngineerTests
         var injected = result.Faults.Single().InjectedAt;
         Assert.InRange((result.Breach.Time - injected).TotalMilliseconds, 0, safety.SafetyMonitoringInterval.TotalMilliseconds * 2 + 350);
         Assert.Empty(f.Faults.ActiveFaults);
-        Assert.Empty(await new Persistence.FaultJournal(f.Store).ListOpenAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(await new FaultJournal(f.Store).ListOpenAsync(TestContext.Current.CancellationToken));
         Assert.True(Targets.Linux.ProcFs.TryReadStat(f.Supervisor.TryGetCurrent("web")!.Value.Pid)!.Value.State is 'R' or 'S', "running again (R or S): not stopped, not gone");
         Assert.Contains(result.Reasons, r => r.StartsWith("safety breach: max_error_rate", StringComparison.Ordinal));
     }
@@ -222,9 +223,9 @@ public sealed class ChaosEngineerTests
         Assert.True(File.Exists(done));
         Assert.Contains("rollback broken failed: exit 1: ", result.Reasons);
         Assert.False(result.RolledBack);
-        var json = System.Text.Json.JsonSerializer.Serialize(result, Persistence.ExperimentStore.Json);
+        var json = System.Text.Json.JsonSerializer.Serialize(result, ExperimentStore.Json);
         Assert.Contains("\"rolled_back\": false", json, StringComparison.Ordinal);
-        var stored = Assert.Single(await new Persistence.ExperimentStore(f.Store).ListJsonAsync(10, TestContext.Current.CancellationToken));
+        var stored = Assert.Single(await new ExperimentStore(f.Store).ListJsonAsync(10, TestContext.Current.CancellationToken));
         Assert.False(System.Text.Json.Nodes.JsonNode.Parse(stored)!["rolled_back"]!.GetValue<bool>());
     }
 
@@ -244,7 +245,7 @@ public sealed class ChaosEngineerTests
 
         Assert.Equal(ExperimentVerdict.Passed, result.Verdict);
         Assert.True(result.RolledBack);
-        Assert.Contains("\"rolled_back\": true", System.Text.Json.JsonSerializer.Serialize(result, Persistence.ExperimentStore.Json), StringComparison.Ordinal);
+        Assert.Contains("\"rolled_back\": true", System.Text.Json.JsonSerializer.Serialize(result, ExperimentStore.Json), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Experiments;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Probes;
 using Bev.Chaos.Proxy;

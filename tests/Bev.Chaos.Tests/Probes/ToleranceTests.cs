@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Bev.Chaos.Experiments.ChaosToolkit;
+using Bev.Chaos.Probes;
 
-namespace Bev.Chaos.Tests;
+namespace Bev.Chaos.Tests.Probes;
 
 /// <summary>
 /// Tolerances written as Chaos Toolkit's documentation writes them, judged as chaoslib's

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Bev.Chaos.Probes;
 
 namespace Bev.Chaos.Experiments.ChaosToolkit;
 
@@ -259,5 +260,6 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
+    /// <summary>Releases the HTTP client the runs share.</summary>
     public void Dispose() => _http.Dispose();
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Bev.Chaos.Faults;
+using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets.Linux;
 using Microsoft.Data.Sqlite;
 
-namespace Bev.Chaos.Persistence;
+namespace Bev.Chaos.Faults.Journal;
 
 /// <summary>
 /// The write-ahead fault journal. An entry is written (and synced) with its undo recipe before the

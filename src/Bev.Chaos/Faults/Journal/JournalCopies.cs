@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Bev.Chaos.Faults;
 
-namespace Bev.Chaos.Persistence;
+namespace Bev.Chaos.Faults.Journal;
 
 /// <summary>
 /// A further copy of every open fault's journal entry, one small file each, outside the store:

@@ -1,4 +1,4 @@
-namespace Bev.Chaos.Persistence;
+namespace Bev.Chaos.Faults.Journal;
 
 /// <summary>
 /// What a copy file holds: the journal entry and the data directory whose store it belongs to,

@@ -1,7 +1,6 @@
-using Bev.Chaos.Faults;
 using Bev.Chaos.Targets.Linux;
 
-namespace Bev.Chaos.Persistence;
+namespace Bev.Chaos.Faults.Journal;
 
 /// <summary>One fault as the journal records it: enough to revert it from any process.</summary>
 public sealed record JournalEntry(

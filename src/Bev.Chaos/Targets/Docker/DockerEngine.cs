@@ -12,6 +12,7 @@ public sealed class DockerEngine(Uri host) : IDisposable
 {
     private readonly Lazy<DockerClient> _client = new(() => new DockerClientConfiguration(host, defaultTimeout: TimeSpan.FromSeconds(30)).CreateClient());
 
+    /// <summary>The daemon's address (<c>unix:///var/run/docker.sock</c>, <c>tcp://HOST:PORT</c>).</summary>
     public Uri Host => host;
 
     /// <summary>The daemon from <paramref name="configured"/>, else <c>DOCKER_HOST</c>, else the default socket.</summary>
@@ -61,17 +62,23 @@ public sealed class DockerEngine(Uri host) : IDisposable
         }
     }
 
+    /// <summary>Freezes every process of the container (<c>docker pause</c>).</summary>
     public Task PauseAsync(string id, CancellationToken cancellationToken) => CallAsync(c => c.Containers.PauseContainerAsync(id, cancellationToken));
 
+    /// <summary>Thaws a paused container (<c>docker unpause</c>).</summary>
     public Task UnpauseAsync(string id, CancellationToken cancellationToken) => CallAsync(c => c.Containers.UnpauseContainerAsync(id, cancellationToken));
 
     // The client leaves a zero grace out of the request, so the daemon would wait its default 10 s:
     // no grace is a SIGKILL, as `docker stop -t 0` is — and, like stop, returns once it has exited.
+    /// <summary>
+    /// Stops the container: its stop signal, then SIGKILL after <paramref name="grace"/> (rounded up to whole seconds; SIGKILL at once
+    /// when zero). Returns once it has exited.
+    /// </summary>
     public async Task StopAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
     {
         if (grace > TimeSpan.Zero)
         {
-            await CallAsync(c => c.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken)).ConfigureAwait(false);
+            await CallAsync(c => c.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }, cancellationToken)).ConfigureAwait(false);
             return;
         }
 
@@ -79,14 +86,16 @@ public sealed class DockerEngine(Uri host) : IDisposable
         await CallAsync(c => c.Containers.WaitContainerAsync(id, cancellationToken)).ConfigureAwait(false);
     }
 
+    /// <summary>Starts a stopped container (<c>docker start</c>).</summary>
     public Task StartAsync(string id, CancellationToken cancellationToken) =>
         CallAsync(c => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken));
 
+    /// <summary>Stops the container as <see cref="StopAsync"/> does with <paramref name="grace"/>, then starts it.</summary>
     public async Task RestartAsync(string id, TimeSpan grace, CancellationToken cancellationToken)
     {
         if (grace > TimeSpan.Zero)
         {
-            await CallAsync(c => c.Containers.RestartContainerAsync(id, new ContainerRestartParameters { WaitBeforeKillSeconds = (uint)grace.TotalSeconds }, cancellationToken)).ConfigureAwait(false);
+            await CallAsync(c => c.Containers.RestartContainerAsync(id, new ContainerRestartParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(grace.TotalSeconds) }, cancellationToken)).ConfigureAwait(false);
             return;
         }
 
@@ -113,6 +122,7 @@ public sealed class DockerEngine(Uri host) : IDisposable
             return true;
         }).ConfigureAwait(false);
 
+    /// <summary>Closes the connection to the daemon, if one was made.</summary>
     public void Dispose()
     {
         if (_client.IsValueCreated)

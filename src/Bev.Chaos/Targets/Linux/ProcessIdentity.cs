@@ -29,6 +29,7 @@ public readonly record struct ProcessIdentity(int Pid, long StartTicks)
         }
     }
 
+    /// <summary>The <c>pid@start</c> form (<c>1234@567890</c>), as pid files and undo recipes hold it.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Pid}@{StartTicks}");
 
     /// <summary>Parses the <c>pid@start</c> form written by <see cref="ToString"/>.</summary>

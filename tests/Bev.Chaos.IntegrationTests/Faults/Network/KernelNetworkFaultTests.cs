@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.TestSupport;
 
 namespace Bev.Chaos.IntegrationTests.Faults.Network;
@@ -70,7 +71,7 @@ public sealed class KernelNetworkFaultTests
         // The inert rules are cleaned up by the next process that opens the store.
         await using var store = Bev.Chaos.Persistence.ChaosStore.Open(data.Path);
         var configuration = new Bev.Chaos.Configuration.ChaosConfiguration();
-        await using var manager = new Bev.Chaos.Faults.FaultInjectionManager(configuration, new Bev.Chaos.Persistence.FaultJournal(store), new Bev.Chaos.Targets.TargetResolver(configuration));
+        await using var manager = new Bev.Chaos.Faults.FaultInjectionManager(configuration, new Bev.Chaos.Faults.Journal.FaultJournal(store), new Bev.Chaos.Targets.TargetResolver(configuration));
         Assert.Equal(1, await manager.InitializeAsync(TestContext.Current.CancellationToken));
         Assert.DoesNotContain("bev-chaos:", TestNetwork.Ip("netns", "exec", network.B, "nft", "list", "ruleset"));
     }

@@ -1,5 +1,6 @@
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Proxy;
 using Bev.Chaos.Targets;

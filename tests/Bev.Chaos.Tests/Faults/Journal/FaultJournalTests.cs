@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Faults;
+using Bev.Chaos.Faults.Journal;
 using Bev.Chaos.Persistence;
 using Bev.Chaos.Targets;
 using Bev.Chaos.Targets.Linux;
 using Bev.Chaos.TestSupport;
 
-namespace Bev.Chaos.Tests.Persistence;
+namespace Bev.Chaos.Tests.Faults.Journal;
 
 /// <summary>The journal across processes: orphans of dead engines are reverted, live engines' faults are not.</summary>
 public sealed class FaultJournalTests : IDisposable
