@@ -6,7 +6,7 @@ namespace Bev.Chaos.Targets.Linux;
 /// unified hierarchy offers it. The freezer on v2 is not a controller but <c>cgroup.freeze</c>,
 /// present in every non-root cgroup of a kernel since 5.2, so it is v2 wherever cgroup2 is mounted.
 /// </summary>
-public static class CgroupLayout
+internal static class CgroupLayout
 {
     /// <summary>The v2 name of a v1 controller: <c>blkio</c> is <c>io</c>, <c>cpuacct</c> is part of <c>cpu</c>.</summary>
     public static string V2Name(string controller) => controller switch

@@ -5,7 +5,7 @@ namespace Bev.Chaos.Targets.Linux;
 /// a fault makes a child cgroup beneath the target's own, moves the target into it and sets
 /// the limit there; removal moves the target back and deletes the child.
 /// </summary>
-public static class CgroupV1
+internal static class CgroupV1
 {
     /// <summary>Where the v1 hierarchies are mounted.</summary>
     public const string Root = "/sys/fs/cgroup";

@@ -6,7 +6,7 @@ namespace Bev.Chaos.Targets.Linux;
 /// cgroup v2 (unified hierarchy) file operations. Cgroup paths are those of <c>/proc/PID/cgroup</c>'s
 /// <c>0::</c> line, relative to the v2 mount.
 /// </summary>
-public static class CgroupV2
+internal static class CgroupV2
 {
     /// <summary>Where the unified hierarchy is mounted (<c>/sys/fs/cgroup</c> on v2 hosts, <c>/sys/fs/cgroup/unified</c> on hybrid ones), or null.</summary>
     public static string? Mount

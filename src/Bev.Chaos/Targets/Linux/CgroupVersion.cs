@@ -1,7 +1,7 @@
 namespace Bev.Chaos.Targets.Linux;
 
 /// <summary>Which cgroup hierarchy serves a controller on this host.</summary>
-public enum CgroupVersion
+internal enum CgroupVersion
 {
     /// <summary>Neither hierarchy has the controller (or we may not write it).</summary>
     None,

@@ -8,14 +8,14 @@ namespace Bev.Chaos.Targets.Linux;
 /// <param name="TotalBytes">f_blocks × f_frsize</param>
 /// <param name="FreeBytes">f_bfree × f_frsize (including root's reserve)</param>
 /// <param name="AvailableBytes">f_bavail × f_frsize (what unprivileged users may still use)</param>
-public readonly record struct FileSystemSpace(long TotalBytes, long FreeBytes, long AvailableBytes)
+internal readonly record struct FileSystemSpace(long TotalBytes, long FreeBytes, long AvailableBytes)
 {
     /// <summary>Used share the way <c>df</c> computes it: used / (used + available).</summary>
     public double UsedPercent => 100.0 * (TotalBytes - FreeBytes) / Math.Max(1, TotalBytes - FreeBytes + AvailableBytes);
 }
 
 /// <summary>Filesystem facts: space, the block device behind a path, real block allocation.</summary>
-public static partial class FileSystems
+internal static partial class FileSystems
 {
     /// <summary>statvfs of the filesystem holding <paramref name="path"/>.</summary>
     public static FileSystemSpace Space(string path)

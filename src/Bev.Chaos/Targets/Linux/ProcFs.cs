@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Bev.Chaos.Targets.Linux;
 
 /// <summary>Reads what the engine needs from <c>/proc</c>.</summary>
-public static class ProcFs
+internal static class ProcFs
 {
     /// <summary>USER_HZ; 100 on every Linux this runs on.</summary>
     public const int ClockTicksPerSecond = 100;

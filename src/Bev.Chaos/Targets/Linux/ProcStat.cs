@@ -7,7 +7,7 @@ namespace Bev.Chaos.Targets.Linux;
 /// <param name="SystemTicks">stime in clock ticks</param>
 /// <param name="StartTicks">start time in clock ticks after boot</param>
 /// <param name="RssPages">resident set size in pages</param>
-public readonly record struct ProcStat(char State, int ParentPid, long UserTicks, long SystemTicks, long StartTicks, long RssPages)
+internal readonly record struct ProcStat(char State, int ParentPid, long UserTicks, long SystemTicks, long StartTicks, long RssPages)
 {
     /// <summary>User plus system CPU time.</summary>
     public TimeSpan CpuTime => TimeSpan.FromSeconds((UserTicks + SystemTicks) / (double)ProcFs.ClockTicksPerSecond);

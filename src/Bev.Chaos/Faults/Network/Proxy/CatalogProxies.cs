@@ -4,7 +4,7 @@ using Bev.Chaos.Proxy;
 namespace Bev.Chaos.Faults.Network.Proxy;
 
 /// <summary>Starts the fault proxies the catalog declares, so targets' traffic flows through them from the start.</summary>
-public static class CatalogProxies
+internal static class CatalogProxies
 {
     /// <summary>Creates and starts every catalog proxy not already in <paramref name="proxies"/>; returns their names.</summary>
     public static IReadOnlyList<string> StartAll(ChaosConfiguration configuration, ProxyCollection proxies)
