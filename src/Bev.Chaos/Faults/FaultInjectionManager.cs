@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Events;
@@ -125,7 +124,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     /// <exception cref="FeatureUnavailableException">The machine lacks what the fault needs; nothing was applied.</exception>
     public async Task<string> InjectFaultAsync(FaultRequest request, CancellationToken cancellationToken = default)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
 
         // Entered before the lock is read: an emergency stop that closes the lock after this read
         // waits for this injection to finish, then removes it. Disposal waits the same way, so the
@@ -185,7 +184,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
             }
         }
 
-        var latency = Stopwatch.GetElapsedTime(started);
+        var latency = _time.GetElapsedTime(started);
         FaultLog.LogInjected(_logger, context.FaultId, injector.Name, request.Target, latency.TotalMilliseconds, context.Duration);
         Events.Publish(new FaultInjectedEvent(_time.GetUtcNow(), context.FaultId, injector.Name, request.Target, context.ExpiresAt, latency));
         return context.FaultId;
@@ -267,7 +266,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         // Taken before the first await, so that it holds every fault live when the stop came: an
         // experiment aborted by the same stop may roll its own faults back before the lock is written.
         var liveAtStop = _live.Ids;
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         if (_lock is not null)
         {
             await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
@@ -288,7 +287,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
 
         var count = await first.ConfigureAwait(false) + await SweepAsync([], swept, cancellationToken).ConfigureAwait(false) + await remote.ConfigureAwait(false);
         await RevertAbandonedAsync(cancellationToken).ConfigureAwait(false);
-        var took = Stopwatch.GetElapsedTime(started);
+        var took = _time.GetElapsedTime(started);
         FaultLog.LogEmergencyStop(_logger, count, took.TotalMilliseconds);
         Events.Publish(new EmergencyStopEvent(_time.GetUtcNow(), count, took));
         return count;

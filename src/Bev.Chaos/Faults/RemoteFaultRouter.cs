@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Events;
 
@@ -20,11 +19,11 @@ internal sealed class RemoteFaultRouter(ChaosConfiguration configuration, IRemot
     /// <exception cref="ChaosValidationException">Malformed, no such agent, or no agents configured.</exception>
     public void Check(string remoteTarget) => Remote(remoteTarget).CheckTarget(remoteTarget);
 
-    /// <summary>Injects on the remote host; <paramref name="started"/> is when the request came (a <see cref="Stopwatch"/> timestamp).</summary>
+    /// <summary>Injects on the remote host; <paramref name="started"/> is when the request came (a timestamp of the engine's <see cref="TimeProvider"/>).</summary>
     public async Task<string> InjectAsync(FaultRequest request, long started, CancellationToken cancellationToken)
     {
         var id = await Remote(request.Target).InjectAsync(request, cancellationToken).ConfigureAwait(false);
-        var latency = Stopwatch.GetElapsedTime(started);
+        var latency = time.GetElapsedTime(started);
         var expires = time.GetUtcNow() + (request.Duration ?? configuration.Global.DefaultFaultDuration);
         events.Publish(new FaultInjectedEvent(time.GetUtcNow(), id, request.Injector, request.Target, expires, latency));
         return id;
