@@ -27,19 +27,5 @@ public sealed class ExperimentStore(ChaosStore store)
 
     /// <summary>Finished experiments' results, newest first: <paramref name="limit"/> of them after skipping <paramref name="offset"/>.</summary>
     public Task<IReadOnlyList<string>> ListJsonAsync(int limit, CancellationToken cancellationToken, int offset = 0) =>
-        store.ReadAsync<IReadOnlyList<string>>(connection =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit OFFSET $offset";
-            command.Parameters.AddWithValue("$limit", limit);
-            command.Parameters.AddWithValue("$offset", offset);
-            using var reader = command.ExecuteReader();
-            var results = new List<string>();
-            while (reader.Read())
-            {
-                results.Add(reader.GetString(0));
-            }
-
-            return results;
-        }, cancellationToken);
+        store.ReadPageAsync("SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit OFFSET $offset", limit, offset, row => row.GetString(0), cancellationToken);
 }

@@ -23,19 +23,10 @@ public sealed class AuditLog(ChaosStore store)
 
     /// <summary>The newest entries first: <paramref name="limit"/> of them after skipping <paramref name="offset"/>.</summary>
     public Task<IReadOnlyList<AuditEntry>> ListAsync(int limit, CancellationToken cancellationToken, int offset = 0) =>
-        store.ReadAsync<IReadOnlyList<AuditEntry>>(connection =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT time, who, action, status FROM audit ORDER BY id DESC LIMIT $limit OFFSET $offset";
-            command.Parameters.AddWithValue("$limit", limit);
-            command.Parameters.AddWithValue("$offset", offset);
-            using var reader = command.ExecuteReader();
-            var entries = new List<AuditEntry>();
-            while (reader.Read())
-            {
-                entries.Add(new AuditEntry(DateTimeOffset.Parse(reader.GetString(0), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
-            }
-
-            return entries;
-        }, cancellationToken);
+        store.ReadPageAsync(
+            "SELECT time, who, action, status FROM audit ORDER BY id DESC LIMIT $limit OFFSET $offset",
+            limit,
+            offset,
+            row => new AuditEntry(DateTimeOffset.Parse(row.GetString(0), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), row.GetString(1), row.GetString(2), row.GetInt32(3)),
+            cancellationToken);
 }

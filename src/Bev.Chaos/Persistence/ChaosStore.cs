@@ -155,6 +155,27 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Reads one page of rows: <paramref name="sql"/> with <c>$limit</c> and <c>$offset</c> bound
+    /// to <paramref name="limit"/> and <paramref name="offset"/>, each row turned into a value by <paramref name="map"/>.
+    /// </summary>
+    internal Task<IReadOnlyList<T>> ReadPageAsync<T>(string sql, int limit, int offset, Func<SqliteDataReader, T> map, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<T>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$limit", limit);
+            command.Parameters.AddWithValue("$offset", offset);
+            using var reader = command.ExecuteReader();
+            var rows = new List<T>();
+            while (reader.Read())
+            {
+                rows.Add(map(reader));
+            }
+
+            return rows;
+        }, cancellationToken);
+
+    /// <summary>
     /// Runs <paramref name="read"/>, or answers what it returned last time on the same read
     /// connection when no connection — of this process or another — has committed since (SQLite's
     /// <c>PRAGMA data_version</c>, which a connection sees change on every other connection's
