@@ -15,8 +15,8 @@ namespace Bev.Chaos.Faults;
 /// happens, journals the undo recipe before the effect, removes every fault when it expires, and
 /// reverts what dead engines left behind when it starts. The parts: <see cref="FaultRequestValidator"/>,
 /// <see cref="FaultTransitions"/> (the journal), <see cref="LiveFaultRegistry"/> (faults held here and
-/// their expiry), <see cref="FaultReverter"/> (the one way out), <see cref="RemoteFaultRouter"/> (agents)
-/// and <see cref="JournalSync"/>.
+/// their expiry), <see cref="FaultReverter"/> (the one way out), <see cref="RemoteFaultRouter"/> (agents),
+/// <see cref="JournalSync"/>, <see cref="EffectWatch"/> and <see cref="EmergencyStop"/> (the barrier).
 /// </summary>
 public sealed class FaultInjectionManager : IAsyncDisposable
 {
@@ -31,6 +31,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     private readonly EffectWatch _watch;
     private readonly IInjectionLock? _lock;
     private readonly InjectionGate _gate = new();
+    private readonly EmergencyStop _emergencyStop;
     private readonly TimeProvider _time;
     private readonly ChaosConfiguration _configuration;
     private readonly ILogger _logger;
@@ -68,6 +69,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         _remote = new RemoteFaultRouter(configuration, agents, Events, _time);
         _sync = new JournalSync(_journal, _live, Events, _time);
         _watch = new EffectWatch(_journal, _live, Events, _time, _logger);
+        _emergencyStop = new EmergencyStop(_live, _journal, _reverter, _remote, _gate, safetyLock, RemoveLiveAsync, Events, _time, _logger);
     }
 
     /// <summary>
@@ -261,37 +263,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
     /// Removes every open fault — this engine's and every other engine's in the journal — at once,
     /// and engages the safety lock (when the manager has one). Returns how many faults were removed.
     /// </summary>
-    public async Task<int> EmergencyStopAsync(CancellationToken cancellationToken = default)
-    {
-        // Taken before the first await, so that it holds every fault live when the stop came: an
-        // experiment aborted by the same stop may roll its own faults back before the lock is written.
-        var liveAtStop = _live.Ids;
-        var started = _time.GetTimestamp();
-        if (_lock is not null)
-        {
-            await _lock.EngageAsync("emergency stop", cancellationToken).ConfigureAwait(false);
-        }
-
-        // What is in effect goes at once. Injections that read the lock just before it closed finish
-        // meanwhile (each reverts itself on seeing the lock, or fails), and a second sweep removes
-        // whatever they left live or open, so that none is left when the stop answers.
-        var swept = new HashSet<string>(StringComparer.Ordinal);
-        var remote = _remote.EmergencyStopAsync(cancellationToken);
-        var drained = _gate.WaitDrainedAsync(InFlightWait, _time);
-        var first = SweepAsync(liveAtStop, swept, cancellationToken);
-        await Task.WhenAll(first, drained, remote).ConfigureAwait(false);
-        if (!await drained.ConfigureAwait(false))
-        {
-            FaultLog.LogRevertFailed(_logger, "*", "emergency stop", $"injections still under way after {InFlightWait.TotalSeconds:0} s; removing what is live now");
-        }
-
-        var count = await first.ConfigureAwait(false) + await SweepAsync([], swept, cancellationToken).ConfigureAwait(false) + await remote.ConfigureAwait(false);
-        await RevertAbandonedAsync(cancellationToken).ConfigureAwait(false);
-        var took = _time.GetElapsedTime(started);
-        FaultLog.LogEmergencyStop(_logger, count, took.TotalMilliseconds);
-        Events.Publish(new EmergencyStopEvent(_time.GetUtcNow(), count, took));
-        return count;
-    }
+    public Task<int> EmergencyStopAsync(CancellationToken cancellationToken = default) => _emergencyStop.RunAsync(cancellationToken);
 
     /// <summary>Drops faults that another process removed (through the journal) from this engine's list.</summary>
     public Task SyncWithJournalAsync(CancellationToken cancellationToken = default) => _sync.SyncAsync(cancellationToken);
@@ -333,52 +305,9 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         await others.ConfigureAwait(false);
     }
 
-    // Removes this engine's faults (of extraIds and live now) and the journal's other open faults,
-    // each once across sweeps (swept); returns how many this sweep removed.
-    private async Task<int> SweepAsync(IEnumerable<string> extraIds, HashSet<string> swept, CancellationToken cancellationToken)
-    {
-        var mine = extraIds.Union(_live.Ids, StringComparer.Ordinal).Where(swept.Add).ToList();
-        var own = RemoveLiveAsync(mine, RemovalReason.EmergencyStop);
-        // This engine's own injections under way are left to themselves (they revert on seeing the
-        // lock) and to the sweep after the drain: a revert racing their apply could leave half of it.
-        var others = (await _journal.ListOpenAsync(cancellationToken).ConfigureAwait(false))
-            .Where(e => !_live.Contains(e.FaultId) && !(e.State == FaultState.Injecting && e.Owner == ProcessIdentity.Current && _gate.IsBusy) && swept.Add(e.FaultId))
-            .ToList();
-        await Task.WhenAll(own, _reverter.RevertAsync(others.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.EmergencyStop, cancellationToken)).ConfigureAwait(false);
-        return mine.Count + others.Count;
-    }
-
-    // Stop everything: faults of stores whose engine died with its data directory gone are taken
-    // over from their machine-wide copies and reverted from their recipes (as crash recovery:
-    // their engines died, this stop only came across them). They do not count among the stop's
-    // faults; the log says what went. A failure here never fails the stop itself.
-    private async Task RevertAbandonedAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var adopted = new List<JournalEntry>();
-            foreach (var abandoned in _journal.ReadOtherStoresCopies().Abandoned)
-            {
-                if (await _journal.AdoptAsync(abandoned, cancellationToken).ConfigureAwait(false))
-                {
-                    adopted.Add(abandoned);
-                }
-            }
-
-            await _reverter.RevertAsync(adopted.Select(FaultReverter.Revertible.Of).ToList(), RemovalReason.Reconciled, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            FaultLog.LogRevertFailed(_logger, "*", "emergency stop", "taking over abandoned faults: " + ex.Message);
-        }
-    }
-
     // Where disk_fill may write, as its injector allows it.
     private IEnumerable<string> FillRoots() =>
         [Path.GetTempPath(), _journal.DataDirectory, .. _configuration.InjectorSettingsFor(Storage.DiskFill.DiskFillConstants.Name).AllowedPaths];
-
-    // How long an emergency stop waits for injections under way (a helper's start is the slowest step).
-    private static readonly TimeSpan InFlightWait = TimeSpan.FromSeconds(30);
 
     // How long disposal waits for injections under way.
     private static readonly TimeSpan ShutdownWait = TimeSpan.FromSeconds(5);
