@@ -44,9 +44,9 @@ public static class ChaosApi
         });
 
         app.MapGet("/faults", async (CancellationToken ct) => Results.Json(
-            (await engine.Journal.ListOpenAsync(ct)).Select(e => Fault(e, engine.Faults)).Concat((engine.Agents?.Faults ?? []).Select(RemoteFault)), ServerJson.Options));
+            (await engine.Journal.ListOpenAsync(ct)).Select(e => (object)FaultView.Of(e, engine.Faults)).Concat((engine.Agents?.Faults ?? []).Select(RemoteFault)), ServerJson.Options));
         app.MapGet("/faults/{id}", async (string id, CancellationToken ct) =>
-            await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(Fault(entry, engine.Faults), ServerJson.Options) : ApiError.NotFound("fault", id));
+            await engine.Journal.GetAsync(id, ct) is { } entry ? Results.Json(FaultView.Of(entry, engine.Faults), ServerJson.Options) : ApiError.NotFound("fault", id));
 
         // What can be injected where: the fault types with their parameters and profiles, and the
         // catalog's targets with their proxied dependencies (the dashboard's inject form reads both).
@@ -168,22 +168,6 @@ public static class ChaosApi
         agent_fault_id = f.AgentFaultId,
     };
 
-    // With the counts of what it did (a proxy fault's matched and affected requests) when this engine holds it.
-    private static object Fault(JournalEntry e, FaultInjectionManager faults) => new
-    {
-        fault_id = e.FaultId,
-        injector_name = e.Injector,
-        target_service = e.Target,
-        profile_name = e.Profile,
-        state = e.State,
-        parameters = JsonDocument.Parse(e.ParametersJson).RootElement,
-        created_at = e.CreatedAt,
-        expires_at = e.ExpiresAt,
-        owner_pid = e.Owner.Pid,
-        removal_reason = e.RemovalReason,
-        error = e.Error,
-        measurements = faults.MeasurementsOf(e.FaultId),
-    };
 
     // Bad input is a 4xx with the field, never a 5xx: the engine's own exceptions map here.
     private static async Task<IResult> HandleAsync(Func<CancellationToken, Task<IResult>> action, CancellationToken cancellationToken)

@@ -98,8 +98,10 @@ public sealed class ChaosServer : IAsyncDisposable
         });
         app.UseWebSockets();
         ApiAccess.Use(app, engine, TimeProvider.System);
+        var openApi = new OpenApiDocumentCache();
+        app.Use(openApi.InvokeAsync);
         app.MapChaosApi(engine, library, options);
-        app.MapOpenApi("/openapi.json");
+        app.MapOpenApi(OpenApiDocumentCache.Path);
         DashboardFiles.Map(app);
         app.MapGet("/metrics", async (HttpContext context) =>
         {

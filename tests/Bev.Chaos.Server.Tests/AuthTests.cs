@@ -74,6 +74,36 @@ public sealed class AuthTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OpenApi_ServedFromItsFirstAnswer_StillNeedsTheToken()
+    {
+        var (first, document) = await SendAsync(HttpMethod.Get, "/openapi.json", Viewer);
+        Assert.Equal(HttpStatusCode.OK, first);
+
+        // The second answer is the cached bytes of the first; the access check still comes before it.
+        var (second, again) = await SendAsync(HttpMethod.Get, "/openapi.json", Viewer);
+        Assert.Equal(HttpStatusCode.OK, second);
+        Assert.Equal(document.GetRawText(), again.GetRawText());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(HttpMethod.Get, "/openapi.json", null)).Status);
+    }
+
+    [Fact]
+    public async Task Audit_NewEntriesShow_ThoughUnchangedPagesAreNotQueriedAgain()
+    {
+        var (_, before) = await SendAsync(HttpMethod.Get, "/audit", Viewer);
+        var (again, same) = await SendAsync(HttpMethod.Get, "/audit", Viewer);
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal(before.GetRawText(), same.GetRawText());
+
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Post, "/faults", Operator, Fault)).Status);
+
+        var (_, after) = await SendAsync(HttpMethod.Get, "/audit", Viewer);
+        Assert.Equal(before.GetArrayLength() + 1, after.GetArrayLength());
+        Assert.Equal(("ops-bot", "POST /faults", 201), Newest(after));
+        static (string?, string?, int) Newest(JsonElement audit) =>
+            audit.EnumerateArray().Select(e => (e.GetProperty("who").GetString(), e.GetProperty("action").GetString(), e.GetProperty("status").GetInt32())).First();
+    }
+
+    [Fact]
     public async Task Audit_RecordsEveryMutatingCallWithWhoAndResult()
     {
         await SendAsync(HttpMethod.Post, "/faults", Viewer, Fault);

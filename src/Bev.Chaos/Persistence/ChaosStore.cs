@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace Bev.Chaos.Persistence;
@@ -158,8 +159,9 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     /// Reads one page of rows: <paramref name="sql"/> with <c>$limit</c> and <c>$offset</c> bound
     /// to <paramref name="limit"/> and <paramref name="offset"/>, each row turned into a value by <paramref name="map"/>.
     /// </summary>
+    /// <remarks>Not queried again while the store is unchanged (<see cref="ReadUnlessUnchangedAsync"/>).</remarks>
     internal Task<IReadOnlyList<T>> ReadPageAsync<T>(string sql, int limit, int offset, Func<SqliteDataReader, T> map, CancellationToken cancellationToken) =>
-        ReadAsync<IReadOnlyList<T>>(connection =>
+        ReadUnlessUnchangedAsync<IReadOnlyList<T>>(string.Create(CultureInfo.InvariantCulture, $"page {limit} {offset} {sql}"), connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = sql;
@@ -197,6 +199,12 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
             }
 
             var value = read(connection);
+            if (cache.Values.Count >= MaxUnchangedReads && !cache.Values.ContainsKey(key))
+            {
+                // Keys come from callers' arguments (a page's limit and offset): bounded, whatever they ask.
+                cache.Values.Clear();
+            }
+
             cache.Values[key] = (version, value);
             return value;
         }, cancellationToken);
@@ -369,6 +377,9 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         Dispose();
         return ValueTask.CompletedTask;
     }
+
+    // Values kept per read connection by ReadUnlessUnchangedAsync.
+    private const int MaxUnchangedReads = 64;
 
     private sealed class UnchangedReads
     {

@@ -233,8 +233,9 @@ public sealed class FaultJournal(ChaosStore store)
     }
 
     /// <summary>Faults in injecting, active or removing state, of every owner.</summary>
+    /// <remarks>Not queried again while nothing was committed since the last call (see <see cref="ChaosStore.ReadUnlessUnchangedAsync"/>).</remarks>
     public Task<IReadOnlyList<JournalEntry>> ListOpenAsync(CancellationToken cancellationToken) =>
-        QueryAsync($"WHERE {IsOpen} ORDER BY created_at", null, cancellationToken);
+        store.ReadUnlessUnchangedAsync(nameof(ListOpenAsync), connection => Query(connection, OpenInCreationOrder, null), cancellationToken);
 
     /// <summary>
     /// Open faults and the safety lock in one query: the cheapest status read, and not even that
@@ -261,36 +262,40 @@ public sealed class FaultJournal(ChaosStore store)
     public Task<IReadOnlyList<JournalEntry>> ListRecentAsync(int limit, CancellationToken cancellationToken) =>
         QueryAsync($"ORDER BY created_at DESC LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", null, cancellationToken);
 
+    private static readonly string OpenInCreationOrder = $"WHERE {IsOpen} ORDER BY created_at";
+
     private Task<IReadOnlyList<JournalEntry>> QueryAsync(string where, string? id, CancellationToken cancellationToken) =>
-        store.ReadAsync<IReadOnlyList<JournalEntry>>(connection =>
+        store.ReadAsync(connection => Query(connection, where, id), cancellationToken);
+
+    private static IReadOnlyList<JournalEntry> Query(SqliteConnection connection, string where, string? id)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start,
+                   created_at, expires_at, updated_at, removal_reason, error, rowid
+            FROM fault_journal {where}
+            """;
+        if (id is not null)
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                SELECT fault_id, injector, target, profile, parameters, state, undo, owner_pid, owner_start,
-                       created_at, expires_at, updated_at, removal_reason, error, rowid
-                FROM fault_journal {where}
-                """;
-            if (id is not null)
-            {
-                command.Parameters.AddWithValue("$id", id);
-            }
+            command.Parameters.AddWithValue("$id", id);
+        }
 
-            using var reader = command.ExecuteReader();
-            var entries = new List<JournalEntry>();
-            while (reader.Read())
-            {
-                entries.Add(new JournalEntry(
-                    reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
-                    ParseState(reader.GetString(5)), reader.GetString(6),
-                    new ProcessIdentity(reader.GetInt32(7), reader.GetInt64(8)),
-                    ParseTime(reader.GetString(9)), ParseTime(reader.GetString(10)), ParseTime(reader.GetString(11)),
-                    reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13))
-                { Sequence = reader.GetInt64(14) });
-            }
+        using var reader = command.ExecuteReader();
+        var entries = new List<JournalEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new JournalEntry(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4),
+                ParseState(reader.GetString(5)), reader.GetString(6),
+                new ProcessIdentity(reader.GetInt32(7), reader.GetInt64(8)),
+                ParseTime(reader.GetString(9)), ParseTime(reader.GetString(10)), ParseTime(reader.GetString(11)),
+                reader.IsDBNull(12) ? null : reader.GetString(12), reader.IsDBNull(13) ? null : reader.GetString(13))
+            { Sequence = reader.GetInt64(14) });
+        }
 
-            return entries;
-        }, cancellationToken);
+        return entries;
+    }
 
     internal static string Name(FaultState state) => state switch
     {
