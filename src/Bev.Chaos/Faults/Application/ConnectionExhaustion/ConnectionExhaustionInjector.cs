@@ -10,7 +10,7 @@ namespace Bev.Chaos.Faults.Application.ConnectionExhaustion;
 /// trickling a never-finished HTTP request on each), from a helper, so the target's accept queue,
 /// worker pool or connection limit runs out. Removal ends the helper, which closes them all.
 /// </summary>
-internal sealed class ConnectionExhaustionInjector : FaultInjector
+internal sealed class ConnectionExhaustionInjector : HelperFaultInjector
 {
     public ConnectionExhaustionInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [Connections] = 50L },
@@ -40,35 +40,29 @@ internal sealed class ConnectionExhaustionInjector : FaultInjector
         }
     }
 
-    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new JsonObject());
+    protected override string HelperMode => "connections";
 
-    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context) => new Dictionary<string, string>
     {
-        var port = context.Parameters.Has(Port) ? context.Parameters.GetInt32(Port) : context.Target.Port!.Value;
-        var helper = await HelperProcess.StartAsync("connections", new Dictionary<string, string>
-        {
-            ["host"] = "127.0.0.1",
-            ["port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["count"] = context.Parameters.GetInteger(Connections).ToString(CultureInfo.InvariantCulture),
-            ["trickle"] = context.Parameters.GetBoolean(Trickle) ? "true" : "false",
-        }, context.Duration + TimeSpan.FromSeconds(1), null, cancellationToken).ConfigureAwait(false);
-        HelperUndo.Record(undo, helper);
+        ["host"] = "127.0.0.1",
+        ["port"] = PortOf(context).ToString(CultureInfo.InvariantCulture),
+        ["count"] = context.Parameters.GetInteger(Connections).ToString(CultureInfo.InvariantCulture),
+        ["trickle"] = context.Parameters.GetBoolean(Trickle) ? "true" : "false",
+    };
+
+    // The helper says how many connections it holds; none is a failed injection, not a fault without effect.
+    protected override ValueTask OnStartedAsync(FaultContext context, HelperProcess helper, JsonObject undo)
+    {
+        var port = PortOf(context);
         undo["port"] = port;
         var counts = helper.ReadyDetail.Split(' ');
-        undo["connected"] = counts.Length > 0 && int.TryParse(counts[0], CultureInfo.InvariantCulture, out var made) ? made : 0;
-        if (undo["connected"]!.GetValue<int>() == 0)
-        {
-            await helper.DisposeAsync().ConfigureAwait(false);
-            throw new InvalidOperationException($"no connection to 127.0.0.1:{port} could be opened (is the target listening?)");
-        }
-
-        return helper;
+        var made = counts.Length > 0 && int.TryParse(counts[0], CultureInfo.InvariantCulture, out var n) ? n : 0;
+        undo["connected"] = made;
+        return made == 0
+            ? throw new InvalidOperationException($"no connection to 127.0.0.1:{port} could be opened (is the target listening?)")
+            : ValueTask.CompletedTask;
     }
 
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
-    {
-        HelperUndo.Revert(undo);
-        return ValueTask.CompletedTask;
-    }
+    private static int PortOf(FaultContext context) =>
+        context.Parameters.Has(Port) ? context.Parameters.GetInt32(Port) : context.Target.Port!.Value;
 }

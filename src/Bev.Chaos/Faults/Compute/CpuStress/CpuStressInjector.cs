@@ -11,7 +11,7 @@ namespace Bev.Chaos.Faults.Compute.CpuStress;
 /// process that joins the target's cpu and cpuacct cgroups when the target has its own, so the
 /// target competes with the burn and its accounting shows it.
 /// </summary>
-internal sealed class CpuStressInjector : FaultInjector
+internal sealed class CpuStressInjector : HelperFaultInjector
 {
     public CpuStressInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [Workers] = 1L, [LoadPercent] = 30.0 },
@@ -32,36 +32,13 @@ internal sealed class CpuStressInjector : FaultInjector
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
-    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new JsonObject());
+    protected override string HelperMode => "cpu";
 
-    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    protected override IReadOnlyList<string> ChargedTo { get; } = ["cpu", "cpuacct"];
+
+    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context) => new Dictionary<string, string>
     {
-        var cpu = CgroupConfinement.OwnCgroupOf(context.Target, "cpu");
-        var cpuacct = CgroupConfinement.OwnCgroupOf(context.Target, "cpuacct");
-        var helper = await HelperProcess.StartAsync("cpu", new Dictionary<string, string>
-        {
-            ["workers"] = context.Parameters.GetInteger(Workers).ToString(CultureInfo.InvariantCulture),
-            ["load"] = context.Parameters.GetNumber(LoadPercent).ToString(CultureInfo.InvariantCulture),
-        }, context.Duration + TimeSpan.FromSeconds(1), identity =>
-        {
-            if (cpu is not null)
-            {
-                CgroupConfinement.Join("cpu", cpu, identity.Pid);
-            }
-
-            if (cpuacct is not null)
-            {
-                CgroupConfinement.Join("cpuacct", cpuacct, identity.Pid);
-            }
-        }, cancellationToken).ConfigureAwait(false);
-        HelperUndo.Record(undo, helper);
-        return helper;
-    }
-
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
-    {
-        HelperUndo.Revert(undo);
-        return ValueTask.CompletedTask;
-    }
+        ["workers"] = context.Parameters.GetInteger(Workers).ToString(CultureInfo.InvariantCulture),
+        ["load"] = context.Parameters.GetNumber(LoadPercent).ToString(CultureInfo.InvariantCulture),
+    };
 }

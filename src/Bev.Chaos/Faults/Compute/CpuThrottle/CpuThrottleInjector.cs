@@ -10,7 +10,7 @@ namespace Bev.Chaos.Faults.Compute.CpuThrottle;
 /// Caps the target's CPU with CFS bandwidth: a child cpu cgroup with
 /// <c>cpu.cfs_quota_us = cpu_percent% of cpu.cfs_period_us</c>. Removal moves the target back.
 /// </summary>
-internal sealed class CpuThrottleInjector : FaultInjector
+internal sealed class CpuThrottleInjector : CgroupLimitFaultInjector
 {
     public CpuThrottleInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [CpuPercent] = 50.0 },
@@ -19,10 +19,7 @@ internal sealed class CpuThrottleInjector : FaultInjector
 
     public override string Name => CpuThrottleConstants.Name;
 
-
-    /// <inheritdoc />
-
-    public override bool ExclusivePerTarget => true;
+    protected override string Controller => "cpu";
 
     public override FaultCategory Category => FaultCategory.Compute;
 
@@ -35,46 +32,23 @@ internal sealed class CpuThrottleInjector : FaultInjector
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
-    protected internal override void Validate(FaultContext context, List<ValidationError> errors) =>
-        CgroupConfinement.RejectNested(context.Target, "cpu", errors);
-
-    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
+    protected override void WriteLimitV1(FaultContext context, JsonObject recipe, string controller, string child)
     {
-        CgroupLayout.Require("cpu", Name);
-        return ValueTask.FromResult(CgroupConfinement.Prepare("cpu", context.Target, context.FaultId));
+        CgroupV1.Write(controller, child, "cpu.cfs_period_us", PeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
+        CgroupV1.Write(controller, child, "cpu.cfs_quota_us", Quota(context).ToString(CultureInfo.InvariantCulture));
     }
 
-    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
-    {
-        var quota = (long)Math.Max(1000, context.Parameters.GetNumber(CpuPercent) / 100.0 * PeriodMicroseconds);
-        if (CgroupConfinement.IsV2(undo))
-        {
-            CgroupConfinement.ApplyV2(undo, child => CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"{quota} {PeriodMicroseconds}")));
-            return ValueTask.FromResult<IAsyncDisposable?>(null);
-        }
+    protected override void WriteLimitV2(FaultContext context, JsonObject recipe, string child) =>
+        CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"{Quota(context)} {PeriodMicroseconds}"));
 
-        CgroupConfinement.Apply(undo, (controller, child) =>
-        {
-            CgroupV1.Write(controller, child, "cpu.cfs_period_us", PeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
-            CgroupV1.Write(controller, child, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
-        });
-        return ValueTask.FromResult<IAsyncDisposable?>(null);
-    }
+    // Lifted first: a task moved out of a throttled group can stay parked until that group's next
+    // period, which never comes once the group is deleted.
+    protected override void LiftLimitV1(JsonObject recipe, string controller, string child) =>
+        CgroupV1.Write(controller, child, "cpu.cfs_quota_us", "-1");
 
-    /// <summary>The throttle holds while the target is in the fault's cgroup; see <see cref="CgroupConfinement.EffectLost"/>.</summary>
-    protected internal override string? EffectLost(JsonObject undo) => CgroupConfinement.EffectLost(undo);
+    protected override void LiftLimitV2(JsonObject recipe, string child) =>
+        CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"max {PeriodMicroseconds}"));
 
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
-    {
-        // Lift the quota first: a task moved out of a throttled group can stay parked until that
-        // group's next period, which never comes once the group is deleted.
-        if (CgroupConfinement.IsV2(undo))
-        {
-            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"max {PeriodMicroseconds}")));
-            return ValueTask.CompletedTask;
-        }
-
-        CgroupConfinement.Revert(undo, (controller, child) => CgroupV1.Write(controller, child, "cpu.cfs_quota_us", "-1"));
-        return ValueTask.CompletedTask;
-    }
+    private static long Quota(FaultContext context) =>
+        (long)Math.Max(1000, context.Parameters.GetNumber(CpuPercent) / 100.0 * PeriodMicroseconds);
 }

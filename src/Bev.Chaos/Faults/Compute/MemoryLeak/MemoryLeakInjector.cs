@@ -11,7 +11,7 @@ namespace Bev.Chaos.Faults.Compute.MemoryLeak;
 /// helper that joins the target's memory cgroup when the target has its own, so the target's
 /// memory budget is what runs out. Removal ends the helper, which frees it all.
 /// </summary>
-internal sealed class MemoryLeakInjector : FaultInjector
+internal sealed class MemoryLeakInjector : HelperFaultInjector
 {
     public MemoryLeakInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [RateMbPerSecond] = 10.0, [MaxMb] = 128L },
@@ -43,30 +43,13 @@ internal sealed class MemoryLeakInjector : FaultInjector
         }
     }
 
-    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new JsonObject());
+    protected override string HelperMode => "memory";
 
-    protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
-    {
-        var memory = CgroupConfinement.OwnCgroupOf(context.Target, "memory");
-        var helper = await HelperProcess.StartAsync("memory", new Dictionary<string, string>
-        {
-            ["rate-mb"] = context.Parameters.GetNumber(RateMbPerSecond).ToString(CultureInfo.InvariantCulture),
-            ["max-mb"] = context.Parameters.GetInteger(MaxMb).ToString(CultureInfo.InvariantCulture),
-        }, context.Duration + TimeSpan.FromSeconds(1), identity =>
-        {
-            if (memory is not null)
-            {
-                CgroupConfinement.Join("memory", memory, identity.Pid);
-            }
-        }, cancellationToken).ConfigureAwait(false);
-        HelperUndo.Record(undo, helper);
-        return helper;
-    }
+    protected override IReadOnlyList<string> ChargedTo { get; } = ["memory"];
 
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
+    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context) => new Dictionary<string, string>
     {
-        HelperUndo.Revert(undo);
-        return ValueTask.CompletedTask;
-    }
+        ["rate-mb"] = context.Parameters.GetNumber(RateMbPerSecond).ToString(CultureInfo.InvariantCulture),
+        ["max-mb"] = context.Parameters.GetInteger(MaxMb).ToString(CultureInfo.InvariantCulture),
+    };
 }

@@ -13,7 +13,7 @@ namespace Bev.Chaos.Faults.Compute.MemoryLimit;
 /// move with it; elsewhere they stay charged where they were and the limit governs what the
 /// target allocates from now on. Removal moves it back.
 /// </summary>
-internal sealed class MemoryLimitInjector : FaultInjector
+internal sealed class MemoryLimitInjector : CgroupLimitFaultInjector
 {
     public MemoryLimitInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [LimitMb] = 512L },
@@ -22,10 +22,7 @@ internal sealed class MemoryLimitInjector : FaultInjector
 
     public override string Name => MemoryLimitConstants.Name;
 
-
-    /// <inheritdoc />
-
-    public override bool ExclusivePerTarget => true;
+    protected override string Controller => "memory";
 
     public override FaultCategory Category => FaultCategory.Compute;
 
@@ -38,47 +35,19 @@ internal sealed class MemoryLimitInjector : FaultInjector
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
-    protected internal override void Validate(FaultContext context, List<ValidationError> errors) =>
-        CgroupConfinement.RejectNested(context.Target, "memory", errors);
-
-    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
+    protected override void WriteLimitV1(FaultContext context, JsonObject recipe, string controller, string child)
     {
-        CgroupLayout.Require("memory", Name);
-        return ValueTask.FromResult(CgroupConfinement.Prepare("memory", context.Target, context.FaultId));
+        recipe["charges_moved"] = TryMoveCharges(controller, child);
+        CgroupV1.Write(controller, child, "memory.limit_in_bytes", Bytes(context).ToString(CultureInfo.InvariantCulture));
     }
 
-    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
-    {
-        var bytes = context.Parameters.GetInteger(LimitMb) * 1024 * 1024;
-        if (CgroupConfinement.IsV2(undo))
-        {
-            // v2 never moves charges with a process: the limit governs what the target allocates from now on.
-            CgroupConfinement.ApplyV2(undo, child => CgroupV2.Write(child, "memory.max", bytes.ToString(CultureInfo.InvariantCulture)));
-            return ValueTask.FromResult<IAsyncDisposable?>(null);
-        }
+    // v2 never moves charges with a process: the limit governs what the target allocates from now on.
+    protected override void WriteLimitV2(FaultContext context, JsonObject recipe, string child) =>
+        CgroupV2.Write(child, "memory.max", Bytes(context).ToString(CultureInfo.InvariantCulture));
 
-        CgroupConfinement.Apply(undo, (controller, child) =>
-        {
-            undo["charges_moved"] = TryMoveCharges(controller, child);
-            CgroupV1.Write(controller, child, "memory.limit_in_bytes", bytes.ToString(CultureInfo.InvariantCulture));
-        });
-        return ValueTask.FromResult<IAsyncDisposable?>(null);
-    }
+    protected override void LiftLimitV2(JsonObject recipe, string child) => CgroupV2.Write(child, "memory.max", "max");
 
-    /// <summary>The limit holds while the target is in the fault's cgroup; see <see cref="CgroupConfinement.EffectLost"/>.</summary>
-    protected internal override string? EffectLost(JsonObject undo) => CgroupConfinement.EffectLost(undo);
-
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
-    {
-        if (CgroupConfinement.IsV2(undo))
-        {
-            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "memory.max", "max"));
-            return ValueTask.CompletedTask;
-        }
-
-        CgroupConfinement.Revert(undo);
-        return ValueTask.CompletedTask;
-    }
+    private static long Bytes(FaultContext context) => context.Parameters.GetInteger(LimitMb) * 1024 * 1024;
 
     private static bool TryMoveCharges(string controller, string child)
     {

@@ -13,7 +13,7 @@ namespace Bev.Chaos.Faults.Storage.IoDelay;
 /// (docs/faults.md says why this was chosen over a FUSE passthrough). Removal moves the target back
 /// and deletes the child.
 /// </summary>
-internal sealed class IoDelayInjector : FaultInjector
+internal sealed class IoDelayInjector : CgroupLimitFaultInjector
 {
     public IoDelayInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [ReadBps] = 50L * 1024 * 1024, [WriteBps] = 50L * 1024 * 1024 },
@@ -22,10 +22,7 @@ internal sealed class IoDelayInjector : FaultInjector
 
     public override string Name => IoDelayConstants.Name;
 
-
-    /// <inheritdoc />
-
-    public override bool ExclusivePerTarget => true;
+    protected override string Controller => "blkio";
 
     public override FaultCategory Category => FaultCategory.Storage;
 
@@ -44,7 +41,7 @@ internal sealed class IoDelayInjector : FaultInjector
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
-        CgroupConfinement.RejectNested(context.Target, "blkio", errors);
+        base.Validate(context, errors);
         var path = PathOf(context);
         if (!Path.Exists(path))
         {
@@ -57,53 +54,32 @@ internal sealed class IoDelayInjector : FaultInjector
         }
     }
 
-    protected internal override ValueTask<JsonObject> PrepareAsync(FaultContext context, CancellationToken cancellationToken)
+    protected override void AddToRecipe(FaultContext context, JsonObject recipe)
     {
-        CgroupLayout.Require("blkio", Name);
         var path = PathOf(context);
         var device = FileSystems.BlockDeviceOf(path)
             ?? throw new FeatureUnavailableException($"io_delay needs a block device, but {path} is on a virtual filesystem ({FileSystems.FileSystemTypeOf(path)}); choose a path on a disk");
-        var recipe = CgroupConfinement.Prepare("blkio", context.Target, context.FaultId);
         recipe["device"] = $"{device.Major}:{device.Minor}";
-        return ValueTask.FromResult(recipe);
     }
 
-    protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
+    protected override void WriteLimitV1(FaultContext context, JsonObject recipe, string controller, string child)
     {
-        var device = undo["device"]!.GetValue<string>();
-        if (CgroupConfinement.IsV2(undo))
-        {
-            CgroupConfinement.ApplyV2(undo, child => CgroupV2.Write(child, "io.max", IoMax(device,
-                ("rbps", context.Parameters.GetInteger(ReadBps)), ("wbps", context.Parameters.GetInteger(WriteBps)),
-                ("riops", context.Parameters.GetInteger(ReadIops)), ("wiops", context.Parameters.GetInteger(WriteIops)))));
-            return ValueTask.FromResult<IAsyncDisposable?>(null);
-        }
-
-        CgroupConfinement.Apply(undo, (controller, child) =>
-        {
-            Throttle(controller, child, "blkio.throttle.read_bps_device", device, context.Parameters.GetInteger(ReadBps));
-            Throttle(controller, child, "blkio.throttle.write_bps_device", device, context.Parameters.GetInteger(WriteBps));
-            Throttle(controller, child, "blkio.throttle.read_iops_device", device, context.Parameters.GetInteger(ReadIops));
-            Throttle(controller, child, "blkio.throttle.write_iops_device", device, context.Parameters.GetInteger(WriteIops));
-        });
-        return ValueTask.FromResult<IAsyncDisposable?>(null);
+        var device = Device(recipe);
+        Throttle(controller, child, "blkio.throttle.read_bps_device", device, context.Parameters.GetInteger(ReadBps));
+        Throttle(controller, child, "blkio.throttle.write_bps_device", device, context.Parameters.GetInteger(WriteBps));
+        Throttle(controller, child, "blkio.throttle.read_iops_device", device, context.Parameters.GetInteger(ReadIops));
+        Throttle(controller, child, "blkio.throttle.write_iops_device", device, context.Parameters.GetInteger(WriteIops));
     }
 
-    /// <summary>The throttle holds while the target is in the fault's cgroup; see <see cref="CgroupConfinement.EffectLost"/>.</summary>
-    protected internal override string? EffectLost(JsonObject undo) => CgroupConfinement.EffectLost(undo);
+    protected override void WriteLimitV2(FaultContext context, JsonObject recipe, string child) =>
+        CgroupV2.Write(child, "io.max", IoMax(Device(recipe),
+            ("rbps", context.Parameters.GetInteger(ReadBps)), ("wbps", context.Parameters.GetInteger(WriteBps)),
+            ("riops", context.Parameters.GetInteger(ReadIops)), ("wiops", context.Parameters.GetInteger(WriteIops))));
 
-    protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken)
-    {
-        if (CgroupConfinement.IsV2(undo))
-        {
-            var device = undo["device"]!.GetValue<string>();
-            CgroupConfinement.RevertV2(undo, child => CgroupV2.Write(child, "io.max", $"{device} rbps=max wbps=max riops=max wiops=max"));
-            return ValueTask.CompletedTask;
-        }
+    protected override void LiftLimitV2(JsonObject recipe, string child) =>
+        CgroupV2.Write(child, "io.max", $"{Device(recipe)} rbps=max wbps=max riops=max wiops=max");
 
-        CgroupConfinement.Revert(undo);
-        return ValueTask.CompletedTask;
-    }
+    private static string Device(JsonObject recipe) => recipe["device"]!.GetValue<string>();
 
     private static void Throttle(string controller, string child, string file, string device, long value)
     {
