@@ -30,7 +30,7 @@ internal static class ShippedServeBench
 
         // Builds the CLI when its sources changed; the build is not measured.
         await ShippedProcess.TimeAsync(ShippedProcess.Launcher, "--version");
-        var sleepers = Enumerable.Range(0, 10).Select(_ => Process.Start(new ProcessStartInfo("/bin/sleep", "3600") { UseShellExecute = false })!).ToArray();
+        var sleepers = Enumerable.Range(0, Faults).Select(_ => Process.Start(new ProcessStartInfo("/bin/sleep", "3600") { UseShellExecute = false })!).ToArray();
         var work = Directory.CreateTempSubdirectory("bev-chaos-bench-serve-").FullName;
         try
         {
@@ -207,7 +207,7 @@ internal static class ShippedServeBench
 
     private static void Print(Dictionary<string, (List<double> StartMs, List<double> FirstMs)> first, List<EndpointResult> endpoints)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Measured from outside, as users run it: `./bev-chaos serve --data-dir TMP --urls http://127.0.0.1:PORT --toxiproxy-url http://127.0.0.1:PORT2` (the launcher at the repository root, then the ReadyToRun build it runs; default log level, JSON logs on stderr drained by the bench, the rolling log file, listener guard, metrics middleware, audit log), against `bench/Bev.Chaos.BareKestrel` (a separate process: minimal API, warnings-only logging, nothing else) answering each path with the very bytes and content type the chaos API answered. wrk 1 thread, {Connections} connections; the two processes take turns for {Rounds} rounds (3 s each for `/status`, 1 s for the others, after a 1 s warm-up each); each cell is the median of its rounds. {Faults} faults active (`service_pause` over 10 sleeping processes)."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Measured from outside, as users run it: `./bev-chaos serve --data-dir TMP --urls http://127.0.0.1:PORT --toxiproxy-url http://127.0.0.1:PORT2` (the launcher at the repository root, then the ReadyToRun build it runs; default log level, JSON logs on stderr drained by the bench, the rolling log file, listener guard, metrics middleware, audit log), against `bench/Bev.Chaos.BareKestrel` (a separate process: minimal API, warnings-only logging, nothing else) answering each path with the very bytes and content type the chaos API answered. wrk 1 thread, {Connections} connections; the two processes take turns for {Rounds} rounds (3 s each for `/status`, 1 s for the others, after a 1 s warm-up each); each cell is the median of its rounds. {Faults} faults active (`service_pause`, one on each of {Faults} sleeping processes: a process holds one pause at a time)."));
         Console.WriteLine();
         Console.WriteLine("First request after start: each a fresh process (new data directory), the bench's HTTP client already warm; median of " + Rounds.ToString(CultureInfo.InvariantCulture) + " rounds. Start = exec of `./bev-chaos serve` until it prints where it listens. Goal: first request ≤ 50 ms.");
         Console.WriteLine();

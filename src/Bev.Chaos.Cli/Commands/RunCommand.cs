@@ -293,7 +293,9 @@ internal static class RunCommand
             AnsiConsole.MarkupLine($"  phases: baseline {DurationText.Format(e.BaselineDuration)}, injection {DurationText.Format(e.InjectionDuration)}, recovery within {DurationText.Format(e.RecoveryWindow)}, validation {DurationText.Format(e.ValidationDuration)}");
             PrintTimeline(e);
             AnsiConsole.MarkupLine($"  steady state: {(e.SteadyStateProbes.Count == 0 ? "no probes" : string.Join(", ", e.SteadyStateProbes.Select(p => Markup.Escape($"{p.Name} ({p.Kind.ToString().ToLowerInvariant()} {(object?)p.Url ?? p.Host ?? p.Target}{(p.Port > 0 ? ":" + p.Port : "")})"))))}");
-            AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(safety.SafetyMonitoringInterval)}: cpu ≤ {safety.MaxCpuUsage}%, memory ≤ {safety.MaxMemoryUsage}%, error rate ≤ {safety.MaxErrorRate}%, response time ≤ {DurationText.Format(safety.MaxResponseTime)}; auto rollback {(safety.AutoRollbackEnabled ? "on" : "off")}");
+            // What the run will use: the experiment's abort conditions replace the thresholds, and the interval is the one the safety watch samples at.
+            var thresholds = e.AbortConditions ?? safety;
+            AnsiConsole.MarkupLine($"  safety checks every {DurationText.Format(SafetyWatch.IntervalFor(e, session.Configuration))}: cpu ≤ {thresholds.MaxCpuUsage}%, memory ≤ {thresholds.MaxMemoryUsage}%, error rate ≤ {thresholds.MaxErrorRate}%, response time ≤ {DurationText.Format(thresholds.MaxResponseTime)}; auto rollback {(thresholds.AutoRollbackEnabled ? "on" : "off")}{(e.AbortConditions is null ? "" : " (the experiment's abort_conditions)")}");
             if (e.SafetyLevel == SafetyLevel.Critical && safety.RequireApprovalForCritical)
             {
                 AnsiConsole.MarkupLine("  [yellow]needs approval[/] (critical): it waits in awaiting_approval until approved");

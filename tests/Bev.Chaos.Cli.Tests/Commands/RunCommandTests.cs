@@ -62,6 +62,36 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task DryRun_SaysTheIntervalAndThresholdsTheRunWillUse()
+    {
+        using var server = new LoopbackHttpServer();
+        var config = Write("chaos-2s.yaml", $"""
+            global:
+              safety_check_interval: 2
+            safety:
+              safety_monitoring_interval: 5
+              max_cpu_usage: 100
+              max_memory_usage: 100
+            targets:
+              worker:
+                pid: {_target.Pid}
+            """);
+        var scenario = File.ReadAllText(Scenario(server.Url)).Replace("    recovery_window: 2s\n", "    recovery_window: 2s\n    abort_conditions: { max_error_rate: 20, safety_monitoring_interval: 3s }\n", StringComparison.Ordinal);
+        var withAbort = Write("abort.yaml", scenario.Replace("burn_worker", "burn_worker_guarded", StringComparison.Ordinal));
+
+        var plain = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", config, "--dry-run");
+        var guarded = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", withAbort, "--config", config, "--dry-run");
+
+        // The shorter of the two configured intervals; a scenario's abort conditions replace both, and the thresholds.
+        Assert.True(plain.ExitCode == 0, plain.Stderr);
+        Assert.Contains("safety checks every 2s: cpu ≤ 100%", plain.Stdout);
+        Assert.True(guarded.ExitCode == 0, guarded.Stderr);
+        Assert.Contains("safety checks every 3s:", guarded.Stdout);
+        Assert.Contains("error rate ≤ 20%", guarded.Stdout);
+        Assert.Contains("(the experiment's abort_conditions)", guarded.Stdout);
+    }
+
+    [Fact]
     public async Task Run_HypothesisHolds_ExitsZeroAndWritesTheReport()
     {
         using var server = new LoopbackHttpServer();
