@@ -120,8 +120,10 @@ public static class ChaosApi
                 return Results.Json(Run(run), ServerJson.Options);
             }
 
-            var stored = (await engine.Experiments.ListJsonAsync(500, ct)).Select(h => JsonNode.Parse(h)!).FirstOrDefault(h => h["experiment_id"]?.GetValue<string>() == id);
-            return stored is not null ? Results.Json(stored, ServerJson.Options) : ApiError.NotFound("experiment", id);
+            // By its id: any finished experiment, not only the newest few hundred.
+            return await engine.Experiments.GetJsonAsync(id, ct) is { } stored
+                ? Results.Text(stored, "application/json; charset=utf-8")
+                : ApiError.NotFound("experiment", id);
         });
         app.MapPost("/experiments/{id}/stop", (string id) =>
             engine.Engineer.Stop(id, "stopped through the API") ? Results.Json(new { experiment_id = id, stopping = true }, ServerJson.Options) : ApiError.NotFound("experiment", id));

@@ -8,8 +8,8 @@ namespace Bev.Chaos.Server;
 /// <summary>
 /// A fault as <c>GET /faults</c> and <c>GET /faults/{id}</c> answer it: its journal entry, with the
 /// counts of what it did when this engine holds it. The parameters are the journal's JSON as
-/// stored, written as they are (the engine wrote them, so they are valid JSON): parsing them again
-/// for each fault of each listing was most of the listing's cost (bench/RESULTS.md).
+/// stored, written as they are after a validating read (no document is built): parsing them into a
+/// document again for each fault of each listing was most of the listing's cost (bench/RESULTS.md).
 /// </summary>
 internal sealed record FaultView(
     string FaultId,
@@ -30,7 +30,7 @@ internal sealed record FaultView(
         e.FaultId, e.Injector, e.Target, e.Profile, e.State, e.ParametersJson, e.CreatedAt, e.ExpiresAt, e.Owner.Pid,
         e.RemovalReason, e.Error, faults.MeasurementsOf(e.FaultId));
 
-    /// <summary>Writes a string that already holds JSON as that JSON.</summary>
+    /// <summary>Writes a string that already holds JSON as that JSON; text that is not JSON fails the answer rather than corrupt it.</summary>
     internal sealed class RawJson : JsonConverter<string>
     {
         /// <inheritdoc/>
@@ -39,6 +39,6 @@ internal sealed record FaultView(
 
         /// <inheritdoc/>
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
-            writer.WriteRawValue(value, skipInputValidation: true);
+            writer.WriteRawValue(value, skipInputValidation: false);
     }
 }

@@ -44,8 +44,12 @@ public sealed class ChaosEngineTests : IDisposable
         var error = Assert.Throws<InvalidOperationException>(() => engine.Supervisor.Start(missing));
 
         Assert.Equal(
-            "target 'queue': cannot start 'bev-chaos-no-such-program': no such program (not on PATH); install it, or change targets.queue.command in the configuration",
+            "target 'queue': cannot start 'bev-chaos-no-such-program': not found (on PATH, or at that path from the engine's directory), or its interpreter is missing; install it, or change targets.queue.command in the configuration",
             error.Message);
+        var noDirectory = Assert.Throws<InvalidOperationException>(() => engine.Supervisor.Start(new TargetDefinition { Name = "queue", Command = ["/bin/sleep", "600"], WorkingDirectory = Path.Combine(_data.Path, "no-such-dir") }));
+        Assert.Contains("its working directory", noDirectory.Message, StringComparison.Ordinal);
+        Assert.Contains("targets.queue.working_directory", noDirectory.Message, StringComparison.Ordinal);
+
         // Not left behind half-registered: the same name starts once the command is fixed.
         var fixedTarget = engine.Supervisor.Start(new TargetDefinition { Name = "queue", Command = ["/bin/sleep", "600"] });
         Assert.True(fixedTarget.IsAlive);

@@ -25,6 +25,16 @@ public sealed class ExperimentStore(ChaosStore store)
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
+    /// <summary>One finished experiment's result as stored (JSON), or null when there is none by that id.</summary>
+    public Task<string?> GetJsonAsync(string experimentId, CancellationToken cancellationToken) =>
+        store.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT result FROM experiments WHERE experiment_id = $id";
+            command.Parameters.AddWithValue("$id", experimentId);
+            return command.ExecuteScalar() as string;
+        }, cancellationToken);
+
     /// <summary>Finished experiments' results, newest first: <paramref name="limit"/> of them after skipping <paramref name="offset"/>.</summary>
     public Task<IReadOnlyList<string>> ListJsonAsync(int limit, CancellationToken cancellationToken, int offset = 0) =>
         store.ReadPageAsync("SELECT result FROM experiments ORDER BY started_at DESC LIMIT $limit OFFSET $offset", limit, offset, row => row.GetString(0), cancellationToken);

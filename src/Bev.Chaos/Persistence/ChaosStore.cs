@@ -159,9 +159,14 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
     /// Reads one page of rows: <paramref name="sql"/> with <c>$limit</c> and <c>$offset</c> bound
     /// to <paramref name="limit"/> and <paramref name="offset"/>, each row turned into a value by <paramref name="map"/>.
     /// </summary>
-    /// <remarks>Not queried again while the store is unchanged (<see cref="ReadUnlessUnchangedAsync"/>).</remarks>
-    internal Task<IReadOnlyList<T>> ReadPageAsync<T>(string sql, int limit, int offset, Func<SqliteDataReader, T> map, CancellationToken cancellationToken) =>
-        ReadUnlessUnchangedAsync<IReadOnlyList<T>>(string.Create(CultureInfo.InvariantCulture, $"page {limit} {offset} {sql}"), connection =>
+    /// <remarks>
+    /// Pages of at most <see cref="MaxCachedPageRows"/> rows (the default pages of the API and the
+    /// CLI) are not queried again while the store is unchanged (<see cref="ReadUnlessUnchangedAsync"/>);
+    /// larger ones always are, so that what the cache holds stays small whatever a caller asks.
+    /// </remarks>
+    internal Task<IReadOnlyList<T>> ReadPageAsync<T>(string sql, int limit, int offset, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<T> Read(SqliteConnection connection)
         {
             using var command = connection.CreateCommand();
             command.CommandText = sql;
@@ -174,8 +179,16 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
                 rows.Add(map(reader));
             }
 
-            return rows;
-        }, cancellationToken);
+            return rows.AsReadOnly();
+        }
+
+        return limit <= MaxCachedPageRows
+            ? ReadUnlessUnchangedAsync(string.Create(CultureInfo.InvariantCulture, $"page {typeof(T).FullName} {limit} {offset} {sql}"), Read, cancellationToken)
+            : ReadAsync(Read, cancellationToken);
+    }
+
+    /// <summary>The largest page <see cref="ReadPageAsync"/> keeps between reads.</summary>
+    internal const int MaxCachedPageRows = 100;
 
     /// <summary>
     /// Runs <paramref name="read"/>, or answers what it returned last time on the same read
@@ -193,19 +206,25 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         {
             var cache = _unchangedReads.GetValue(connection, UnchangedReads.For);
             var version = (long)cache.DataVersion.ExecuteScalar()!;
-            if (cache.Values.TryGetValue(key, out var last) && last.Version == version)
+            if (version != cache.Version)
             {
-                return (T)last.Value!;
+                // A commit since: nothing kept can be answered again, so none of it is kept.
+                cache.Values.Clear();
+                cache.Version = version;
+            }
+            else if (cache.Values.TryGetValue(key, out var last))
+            {
+                return (T)last!;
             }
 
             var value = read(connection);
-            if (cache.Values.Count >= MaxUnchangedReads && !cache.Values.ContainsKey(key))
+            if (cache.Values.Count >= MaxUnchangedReads)
             {
                 // Keys come from callers' arguments (a page's limit and offset): bounded, whatever they ask.
                 cache.Values.Clear();
             }
 
-            cache.Values[key] = (version, value);
+            cache.Values[key] = value;
             return value;
         }, cancellationToken);
 
@@ -388,7 +407,10 @@ public sealed class ChaosStore : IAsyncDisposable, IDisposable
         // Prepared once: it is asked on every read, so it is not parsed again each time.
         public SqliteCommand DataVersion { get; }
 
-        public Dictionary<string, (long Version, object? Value)> Values { get; } = new(StringComparer.Ordinal);
+        // The data_version the values were read at; they are dropped when it changes.
+        public long Version { get; set; } = -1;
+
+        public Dictionary<string, object?> Values { get; } = new(StringComparer.Ordinal);
 
         public static UnchangedReads For(SqliteConnection connection)
         {

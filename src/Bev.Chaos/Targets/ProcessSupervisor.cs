@@ -147,6 +147,12 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        if (definition.WorkingDirectory is { Length: > 0 } directory && !Directory.Exists(directory))
+        {
+            throw new InvalidOperationException(
+                $"target '{definition.Name}': cannot start '{definition.Command[0]}': its working directory {directory} does not exist; create it, or change targets.{definition.Name}.working_directory in the configuration");
+        }
+
         Process process;
         try
         {
@@ -156,7 +162,7 @@ public sealed partial class ProcessSupervisor : IAsyncDisposable
         {
             // A missing program is the usual case on a fresh machine: say which target, which program, and what to do.
             throw new InvalidOperationException(
-                $"target '{definition.Name}': cannot start '{definition.Command[0]}': {(ex.NativeErrorCode == 2 ? "no such program (not on PATH)" : ex.Message)}; install it, or change targets.{definition.Name}.command in the configuration", ex);
+                $"target '{definition.Name}': cannot start '{definition.Command[0]}': {(ex.NativeErrorCode == 2 ? "not found (on PATH, or at that path from the engine's directory), or its interpreter is missing" : ex.Message)}; install it, or change targets.{definition.Name}.command in the configuration", ex);
         }
 
         var identity = ProcessIdentity.TryRead(process.Id) ?? new ProcessIdentity(process.Id, 0);

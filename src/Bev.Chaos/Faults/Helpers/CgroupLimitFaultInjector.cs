@@ -6,8 +6,9 @@ namespace Bev.Chaos.Faults.Helpers;
 /// <summary>
 /// A fault that holds its target in a child cgroup made for it, with a limit written there
 /// (<c>cpu_throttle</c>, <c>memory_limit</c>, <c>io_delay</c>). The sequence they share lives here:
-/// refuse a target already held in a fault's cgroup, record the child in the recipe, write the limit
-/// and move the target in (cgroup v1 or v2, whichever the controller is mounted as), watch that the
+/// refuse a target already held in a fault's cgroup, record the child in the recipe, put the target
+/// under the limit (v1: the limit is written, then the target moved in; v2: the target is moved in,
+/// the controller enabled, then the limit written — whichever the controller is mounted as), watch that the
 /// target stays there, and on removal lift the limit, move the target back and delete the child.
 /// Each type says only which controller and what limit.
 /// </summary>
@@ -73,7 +74,7 @@ internal abstract class CgroupLimitFaultInjector : FaultInjector
     /// <summary>Writes the limit into the v1 child <paramref name="child"/> of <paramref name="controller"/>, before the target moves in.</summary>
     protected abstract void WriteLimitV1(FaultContext context, JsonObject recipe, string controller, string child);
 
-    /// <summary>Writes the limit into the v2 child <paramref name="child"/>, before the target moves in.</summary>
+    /// <summary>Writes the limit into the v2 child <paramref name="child"/>, once the target is in it and the controller enabled.</summary>
     protected abstract void WriteLimitV2(FaultContext context, JsonObject recipe, string child);
 
     /// <summary>Lifts the v1 limit before the target moves back; nothing by default (deleting the child lifts it).</summary>

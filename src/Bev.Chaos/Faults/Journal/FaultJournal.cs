@@ -294,7 +294,8 @@ public sealed class FaultJournal(ChaosStore store)
             { Sequence = reader.GetInt64(14) });
         }
 
-        return entries;
+        // Read-only: the open-fault list may be handed to several callers while the store is unchanged.
+        return entries.AsReadOnly();
     }
 
     internal static string Name(FaultState state) => state switch

@@ -196,6 +196,21 @@ internal sealed class JournalCopies(string directory, string dataDirectory)
     }
 
     // System.Text.Json leaves a missing property null whatever the record says.
+    // Parameters and recipe are JSON objects: a copy edited by hand into something else is no whole entry.
     private static bool IsWhole(JournalEntry? entry) =>
-        entry is { FaultId.Length: > 0, Injector.Length: > 0, Target: not null, ParametersJson: not null, UndoJson: not null } && Enum.IsDefined(entry.State);
+        entry is { FaultId.Length: > 0, Injector.Length: > 0, Target: not null, ParametersJson: not null, UndoJson: not null } && Enum.IsDefined(entry.State)
+        && IsJsonObject(entry.ParametersJson) && IsJsonObject(entry.UndoJson);
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }

@@ -207,6 +207,8 @@ public sealed class FaultJournalTests : IDisposable
         File.WriteAllText(Path.Combine(copies, "garbage-1.json"), "not json at all");
         File.WriteAllText(Path.Combine(copies, "state-1.json"), File.ReadAllText(Path.Combine(copies, "open-1.json")).Replace("\"FaultId\":\"open-1\"", "\"FaultId\":\"state-1\"", StringComparison.Ordinal).Replace("\"State\":1", "\"State\":99", StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(copies, "renamed-1.json"), File.ReadAllText(Path.Combine(copies, "open-1.json")));
+        // Parameters that are no JSON would be written raw into GET /faults: such a copy is no whole entry.
+        File.WriteAllText(Path.Combine(copies, "params-1.json"), File.ReadAllText(Path.Combine(copies, "open-1.json")).Replace("\"FaultId\":\"open-1\"", "\"FaultId\":\"params-1\"", StringComparison.Ordinal).Replace("\"ParametersJson\":\"", "\"ParametersJson\":\"x", StringComparison.Ordinal));
         File.CreateSymbolicLink(Path.Combine(copies, "link-1.json"), "/dev/zero");
         foreach (var file in Directory.GetFiles(_data.Path, "chaos.db*"))
         {
