@@ -22,10 +22,10 @@ public sealed class OriginalSafetySettingsTests : IDisposable
         _markers.Dispose();
     }
 
-    private async Task<T> WithEngineerAsync<T>(SafetySettings safety, Func<ChaosEngineer, Task<T>> body)
+    private async Task<T> WithEngineerAsync<T>(SafetySettings safety, Func<ChaosEngineer, Task<T>> body, bool builtIn = false)
     {
         var configuration = new ChaosConfiguration { Safety = safety with { MaxCpuUsage = 100, MaxMemoryUsage = 100 } };
-        await using var engine = new EngineFixture(configuration, TimeProvider.System, [new RecordingInjector(_markers.Path)]);
+        await using var engine = new EngineFixture(configuration, TimeProvider.System, builtIn ? null : [new RecordingInjector(_markers.Path)]);
         using var probes = new ProbeRunner(new Bev.Chaos.Targets.TargetResolver(engine.Configuration), TimeProvider.System);
         await using var engineer = new ChaosEngineer(engine.Configuration, engine.Manager, new SafetyLock(engine.Store, TimeProvider.System), probes);
         return await body(engineer);
@@ -96,6 +96,40 @@ public sealed class OriginalSafetySettingsTests : IDisposable
 
         Assert.Equal(ExperimentVerdict.Passed, result.Verdict);
         Assert.Equal(waits, result.Phases.Any(p => p.Phase == ExperimentStatus.AwaitingApproval));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AutoRollbackEnabled_DecidesWhetherACrossedThresholdAborts(bool autoRollback)
+    {
+        // The target is paused by the fault, so its process probe fails while the fault holds: an
+        // error rate of 100 % against max_error_rate 50 (the original's), sampled every 100 ms.
+        var safety = new SafetySettings { AutoRollbackEnabled = autoRollback, MaxErrorRate = 50, SafetyMonitoringInterval = TimeSpan.FromMilliseconds(100) };
+        var experiment = new ExperimentConfig
+        {
+            Name = "rollback-" + (autoRollback ? "on" : "off"),
+            FaultInjections = [new FaultInjectionSpec { InjectorName = "service_pause", TargetService = $"pid:{_target.Pid}", Duration = TimeSpan.FromSeconds(1.5) }],
+            SteadyStateProbes = [new ProbeDefinition { Name = "running", Kind = ProbeKind.Process, Target = $"pid:{_target.Pid}" }],
+            ProbeInterval = TimeSpan.FromMilliseconds(100),
+            BaselineDuration = TimeSpan.FromMilliseconds(200),
+            ValidationDuration = TimeSpan.FromMilliseconds(200),
+        };
+
+        var result = await WithEngineerAsync(safety, engineer => engineer.RunExperimentAsync(experiment, TestContext.Current.CancellationToken), builtIn: true);
+
+        if (autoRollback)
+        {
+            Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
+            Assert.Equal("max_error_rate", result.Breach?.Threshold);
+        }
+        else
+        {
+            Assert.NotEqual(ExperimentVerdict.Aborted, result.Verdict);
+            Assert.Null(result.Breach);
+        }
+
+        Assert.True(_target.State is 'R' or 'S', "running again (R or S) after the experiment");
     }
 
     [Theory]
