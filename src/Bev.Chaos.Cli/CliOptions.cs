@@ -20,10 +20,30 @@ internal static class CliOptions
 
     public static readonly Option<LogLevel> LogLevelOption = new("--log-level")
     {
-        Description = "Least severe log level written to stderr.",
+        Description = "Least severe log level written to stderr: trace, debug, info, warning, error, critical or none (any case; the original's DEBUG, INFO, WARN, FATAL too).",
         DefaultValueFactory = _ => LogLevel.Warning,
+        CustomParser = result => ParseLogLevel(result),
         Recursive = true,
     };
+
+    // .NET's level names and Python logging's (the original system's --log-level DEBUG), in any case.
+    private static LogLevel ParseLogLevel(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        switch (text.ToUpperInvariant())
+        {
+            case "TRACE": return LogLevel.Trace;
+            case "DEBUG": return LogLevel.Debug;
+            case "INFO" or "INFORMATION": return LogLevel.Information;
+            case "WARN" or "WARNING": return LogLevel.Warning;
+            case "ERROR": return LogLevel.Error;
+            case "CRITICAL" or "FATAL": return LogLevel.Critical;
+            case "NONE": return LogLevel.None;
+            default:
+                result.AddError($"--log-level: '{text}' is not allowed; allowed: trace, debug, info, warning, error, critical, none (any case; warn and fatal too)");
+                return LogLevel.Warning;
+        }
+    }
 
     /// <summary>A running server to talk to instead of acting in this process.</summary>
     public static Option<string?> Server() => new("--server")

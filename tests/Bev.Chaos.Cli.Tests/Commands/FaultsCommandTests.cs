@@ -31,6 +31,30 @@ public sealed class FaultsCommandTests : IDisposable
         Assert.Equal(0, engine.ExitCode);
     }
 
+    [Theory]
+    [InlineData("INFO", true)]
+    [InlineData("info", true)]
+    [InlineData("Information", true)]
+    [InlineData("WARNING", false)]
+    public async Task LogLevel_TheOriginalsNamesInAnyCase_SetWhatIsLogged(string level, bool infoLogged)
+    {
+        using var target = TestProcess.Sleeper();
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "inject", "service_pause", "--target", $"pid:{target.Pid}", "--duration", "1s", "--log-level", level);
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal(infoLogged, result.Stderr.Contains("info: Bev.Chaos.Faults.FaultInjectionManager", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task LogLevel_Unknown_IsExit2NamingWhatIsAllowed()
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(30), "faults", "--log-level", "LOUD");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--log-level: 'LOUD' is not allowed; allowed: trace, debug, info, warning, error, critical, none", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Faults_EmptyStore_SaysSoInTextAndJson()
     {
