@@ -110,6 +110,20 @@ public sealed class ChaosApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Faults_ProfileAlias_IsProfileName()
+    {
+        var (created, body) = await SendAsync(HttpMethod.Post, "/faults", $$"""{"injector":"cpu_stress","target":"pid:{{_target.Pid}}","profile":"cpu_stress_light","duration":"30s"}""");
+        Assert.True(created == HttpStatusCode.Created, body.ToString());
+        var id = body.GetProperty("fault_id").GetString()!;
+
+        var (_, fault) = await SendAsync(HttpMethod.Get, $"/faults/{id}");
+
+        Assert.Equal("cpu_stress_light", fault.GetProperty("profile_name").GetString());
+        Assert.Equal(30.0, fault.GetProperty("parameters").GetProperty("load_percent").GetDouble());
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, $"/faults/{id}")).Status);
+    }
+
+    [Fact]
     public async Task Experiments_FaultsInTheOriginalVocabulary_Run()
     {
         var (accepted, body) = await SendAsync(HttpMethod.Post, "/experiments", $$"""
