@@ -179,4 +179,22 @@ public sealed class ChaosToolkitRunTests : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Stderr);
     }
+
+    [Theory]
+    [InlineData("background", "\"background\": true,", "method[0].background: 'true' is not allowed; allowed: false or absent (background activities are not supported: activities run one after another)")]
+    [InlineData("activity-controls", "\"controls\": [ { \"name\": \"tracing\", \"provider\": { \"type\": \"python\", \"module\": \"chaostracing.control\" } } ],", "method[0].controls: missing; allowed: no controls")]
+    public async Task Experiment_UnsupportedActivityFeature_IsRefusedWhereItIs(string name, string field, string expected)
+    {
+        var experiment = Write(name + ".json", $$"""
+            {
+              "title": "uses {{name}}",
+              "method": [ { "type": "action", "name": "noop", {{field}} "provider": { "type": "process", "path": "/bin/true" } } ]
+            }
+            """);
+
+        var result = await CliRunner.RunAsync(_dir.Path, TimeSpan.FromSeconds(30), "run", experiment, "--dry-run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+    }
 }
