@@ -228,6 +228,27 @@ public sealed class FaultGuaranteeTests
     }
 
     [Fact]
+    public async Task CpuThrottle_SecondOnTheSameTarget_IsRefused_TheFirstKeepsHoldingIt()
+    {
+        Requires.CgroupV1("cpu");
+        using var target = TestProcess.Sleeper();
+        var before = ProcFs.ReadCgroups(target.Pid)["cpu"];
+        await using var engine = new EngineFixture();
+        var first = await engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}", parameters: new Dictionary<string, object?> { ["cpu_percent"] = 50 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken);
+        var child = ProcFs.ReadCgroups(target.Pid)["cpu"];
+
+        // A second limit would move the target out from under the first (and its removal back into nothing).
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() =>
+            engine.Manager.InjectFaultAsync("cpu_throttle", $"pid:{target.Pid}", parameters: new Dictionary<string, object?> { ["cpu_percent"] = 10 }, duration: TimeSpan.FromSeconds(30), cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains(first, error.Message, StringComparison.Ordinal);
+        Assert.Equal([first], (await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken)).Select(e => e.FaultId));
+        Assert.Equal(child, ProcFs.ReadCgroups(target.Pid)["cpu"]);
+        await engine.Manager.RemoveFaultAsync(first, TestContext.Current.CancellationToken);
+        Assert.Equal(before, ProcFs.ReadCgroups(target.Pid)["cpu"]);
+    }
+
+    [Fact]
     public async Task ServicePause_FreezerThawedBehindItsBack_FaultIsMarkedEffectLost()
     {
         Requires.CgroupV1("freezer");
