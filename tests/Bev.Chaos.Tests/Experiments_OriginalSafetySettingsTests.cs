@@ -137,17 +137,8 @@ public sealed class OriginalSafetySettingsTests : IDisposable
     [InlineData("cpu_stress", "load_percent", 96, "max_cpu_load")]
     public async Task OriginalCaps_OnTheRealFaultTypes_RefuseBeyondAndNameTheCap(string injector, string parameter, int value, string cap)
     {
-        // Example 9's fault_injectors block, verbatim.
-        var configuration = ChaosConfigurationLoader.Parse("""
-            fault_injectors:
-              network_delay:
-                enabled: true
-                max_delay_ms: 2000
-
-              cpu_stress:
-                enabled: true
-                max_cpu_load: 95
-            """, "chaos_engineer.yaml");
+        // Example 9, verbatim.
+        var configuration = ChaosConfigurationLoader.Parse(Configuration.OriginalExamplesTests.GlobalInjectorsIntegration, "chaos_engineer.yaml");
         await using var engine = new EngineFixture(configuration);
 
         var error = Assert.Throws<ChaosValidationException>(() => engine.Manager.Validate(injector, $"pid:{_target.Pid}", null, new Dictionary<string, object?> { [parameter] = value }, TimeSpan.FromSeconds(5)));

@@ -24,7 +24,7 @@ public sealed class OriginalExamplesTests
         """;
 
     /// <summary>Example 9.</summary>
-    private const string GlobalInjectorsIntegration = """
+    internal const string GlobalInjectorsIntegration = """
         global:
           max_concurrent_experiments: 3
           safety_check_interval: 10.0
