@@ -45,14 +45,31 @@ internal static class SampleHttpService
                 return 2;
             }
 
-            _stage = new PipelineStage(role, queue, input, output, rate, database, triage);
+        }
+
+        // SO_REUSEADDR alone, so that a restart may rebind past connections in TIME_WAIT. Not .NET's
+        // ReuseAddress option: on Linux it also sets SO_REUSEPORT, and a second service started on the
+        // same port would then share it silently instead of failing. Bound before any work starts, so
+        // a taken port is an exit, not a stage working behind another service's port.
+        using var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Server.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, BitConverter.GetBytes(1));
+        try
+        {
+            listener.Start(512);
+        }
+        catch (SocketException ex)
+        {
+            await Console.Error.WriteLineAsync($"cannot listen on 127.0.0.1:{port}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        Console.WriteLine($"listening on 127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        if (role is not null)
+        {
+            _stage = new PipelineStage(role, queue!, input, output, rate, database, triage);
             _ = Task.Run(_stage.RunAsync);
         }
 
-        using var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Start(512);
-        Console.WriteLine($"listening on 127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
         using var slots = new SemaphoreSlim(workers);
         while (true)
         {
