@@ -24,6 +24,9 @@ internal sealed class InProcessQueue : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
+    /// <summary>The port it listens on (the one asked for, or the one the kernel chose for 0).</summary>
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
     private async Task AcceptAsync()
     {
         try

@@ -24,8 +24,9 @@ public sealed class PipelineTests : IDisposable
     [Fact]
     public async Task ItemsFlowThroughTheStandInQueueIntoSqlite_AndHealthFollowsTheQueue()
     {
-        var queuePort = LoopbackPort.Free();
-        var queue = new InProcessQueue(queuePort);
+        // The kernel chooses the queue's port as it binds: no window for another socket to take it.
+        var queue = new InProcessQueue(0);
+        var queuePort = queue.Port;
         var database = Path.Combine(_data.Path, "osint.db");
         var analyzerPort = LoopbackPort.Free();
         Stage(LoopbackPort.Free(), "--role", "collector", "--queue", $"127.0.0.1:{queuePort}", "--out", "collected", "--rate", "50");
@@ -54,12 +55,13 @@ public sealed class PipelineTests : IDisposable
             return 0;
         }
 
-        using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var count = connection.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM items WHERE score > 0";
+        // The processor may be creating the file this moment: unreadable yet is not stored yet.
         try
         {
+            using var connection = new SqliteConnection($"Data Source={database};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var count = connection.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM items WHERE score > 0";
             return (long)count.ExecuteScalar()!;
         }
         catch (SqliteException)

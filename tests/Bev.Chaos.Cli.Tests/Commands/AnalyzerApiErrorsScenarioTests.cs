@@ -18,8 +18,8 @@ public sealed class AnalyzerApiErrorsScenarioTests : IDisposable
     [Fact]
     public async Task Run_CountsTheAbortedCallsAndTheCollectorsRetriesForThem()
     {
-        var (queuePort, collectorPort, analyzerPort, proxyPort) = (LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
-        await using var queue = new InProcessQueue(queuePort);
+        await using var queue = new InProcessQueue(0);
+        var (queuePort, collectorPort, analyzerPort, proxyPort) = (queue.Port, LoopbackPort.Free(), LoopbackPort.Free(), LoopbackPort.Free());
         var sample = Path.Combine(AppContext.BaseDirectory, "Bev.Chaos.SampleService");
         var config = Path.Combine(_data.Path, "pipeline.yaml");
         File.WriteAllText(config, $$"""
