@@ -97,11 +97,17 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
              "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.5}]}
             """, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        var id = JsonDocument.Parse(await accepted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).RootElement.GetProperty("experiment_id").GetString();
 
         var text = await Poll.UntilAsync(() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
             t => t.Contains("bev_chaos_experiment_rollbacks_total{rolled_back=\"true\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the finished experiment counted");
 
         Assert.Contains("bev_chaos_experiment_recovery_seconds_count 1", text);
+
+        // One time to recover: the histogram observed exactly what the experiment's result says.
+        var result = JsonDocument.Parse(await _running.Http.GetStringAsync($"/experiments/{id}", TestContext.Current.CancellationToken)).RootElement;
+        var recovered = TimeSpan.Parse(result.GetProperty("time_to_recover").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(recovered.TotalSeconds, MetricValue(text, "bev_chaos_experiment_recovery_seconds_sum"), 6);
         Assert.Contains("bev_chaos_experiments_total{verdict=", text);
 
         // The probe is a server of the test's own, which the paused process cannot slow: the fault's
@@ -130,6 +136,9 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
         Assert.InRange(sum, 0, 2);
     }
 
+    private static double MetricValue(string text, string series) =>
+        double.Parse(text.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal)).Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+
     private static async Task<JsonElement> ReceiveUntilAsync(ClientWebSocket socket, Func<JsonElement, bool> match)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -150,6 +159,17 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
     public async Task Metrics_PassPromtoolCheck()
     {
         Requires.Program("promtool");
+
+        // A finished experiment first: its histograms, verdict counters and impact gauges are checked too.
+        using var healthy = new LoopbackHttpServer();
+        using var accepted = await _running.Http.PostAsync("/experiments", new StringContent($$"""
+            {"name":"promtool-experiment","baseline_seconds":0.2,"validation_seconds":0,"probe_interval_seconds":0.1,"recovery_window_seconds":10,
+             "steady_state_probes":[{"name":"up","url":"{{healthy.Url}}"}],
+             "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.3}]}
+            """, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        await Poll.UntilAsync(() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
+            t => t.Contains("bev_chaos_experiment_recovery_seconds_count 1", StringComparison.Ordinal), TimeSpan.FromSeconds(30), "the finished experiment exported");
         var id = await InjectAsync($$"""{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":30}""");
         await _running.Http.DeleteAsync($"/faults/{id}", TestContext.Current.CancellationToken);
         var proxy = _running.Engine.Proxies.Create("queue", "127.0.0.1:0", "127.0.0.1:9");
@@ -169,6 +189,8 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
 
         Assert.True(promtool.ExitCode == 0, $"promtool check metrics exited {promtool.ExitCode}: {output}");
         Assert.Contains("bev_chaos_emergency_stops_total", text);
+        Assert.Contains("bev_chaos_experiment_availability_during_faults_ratio{experiment=\"promtool-experiment\"}", text);
+        Assert.Contains("bev_chaos_fault_effect_total{injector=\"service_pause\"", text);
         Assert.Contains("bev_chaos_proxy_toxic_connections{proxy=\"queue\",toxic=\"bandwidth_downstream\"}", text);
     }
 

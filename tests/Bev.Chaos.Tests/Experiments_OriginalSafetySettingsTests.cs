@@ -138,7 +138,7 @@ public sealed class OriginalSafetySettingsTests : IDisposable
     public async Task OriginalCaps_OnTheRealFaultTypes_RefuseBeyondAndNameTheCap(string injector, string parameter, int value, string cap)
     {
         // Example 9, verbatim.
-        var configuration = ChaosConfigurationLoader.Parse(Configuration.OriginalExamplesTests.GlobalInjectorsIntegration, "chaos_engineer.yaml");
+        var configuration = ChaosConfigurationLoader.Parse(OriginalExamples.GlobalInjectorsIntegration, "chaos_engineer.yaml");
         await using var engine = new EngineFixture(configuration);
 
         var error = Assert.Throws<ChaosValidationException>(() => engine.Manager.Validate(injector, $"pid:{_target.Pid}", null, new Dictionary<string, object?> { [parameter] = value }, TimeSpan.FromSeconds(5)));

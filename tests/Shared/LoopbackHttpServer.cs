@@ -3,18 +3,25 @@ using System.Net.Sockets;
 
 namespace Bev.Chaos.TestSupport;
 
-/// <summary>A tiny real HTTP/1.1 server on loopback: every request gets 200 "ok"; it counts them.</summary>
+/// <summary>A tiny real HTTP/1.1 server on loopback: every request gets 200 and the same body ("ok" unless told); it counts them.</summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private int _requests;
 
-    public LoopbackHttpServer()
+    private volatile byte[] _response = [];
+
+    public LoopbackHttpServer(string body = "ok", string contentType = "text/plain")
     {
+        Answer(body, contentType);
         _listener.Start();
         _ = Task.Run(LoopAsync);
     }
+
+    /// <summary>What every request gets from now on.</summary>
+    public void Answer(string body, string contentType = "text/plain") =>
+        _response = System.Text.Encoding.UTF8.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: {contentType}\r\nContent-Length: {System.Text.Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}");
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -40,7 +47,7 @@ internal sealed class LoopbackHttpServer : IDisposable
                             while (await stream.ReadAsync(buffer, _stop.Token) > 0)
                             {
                                 Interlocked.Increment(ref _requests);
-                                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"u8.ToArray(), _stop.Token);
+                                await stream.WriteAsync(_response, _stop.Token);
                             }
                         }
                         catch (Exception ex) when (ex is IOException or OperationCanceledException)

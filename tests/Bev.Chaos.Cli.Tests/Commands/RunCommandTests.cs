@@ -113,6 +113,29 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WithReport_TimeToRecoverIsOneFigureInEveryOutput()
+    {
+        using var server = new LoopbackHttpServer();
+        var reports = Path.Combine(_data.Path, "reports-ttr");
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", Config(), "--report", reports);
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        var experiment = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reports, "experiment-burn_worker.json"), TestContext.Current.CancellationToken)).RootElement;
+        var recovered = TimeSpan.Parse(experiment.GetProperty("time_to_recover").GetString()!, CultureInfo.InvariantCulture).TotalMilliseconds;
+        var journal = Assert.Single(Bev.Chaos.Reporting.ReportJson.Read(Path.Combine(reports, "resilience.json")));
+        var html = await File.ReadAllTextAsync(Path.Combine(reports, "report.html"), TestContext.Current.CancellationToken);
+
+        // The experiment's result, the resilience journal, the HTML report and the CLI summary say the same.
+        var shown = Math.Round(recovered, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture) + " ms";
+        Assert.Equal(recovered, journal.TimeToRecoverMs);
+        Assert.Contains($"<td>{shown}</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains(Bev.Chaos.Reporting.HtmlReport.TimeToRecoverDefinition.Split(':')[0], html, StringComparison.Ordinal);
+        var summaryRow = Assert.Single(result.Stdout.Split('\n'), l => l.Contains("burn_worker", StringComparison.Ordinal) && l.Contains("passed", StringComparison.Ordinal));
+        Assert.Contains(shown, summaryRow, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_SteadyStateFails_ExitsOne()
     {
         using var refusing = new RefusingPort();

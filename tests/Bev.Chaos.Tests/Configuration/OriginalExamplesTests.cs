@@ -1,6 +1,7 @@
 using Bev.Chaos.Configuration;
 using Bev.Chaos.Probes;
 using Bev.Chaos.Safety;
+using Bev.Chaos.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Bev.Chaos.Tests.Configuration;
@@ -8,41 +9,9 @@ namespace Bev.Chaos.Tests.Configuration;
 /// <summary>The original system's configuration blocks (ORIGINAL-EXAMPLES.md, examples 8 and 9), verbatim but for the addresses.</summary>
 public sealed class OriginalExamplesTests
 {
-    /// <summary>Example 8.</summary>
-    private const string SafetyBlock = """
-        safety:
-          production_mode: false
-          require_approval_for_critical: true
-          auto_rollback_enabled: true
-          safety_monitoring_interval: 5.0
+    private const string SafetyBlock = OriginalExamples.SafetyBlock;
 
-          # Safety thresholds
-          max_cpu_usage: 90.0
-          max_memory_usage: 85.0
-          max_error_rate: 50.0
-          max_response_time: 5000.0
-        """;
-
-    /// <summary>Example 9.</summary>
-    internal const string GlobalInjectorsIntegration = """
-        global:
-          max_concurrent_experiments: 3
-          safety_check_interval: 10.0
-          emergency_stop_threshold: 0.8
-
-        fault_injectors:
-          network_delay:
-            enabled: true
-            max_delay_ms: 2000
-
-          cpu_stress:
-            enabled: true
-            max_cpu_load: 95
-
-        integration:
-          auto_recovery_url: "http://127.0.0.1:8080"
-          health_monitor_url: "http://127.0.0.1:8080"
-        """;
+    private const string GlobalInjectorsIntegration = OriginalExamples.GlobalInjectorsIntegration;
 
     [Fact]
     public void Parse_OriginalSafetyBlock_LoadsInTheOriginalUnits()
@@ -79,7 +48,7 @@ public sealed class OriginalExamplesTests
     public void LoadFile_AllFourOriginalBlocksInOneFile_Loads()
     {
         var path = Path.Combine(Path.GetTempPath(), $"bev-chaos-original-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, GlobalInjectorsIntegration + "\n\n" + SafetyBlock + "\n");
+        File.WriteAllText(path, OriginalExamples.ChaosEngineerYaml());
         try
         {
             var config = ChaosConfigurationLoader.LoadFile(path);
