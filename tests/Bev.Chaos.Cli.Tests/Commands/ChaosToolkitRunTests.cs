@@ -159,6 +159,113 @@ public sealed class ChaosToolkitRunTests : IDisposable
         Assert.True(journal.GetProperty("steady_states").GetProperty("after").GetProperty("probes")[0].GetProperty("tolerance_met").GetBoolean());
     }
 
+    [Fact]
+    public async Task Experiment_HttpProvider_SendsMethodHeadersAndArgumentsAsChaoslib_AndKeepsItsDataInTheJournal()
+    {
+        using var server = new LoopbackHttpServer("""{"state": "ok"}""", "application/json");
+        var experiment = Write("http.json", $$"""
+            {
+              "version": "1.0.0",
+              "title": "http provider options",
+              "description": "as Chaos Toolkit's documentation writes them",
+              "tags": ["http", "kind:provider"],
+              "contributions": { "reliability": "high" },
+              "extensions": [ { "name": "team", "owner": "osint" } ],
+              "method": [
+                { "type": "probe", "name": "query", "provider": { "type": "http", "url": "http://127.0.0.1:{{server.Port}}/q", "arguments": { "service": "web server", "n": 2 } } },
+                { "type": "action", "name": "json", "provider": { "type": "http", "method": "post", "url": "http://127.0.0.1:{{server.Port}}/inject",
+                  "headers": { "Content-Type": "application/json", "X-Chaos": "on" }, "arguments": { "delay_ms": 150, "hosts": ["a", "b"] }, "timeout": [1, 2] } },
+                { "type": "action", "name": "form", "provider": { "type": "http", "method": "PUT", "url": "http://127.0.0.1:{{server.Port}}/form",
+                  "arguments": { "enabled": true, "hosts": ["a", "b"], "skip": null } } }
+              ]
+            }
+            """);
+
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(0, exit);
+        Assert.Equal("completed", journal.GetProperty("status").GetString());
+        var seen = server.Seen.ToArray();
+        Assert.Equal(3, seen.Length);
+
+        // GET: the arguments in the query string (requests' params=).
+        Assert.StartsWith("GET /q?service=web+server&n=2 HTTP/1.1", seen[0].Head, StringComparison.Ordinal);
+        Assert.Equal("", seen[0].Body);
+
+        // Content-Type: application/json: the arguments as a JSON body (json=), the headers as given.
+        Assert.StartsWith("POST /inject HTTP/1.1", seen[1].Head, StringComparison.Ordinal);
+        Assert.Contains("\r\nX-Chaos: on", seen[1].Head, StringComparison.Ordinal);
+        Assert.Contains("\r\nContent-Type: application/json\r\n", seen[1].Head, StringComparison.Ordinal);
+        Assert.Equal("""{"delay_ms":150,"hosts":["a","b"]}""", seen[1].Body);
+
+        // Any other body form-encoded (data=): a list one field per item, True as Python writes it, a null left out.
+        Assert.StartsWith("PUT /form HTTP/1.1", seen[2].Head, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/x-www-form-urlencoded", seen[2].Head, StringComparison.Ordinal);
+        Assert.Equal("enabled=True&hosts=a&hosts=b", seen[2].Body);
+
+        // The output as chaoslib gives it, and the experiment's data copied into the journal.
+        var output = journal.GetProperty("run")[1].GetProperty("output");
+        Assert.Equal((200, "ok"), (output.GetProperty("status").GetInt32(), output.GetProperty("body").GetProperty("state").GetString()));
+        var copied = journal.GetProperty("experiment");
+        Assert.Equal(["http", "kind:provider"], copied.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("osint", copied.GetProperty("extensions")[0].GetProperty("owner").GetString());
+        Assert.Equal("high", copied.GetProperty("contributions").GetProperty("reliability").GetString());
+    }
+
+    [Theory]
+    [InlineData("0.5")]
+    [InlineData("[0.2, 0.3]")]
+    public async Task Experiment_HttpProviderTimeout_FailsTheActivityWhenItPasses(string timeout)
+    {
+        // A listener that never answers: the connection is made (the kernel's backlog), no reply comes.
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        var experiment = Write("timeout.json", $$"""
+            { "title": "a slow endpoint", "method": [ { "type": "action", "name": "slow", "provider": { "type": "http", "url": "http://127.0.0.1:{{port}}/", "timeout": {{timeout}} } } ] }
+            """);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("failed", journal.GetProperty("status").GetString());
+        var run = journal.GetProperty("run")[0];
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Equal("activity timed out", run.GetProperty("exception")[0].GetString());
+        Assert.InRange(run.GetProperty("duration").GetDouble(), 0.45, 5);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Experiment_HttpProviderMaxRetries_RetriesAConnectionThatFails()
+    {
+        using var refusing = new RefusingPort();
+        var experiment = Write("retries.json", $$"""
+            { "title": "nothing listens", "method": [ { "type": "action", "name": "down", "provider": { "type": "http", "url": "http://127.0.0.1:{{refusing.Port}}/", "max_retries": 2 } } ] }
+            """);
+
+        var (exit, journal) = await RunAsync(experiment);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith($"failed to connect to http://127.0.0.1:{refusing.Port}/ (3 attempts)", journal.GetProperty("run")[0].GetProperty("exception")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"verify_tls\": false", "method[0].provider.verify_tls: 'false' is not allowed; allowed: true or absent (TLS certificates are always verified)")]
+    [InlineData("\"expected_status\": 200", "method[0].provider.expected_status: '200' is not allowed; allowed: an option this provider has here: type, url, method, headers, arguments, timeout, verify_tls, max_retries")]
+    public async Task Experiment_HttpProviderOptionNotImplemented_IsRefusedByName(string option, string expected)
+    {
+        var experiment = Write("option.json", $$"""
+            { "title": "an option", "method": [ { "type": "action", "name": "a", "provider": { "type": "http", "url": "http://127.0.0.1:9/", {{option}} } } ] }
+            """);
+
+        var result = await CliRunner.RunAsync(_dir.Path, TimeSpan.FromSeconds(30), "run", experiment, "--dry-run");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+    }
+
     [Theory]
     [InlineData("controls", "\"controls\": [ { \"name\": \"tracing\", \"provider\": { \"type\": \"python\", \"module\": \"chaostracing.control\" } } ],", "controls: missing; allowed: no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)")]
     [InlineData("secrets", "\"secrets\": { \"k8s\": { \"token\": { \"type\": \"env\", \"key\": \"TOKEN\" } } },", "secrets: missing; allowed: no secrets (not supported")]

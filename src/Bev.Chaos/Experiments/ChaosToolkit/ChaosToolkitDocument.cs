@@ -9,6 +9,12 @@ namespace Bev.Chaos.Experiments.ChaosToolkit;
 /// <summary>Reads a Chaos Toolkit experiment (JSON or YAML) into a JSON tree, with configuration values resolved.</summary>
 public static class ChaosToolkitDocument
 {
+    private static readonly Dictionary<string, string[]> ProviderKeys = new(StringComparer.Ordinal)
+    {
+        ["http"] = ["type", "url", "method", "headers", "arguments", "timeout", "verify_tls", "max_retries"],
+        ["process"] = ["type", "path", "arguments", "timeout"],
+    };
+
     private static readonly string[] TopLevel = ["version", "title", "description", "tags", "configuration", "secrets", "contributions", "steady-state-hypothesis", "method", "rollbacks", "extensions", "controls", "runtime"];
 
     /// <summary>Loads and checks an experiment file.</summary>
@@ -156,9 +162,22 @@ public static class ChaosToolkitDocument
             {
                 errors.Add(new ValidationError($"{where}.provider.url", null, "a URL", path));
             }
+            else if (type == "http" && activity?["provider"]?["verify_tls"] is JsonValue verify && verify.GetValueKind() == JsonValueKind.False)
+            {
+                errors.Add(new ValidationError($"{where}.provider.verify_tls", "false", "true or absent (TLS certificates are always verified)", path));
+            }
             else if (type == "process" && activity?["provider"]?["path"] is null)
             {
                 errors.Add(new ValidationError($"{where}.provider.path", null, "a program path", path));
+            }
+
+            // A provider option that is not implemented is refused by name, never ignored.
+            if (activity?["provider"] is JsonObject provider && ProviderKeys.TryGetValue(type ?? string.Empty, out var known))
+            {
+                foreach (var (key, value) in provider.Where(p => !known.Contains(p.Key)))
+                {
+                    errors.Add(new ValidationError($"{where}.provider.{key}", value?.ToJsonString() ?? "null", $"an option this provider has here: {string.Join(", ", known)}", path));
+                }
             }
         }
     }

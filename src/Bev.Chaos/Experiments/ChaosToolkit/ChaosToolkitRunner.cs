@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -174,22 +175,37 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
 
     private async Task<(JsonNode Output, string? Failure)> HttpAsync(JsonObject provider, CancellationToken cancellationToken)
     {
+        // As chaoslib sends them: a GET carries the arguments in its query string; any other method
+        // as a JSON body when the headers say Content-Type: application/json, else form-encoded.
         var method = new HttpMethod((provider["method"]?.GetValue<string>() ?? "GET").ToUpperInvariant());
-        using var request = new HttpRequestMessage(method, provider["url"]!.GetValue<string>());
-        if (provider["arguments"] is JsonObject arguments && method != HttpMethod.Get)
+        var headers = provider["headers"] as JsonObject ?? [];
+        var arguments = provider["arguments"] as JsonObject;
+        var url = provider["url"]!.GetValue<string>();
+        if (arguments is not null && method == HttpMethod.Get)
         {
-            request.Content = new StringContent(arguments.ToJsonString(), Encoding.UTF8, "application/json");
+            url += (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', FormFields(arguments).Select(f => WebUtility.UrlEncode(f.Key) + "=" + WebUtility.UrlEncode(f.Value)));
         }
 
-        foreach (var (name, value) in provider["headers"] as JsonObject ?? [])
+        using var request = new HttpRequestMessage(method, url);
+        if (arguments is not null && method != HttpMethod.Get)
         {
-            if (!request.Headers.TryAddWithoutValidation(name, value?.ToString()))
+            var json = headers.Any(h => string.Equals(h.Key, "Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value?.ToString() == "application/json");
+            request.Content = json
+                ? new StringContent(arguments.ToJsonString(), Encoding.UTF8, "application/json")
+                : new FormUrlEncodedContent(FormFields(arguments));
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value?.ToString()) && request.Content is not null)
             {
-                request.Content?.Headers.TryAddWithoutValidation(name, value?.ToString());
+                // The experiment's own header replaces the one the content brought (as requests does).
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.TryAddWithoutValidation(name, value?.ToString());
             }
         }
 
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(request, MaxRetries(provider), cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         JsonNode? body = text;
         if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true)
@@ -203,14 +219,71 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
             }
         }
 
-        var headers = new JsonObject();
+        var received = new JsonObject();
         foreach (var header in response.Headers.Concat(response.Content.Headers))
         {
-            headers[header.Key] = string.Join(", ", header.Value);
+            received[header.Key] = string.Join(", ", header.Value);
         }
 
-        return (new JsonObject { ["status"] = (int)response.StatusCode, ["headers"] = headers, ["body"] = body }, null);
+        return (new JsonObject { ["status"] = (int)response.StatusCode, ["headers"] = received, ["body"] = body }, null);
     }
+
+    // max_retries as requests' HTTPAdapter counts them: retries of a connection that failed,
+    // never of a request that got an answer.
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, int retries, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await _http.SendAsync(attempt == 0 ? request : await CopyAsync(request, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
+            {
+                if (attempt >= retries)
+                {
+                    throw new HttpRequestException(HttpRequestError.ConnectionError, $"failed to connect to {request.RequestUri} ({attempt + 1} attempt{(attempt == 0 ? "" : "s")}): {ex.Message}", ex);
+                }
+            }
+        }
+    }
+
+    private static async Task<HttpRequestMessage> CopyAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var copy = new HttpRequestMessage(request.Method, request.RequestUri);
+        foreach (var header in request.Headers)
+        {
+            copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        if (request.Content is not null)
+        {
+            copy.Content = new ByteArrayContent(await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+            foreach (var header in request.Content.Headers)
+            {
+                copy.Content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+        }
+
+        return copy;
+    }
+
+    private static int MaxRetries(JsonObject provider) =>
+        provider["max_retries"] is JsonValue value && value.GetValueKind() == JsonValueKind.Number && int.TryParse(value.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var retries)
+            ? Math.Clamp(retries, 0, 10)
+            : 0;
+
+    // Python's requests encodes a mapping as urlencode(doseq=True) does: a list is one field per
+    // item, a null is left out, True/False as Python writes them, anything else as its text.
+    private static IEnumerable<KeyValuePair<string, string>> FormFields(JsonObject arguments) =>
+        arguments.SelectMany(argument => (argument.Value is JsonArray items ? items.Select(i => i) : [argument.Value])
+            .OfType<JsonNode>()
+            .Select(value => KeyValuePair.Create(argument.Key, value switch
+            {
+                JsonValue v when v.GetValueKind() == JsonValueKind.True => "True",
+                JsonValue v when v.GetValueKind() == JsonValueKind.False => "False",
+                _ => ChaosToolkitDocument.Scalar(value),
+            })));
 
     private async Task<(JsonNode Output, string? Failure)> ProcessAsync(JsonObject provider, TimeSpan timeout, CancellationToken cancellationToken)
     {
