@@ -287,7 +287,8 @@ internal static class RunCommand
             foreach (var target in e.FaultInjections.Select(f => f.TargetService).Distinct())
             {
                 var resolved = session.Targets.Resolve(target);
-                AnsiConsole.MarkupLine($"  target {Markup.Escape(target)} → pid {string.Join(", ", resolved.Processes.Select(p => p.Pid))}");
+                var containers = resolved.Containers.Count == 0 ? "" : $"container {string.Join(", ", resolved.Containers.Select(c => $"{c.Name} ({c.Id[..Math.Min(12, c.Id.Length)]})"))}, ";
+                AnsiConsole.MarkupLine($"  target {Markup.Escape(target)} → {Markup.Escape(containers)}pid {string.Join(", ", resolved.Processes.Select(p => p.Pid))}");
             }
 
             AnsiConsole.MarkupLine($"  phases: baseline {DurationText.Format(e.BaselineDuration)}, injection {DurationText.Format(e.InjectionDuration)}, recovery within {DurationText.Format(e.RecoveryWindow)}, validation {DurationText.Format(e.ValidationDuration)}");

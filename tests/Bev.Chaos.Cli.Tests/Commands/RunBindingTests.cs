@@ -93,6 +93,47 @@ public sealed class RunBindingTests : IDisposable
         Assert.Contains("--config config/demo.yaml", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("pid")]
+    [InlineData("name")]
+    [InlineData("catalog")]
+    public async Task DryRun_BindInEachForm_ResolvesTheServiceToTheProcess(string form)
+    {
+        var name = "bvf" + Guid.NewGuid().ToString("N")[..8];
+        var program = Path.Combine(_data.Path, name);
+        File.Copy("/bin/sleep", program);
+        File.SetUnixFileMode(program, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        using var worker = TestProcess.Start(program, "600");
+        var config = Path.Combine(_data.Path, "worker.yaml");
+        File.WriteAllText(config, $"targets:\n  my-worker:\n    pid: {worker.Pid}\n");
+        var (target, configArgs) = form switch
+        {
+            "pid" => ($"pid:{worker.Pid}", Array.Empty<string>()),
+            "name" => ($"name:{name}", []),
+            _ => ("my-worker", ["--config", config]),
+        };
+
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), ["run", "service_crash", "--bind", $"data-collector={target}", "--dry-run", .. configArgs]);
+
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
+        Assert.Contains($"target {target} → pid {worker.Pid}", result.Stdout);
+        Assert.Contains($"collector healthy (process {target})", result.Stdout);
+        Assert.Equal('S', worker.State);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bind", "data-collector" }, "--bind: 'data-collector' is not allowed; allowed: SERVICE=TARGET, e.g. data-collector=pid:4242")]
+    [InlineData(new[] { "--bind", "data-collector=pid:1", "--bind", "data-collector=pid:2" }, "(data-collector is bound twice)")]
+    [InlineData(new[] { "--bind", "data-collector=pid:1", "--bind", "nobody=pid:2" }, "--bind: 'nobody=pid:2' is not allowed; allowed: a service the scenario names: data-collector")]
+    [InlineData(new[] { "--bind", "data-collector=pid:0" }, "pid:N with N a positive process id")]
+    public async Task DryRun_BadBinding_IsExit2NamingIt(string[] bind, string expected)
+    {
+        var result = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), ["run", "service_crash", "--dry-run", .. bind]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr);
+    }
+
     [Fact]
     public async Task Run_BindToATestsOwnProcess_CrashesItForReal()
     {

@@ -41,6 +41,27 @@ public sealed class DockerTargetTests : IDisposable
     }
 
     [Fact]
+    public async Task RunBind_ABuiltInScenarioToAContainer_ResolvesItThroughDocker()
+    {
+        TestContainers.Require();
+        var name = await _containers.RunAsync();
+        var pid = int.Parse(TestContainers.Inspect(name, "{{.State.Pid}}"), System.Globalization.CultureInfo.InvariantCulture);
+
+        // `bev-chaos run SCENARIO --bind SERVICE=docker:CONTAINER`, the CLI as users start it.
+        using var cli = BevChaosCli.Start(_data.Path, ["run", "service_crash", "--bind", $"data-collector=docker:{name}", "--dry-run"]);
+        var stdout = await cli.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = await cli.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await cli.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(cli.ExitCode == 0, $"exit {cli.ExitCode}\n{stdout}\n{stderr}");
+        var id = TestContainers.Inspect(name, "{{.Id}}");
+        Assert.Contains($"target docker:{name} → container {name} ({id[..12]}), pid {pid}", stdout);
+        Assert.Contains($"service_crash │ docker:{name}", stdout);
+        Assert.Equal("true", TestContainers.Inspect(name, "{{.State.Running}}"));
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), TestContainers.Inspect(name, "{{.State.Pid}}"));
+    }
+
+    [Fact]
     public async Task Stop_ByLabel_StopsEveryMatchThenStartsThem()
     {
         TestContainers.Require();
