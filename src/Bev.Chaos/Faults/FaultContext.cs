@@ -36,6 +36,17 @@ public sealed class FaultContext
 
     /// <summary>The fault manager's logger.</summary>
     public required ILogger Logger { get; init; }
+
+    private object? _options;
+
+    /// <summary>
+    /// <see cref="Parameters"/> as the fault type's options record (bound once per fault), for types
+    /// declared with one (<see cref="FaultInjector{TOptions}"/>).
+    /// </summary>
+    /// <typeparam name="TOptions">The options record of the fault's type.</typeparam>
+    public TOptions OptionsAs<TOptions>()
+        where TOptions : class, new() =>
+        _options as TOptions ?? (TOptions)(_options = Options.FaultOptionsSchema<TOptions>.Bind(Parameters));
 }
 
 /// <summary>What a revert may use: it runs in whatever process finds the fault, possibly long after.</summary>

@@ -142,7 +142,7 @@ public static class ChaosToolkitDocument
             var type = activity?["provider"]?["type"]?.GetValue<string>();
             if (activity?["controls"] is not null)
             {
-                errors.Add(new ValidationError($"{where}.controls", null, "no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)", path));
+                errors.Add(new ValidationError($"{where}.controls", Shown(activity["controls"]), "no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)", path));
             }
 
             if (activity?["background"] is JsonValue background && background.GetValueKind() == JsonValueKind.True)
@@ -182,22 +182,29 @@ public static class ChaosToolkitDocument
         }
     }
 
+    // The refused block as written, cut short: the message shows what was found, not "missing".
+    private static string Shown(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "null";
+        return text.Length <= 60 ? text : text[..59] + "…";
+    }
+
     // Parts of Chaos Toolkit that BEV Chaos does not implement: refused by name, never ignored.
     private static void Refuse(JsonObject experiment, List<ValidationError> errors, string path)
     {
         if (experiment["controls"] is JsonArray { Count: > 0 } or JsonObject)
         {
-            errors.Add(new ValidationError("controls", null, "no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)", path));
+            errors.Add(new ValidationError("controls", Shown(experiment["controls"]), "no controls (Chaos Toolkit controls are Python modules, which BEV Chaos does not run)", path));
         }
 
         if (experiment["secrets"] is JsonObject { Count: > 0 })
         {
-            errors.Add(new ValidationError("secrets", null, "no secrets (not supported: put the value in configuration, inline or as {\"type\": \"env\", \"key\": NAME})", path));
+            errors.Add(new ValidationError("secrets", Shown(experiment["secrets"]), "no secrets (not supported: put the value in configuration, inline or as {\"type\": \"env\", \"key\": NAME})", path));
         }
 
         if (experiment["runtime"] is JsonObject { Count: > 0 })
         {
-            errors.Add(new ValidationError("runtime", null, "no runtime block (strategies are not supported: the hypothesis runs before and after the method, rollbacks always run, as Chaos Toolkit's defaults)", path));
+            errors.Add(new ValidationError("runtime", Shown(experiment["runtime"]), "no runtime block (strategies are not supported: the hypothesis runs before and after the method, rollbacks always run, as Chaos Toolkit's defaults)", path));
         }
     }
 

@@ -12,7 +12,8 @@ namespace Bev.Chaos.Experiments.ChaosToolkit;
 /// Runs a Chaos Toolkit experiment with the <c>http</c> and <c>process</c> providers: the steady-state
 /// hypothesis before, the method (with pauses and refs), the hypothesis after, then the rollbacks
 /// (always). Writes a journal in Chaos Toolkit's shape. Statuses: <c>completed</c> (deviated or
-/// not), <c>failed</c> (the hypothesis did not hold before, or a method activity failed),
+/// not; a failed method activity is recorded and the method goes on, as in chaoslib), <c>failed</c>
+/// (the hypothesis did not hold before),
 /// <c>aborted</c>, <c>interrupted</c>.
 /// </summary>
 public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHandler? handler = null) : IDisposable
@@ -61,12 +62,9 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
                 {
                     var activity = Resolve(item as JsonObject, activities);
                     var result = await ActivityAsync(activity, cancellationToken).ConfigureAwait(false);
+                    // A failed activity is recorded and the method goes on (as in chaoslib): the
+                    // hypothesis after the method judges the experiment.
                     runs.Add(result);
-                    if (result["status"]!.GetValue<string>() == "failed")
-                    {
-                        journal["status"] = "failed";
-                        break;
-                    }
                 }
 
                 if (journal["status"]!.GetValue<string>() == "completed")
@@ -157,8 +155,9 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            // chaoslib's words: "activity took too long to complete" (http), "process activity …" (process).
             record["status"] = "failed";
-            record["exception"] = new JsonArray("activity timed out");
+            record["exception"] = new JsonArray(activity["provider"]?["type"]?.ToString() == "process" ? "process activity took too long to complete" : "activity took too long to complete");
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
@@ -287,28 +286,31 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
 
     private async Task<(JsonNode Output, string? Failure)> ProcessAsync(JsonObject provider, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        // As chaoslib runs it: a list (or a mapping, as key, value, …) is the argument vector, its
+        // nulls and empty strings left out; a string goes through the shell after the path.
         var path = provider["path"]!.GetValue<string>();
-        var argv = new List<string> { path };
-        switch (provider["arguments"])
+        var argv = provider["arguments"] switch
         {
-            case JsonArray list:
-                argv.AddRange(list.Select(argument => ChaosToolkitDocument.Scalar(argument!)));
-                break;
-            case JsonValue single:
-                argv.AddRange(ChaosToolkitDocument.Scalar(single).Split(' ', StringSplitOptions.RemoveEmptyEntries));
-                break;
-        }
+            JsonValue single when single.GetValueKind() == JsonValueKind.String => ["/bin/sh", "-c", path + " " + ChaosToolkitDocument.Scalar(single)],
+            JsonArray list => [path, .. Arguments(list)],
+            JsonObject mapping => [path, .. Arguments(mapping.SelectMany(pair => new[] { JsonValue.Create(pair.Key), pair.Value }))],
+            JsonValue other => [path, ChaosToolkitDocument.Scalar(other)],
+            _ => new List<string> { path },
+        };
 
         var run = await _processes.RunAsync(argv, timeout, cancellationToken).ConfigureAwait(false);
         if (run.TimedOut)
         {
             // Judged like the activity's own timeout: the tree is already killed.
-            throw new OperationCanceledException("activity timed out");
+            throw new OperationCanceledException();
         }
 
-        var output = new JsonObject { ["status"] = run.ExitCode, ["stdout"] = run.Stdout, ["stderr"] = run.Stderr };
-        return (output, run.ExitCode == 0 ? null : $"{path} exited with {run.ExitCode}");
+        // A non-zero exit is the output's status, for the tolerance to judge, not a failed activity (as in chaoslib).
+        return (new JsonObject { ["status"] = run.ExitCode, ["stdout"] = run.Stdout, ["stderr"] = run.Stderr }, null);
     }
+
+    private static IEnumerable<string> Arguments(IEnumerable<JsonNode?> items) =>
+        items.OfType<JsonNode>().Select(ChaosToolkitDocument.Scalar).Where(a => a.Length > 0);
 
     private static JsonObject Resolve(JsonObject? item, IReadOnlyDictionary<string, JsonObject> activities) =>
         item?["ref"]?.GetValue<string>() is { } reference

@@ -7,16 +7,9 @@ namespace Bev.Chaos.Faults.Application;
 /// A fault that acts on a docker target's containers through the Docker API, one container at a
 /// time: the recipe is their ids; subclasses say what to do to each, and what undoes it.
 /// </summary>
-internal abstract class DockerFault(DockerEngine? docker) : FaultInjector
+internal abstract class DockerFault(DockerEngine? docker) : FaultInjector<DockerFaultOptions>
 {
-    protected const string Grace = "grace_seconds";
-
     public override FaultCategory Category => FaultCategory.Application;
-
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Integer(Grace, "Seconds between SIGTERM and SIGKILL.", 10, 0, 60),
-    ];
 
     protected DockerEngine Docker => docker ?? throw new FeatureUnavailableException($"{Name} needs a Docker daemon (none configured)");
 
@@ -33,7 +26,7 @@ internal abstract class DockerFault(DockerEngine? docker) : FaultInjector
 
     protected internal override async ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
-        var grace = TimeSpan.FromSeconds(context.Parameters.GetInteger(Grace));
+        var grace = TimeSpan.FromSeconds(OptionsOf(context).GraceSeconds);
         foreach (var id in Containers(undo))
         {
             await ApplyToAsync(id, grace, cancellationToken).ConfigureAwait(false);

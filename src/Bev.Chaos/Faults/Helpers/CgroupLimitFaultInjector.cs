@@ -12,7 +12,9 @@ namespace Bev.Chaos.Faults.Helpers;
 /// target stays there, and on removal lift the limit, move the target back and delete the child.
 /// Each type says only which controller and what limit.
 /// </summary>
-internal abstract class CgroupLimitFaultInjector : FaultInjector
+/// <typeparam name="TOptions">The fault type's options record.</typeparam>
+internal abstract class CgroupLimitFaultInjector<TOptions> : FaultInjector<TOptions>
+    where TOptions : class, new()
 {
     /// <summary>The controller of the limit, by its v1 name (<c>cpu</c>, <c>memory</c>, <c>blkio</c>).</summary>
     protected abstract string Controller { get; }

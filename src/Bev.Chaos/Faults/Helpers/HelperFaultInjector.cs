@@ -10,7 +10,9 @@ namespace Bev.Chaos.Faults.Helpers;
 /// shows it), record it in the recipe, and on removal stop it. Each type says only which mode, with
 /// which options, charged to which controllers.
 /// </summary>
-internal abstract class HelperFaultInjector : FaultInjector
+/// <typeparam name="TOptions">The fault type's options record.</typeparam>
+internal abstract class HelperFaultInjector<TOptions> : FaultInjector<TOptions>
+    where TOptions : class, new()
 {
     /// <summary>The helper's mode (<c>cpu</c>, <c>memory</c>, <c>connections</c>).</summary>
     protected abstract string HelperMode { get; }

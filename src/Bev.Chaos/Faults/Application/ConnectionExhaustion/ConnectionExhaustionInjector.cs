@@ -10,7 +10,7 @@ namespace Bev.Chaos.Faults.Application.ConnectionExhaustion;
 /// trickling a never-finished HTTP request on each), from a helper, so the target's accept queue,
 /// worker pool or connection limit runs out. Removal ends the helper, which closes them all.
 /// </summary>
-internal sealed class ConnectionExhaustionInjector : HelperFaultInjector
+internal sealed class ConnectionExhaustionInjector : HelperFaultInjector<ConnectionExhaustionOptions>
 {
     public ConnectionExhaustionInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [Connections] = 50L },
@@ -23,18 +23,11 @@ internal sealed class ConnectionExhaustionInjector : HelperFaultInjector
 
     public override string Description => "Opens and holds many TCP connections to the target's port on loopback.";
 
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Integer(Connections, "Connections to open and hold.", 100, 1, 20000, ConnectionsCap),
-        FaultParameter.Integer(Port, "The target's TCP port on 127.0.0.1; defaults to the catalog's port.", null, 1, 65535) with { Optional = true },
-        FaultParameter.Boolean(Trickle, "Send a never-finished HTTP request slowly on each connection.", false),
-    ];
-
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
-        if (!context.Parameters.Has(Port) && context.Target.Port is null)
+        if (OptionsOf(context).TcpPort is null && context.Target.Port is null)
         {
             errors.Add(new ValidationError($"parameters.{Port}", null, "a TCP port from 1 to 65535 (the target has no port in the catalog)"));
         }
@@ -46,8 +39,8 @@ internal sealed class ConnectionExhaustionInjector : HelperFaultInjector
     {
         ["host"] = "127.0.0.1",
         ["port"] = PortOf(context).ToString(CultureInfo.InvariantCulture),
-        ["count"] = context.Parameters.GetInteger(Connections).ToString(CultureInfo.InvariantCulture),
-        ["trickle"] = context.Parameters.GetBoolean(Trickle) ? "true" : "false",
+        ["count"] = OptionsOf(context).Count.ToString(CultureInfo.InvariantCulture),
+        ["trickle"] = OptionsOf(context).TrickleRequest ? "true" : "false",
     };
 
     // The helper says how many connections it holds; none is a failed injection, not a fault without effect.
@@ -64,5 +57,5 @@ internal sealed class ConnectionExhaustionInjector : HelperFaultInjector
     }
 
     private static int PortOf(FaultContext context) =>
-        context.Parameters.Has(Port) ? context.Parameters.GetInt32(Port) : context.Target.Port!.Value;
+        OptionsOf(context).TcpPort ?? context.Target.Port!.Value;
 }

@@ -9,7 +9,7 @@ namespace Bev.Chaos.Faults.Application.ServiceCrash;
 /// fault stays active for its duration as the window in which the service must recover, and a
 /// managed target is restarted by the supervisor by its restart policy.
 /// </summary>
-internal sealed class ServiceCrashInjector : FaultInjector
+internal sealed class ServiceCrashInjector : FaultInjector<ServiceCrashOptions>
 {
     public ServiceCrashInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [Signal] = "SIGTERM" },
@@ -21,11 +21,6 @@ internal sealed class ServiceCrashInjector : FaultInjector
     public override FaultCategory Category => FaultCategory.Application;
 
     public override string Description => "Kills the target's processes with a signal; managed targets are restarted by their policy.";
-
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Text(Signal, "The signal to send.", DefaultSignal, "SIGKILL", "SIGTERM", "SIGINT", "SIGQUIT", "SIGABRT", "SIGSEGV", "SIGHUP"),
-    ];
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
@@ -42,7 +37,7 @@ internal sealed class ServiceCrashInjector : FaultInjector
 
     protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken)
     {
-        LibC.TryParseSignal(context.Parameters.GetString(Signal), out var signal);
+        LibC.TryParseSignal(OptionsOf(context).SignalName, out var signal);
         var delivered = 0;
         foreach (var process in context.Target.Processes)
         {
@@ -53,7 +48,7 @@ internal sealed class ServiceCrashInjector : FaultInjector
         }
 
         return delivered == 0
-            ? throw new InvalidOperationException($"no process of {context.Target.Name} was alive to receive {context.Parameters.GetString(Signal)}")
+            ? throw new InvalidOperationException($"no process of {context.Target.Name} was alive to receive {OptionsOf(context).SignalName}")
             : ValueTask.FromResult<IAsyncDisposable?>(null);
     }
 

@@ -12,7 +12,7 @@ namespace Bev.Chaos.Faults.Application.ServicePause;
 /// Removal sends SIGCONT, or thaws and dissolves the child. A docker target is paused through the
 /// Docker API (<c>docker pause</c>, the freezer docker manages) and unpaused on removal.
 /// </summary>
-internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultInjector
+internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultInjector<ServicePauseOptions>
 {
     public override string Name => ServicePauseConstants.Name;
 
@@ -23,14 +23,9 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
 
     public override string Description => "Freezes the target's processes (SIGSTOP or the cgroup freezer); removal thaws them.";
 
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Text(Method, "signal (SIGSTOP/SIGCONT) or freezer (the cgroup v1 freezer or v2 cgroup.freeze, needs root).", SignalMethod, SignalMethod, FreezerMethod),
-    ];
-
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
-        if (context.Parameters.GetString(Method) == FreezerMethod)
+        if (OptionsOf(context).UsesFreezer)
         {
             CgroupConfinement.RejectNested(context.Target, "freezer", errors);
         }
@@ -43,7 +38,7 @@ internal sealed class ServicePauseInjector(DockerEngine? docker = null) : FaultI
             return ValueTask.FromResult(new JsonObject { [Method] = DockerMethod, ["containers"] = new JsonArray([.. context.Target.Containers.Select(c => JsonValue.Create(c.Id))]) });
         }
 
-        if (context.Parameters.GetString(Method) == FreezerMethod)
+        if (OptionsOf(context).UsesFreezer)
         {
             CgroupLayout.Require("freezer", Name);
             var recipe = CgroupConfinement.Prepare("freezer", context.Target, context.FaultId);

@@ -11,7 +11,7 @@ namespace Bev.Chaos.Faults.Compute.CpuStress;
 /// process that joins the target's cpu and cpuacct cgroups when the target has its own, so the
 /// target competes with the burn and its accounting shows it.
 /// </summary>
-internal sealed class CpuStressInjector : HelperFaultInjector
+internal sealed class CpuStressInjector : HelperFaultInjector<CpuStressOptions>
 {
     public CpuStressInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [Workers] = 1L, [LoadPercent] = 30.0 },
@@ -24,21 +24,19 @@ internal sealed class CpuStressInjector : HelperFaultInjector
 
     public override string Description => "Burns CPU with duty-cycled worker threads, charged to the target's cgroup where it has one.";
 
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Integer(Workers, "Busy threads.", DefaultWorkers, 1, 256),
-        FaultParameter.Number(LoadPercent, "Share of each worker's time spent busy, in percent.", DefaultLoadPercent, 1, 100, LoadCap),
-    ];
-
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
     protected override string HelperMode => "cpu";
 
     protected override IReadOnlyList<string> ChargedTo { get; } = ["cpu", "cpuacct"];
 
-    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context) => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context)
     {
-        ["workers"] = context.Parameters.GetInteger(Workers).ToString(CultureInfo.InvariantCulture),
-        ["load"] = context.Parameters.GetNumber(LoadPercent).ToString(CultureInfo.InvariantCulture),
-    };
+        var options = OptionsOf(context);
+        return new Dictionary<string, string>
+        {
+            ["workers"] = options.WorkerThreads.ToString(CultureInfo.InvariantCulture),
+            ["load"] = options.BusyPercent.ToString(CultureInfo.InvariantCulture),
+        };
+    }
 }

@@ -10,7 +10,7 @@ namespace Bev.Chaos.Faults.Compute.CpuThrottle;
 /// Caps the target's CPU with CFS bandwidth: a child cpu cgroup with
 /// <c>cpu.cfs_quota_us = cpu_percent% of cpu.cfs_period_us</c>. Removal moves the target back.
 /// </summary>
-internal sealed class CpuThrottleInjector : CgroupLimitFaultInjector
+internal sealed class CpuThrottleInjector : CgroupLimitFaultInjector<CpuThrottleOptions>
 {
     public CpuThrottleInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [CpuPercent] = 50.0 },
@@ -24,11 +24,6 @@ internal sealed class CpuThrottleInjector : CgroupLimitFaultInjector
     public override FaultCategory Category => FaultCategory.Compute;
 
     public override string Description => "Caps the target's CPU time with a CFS quota in a cgroup made for the fault.";
-
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Number(CpuPercent, "CPU allowed, in percent of one core (200 = two cores).", 20, 1, 100 * 1024),
-    ];
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
@@ -50,5 +45,5 @@ internal sealed class CpuThrottleInjector : CgroupLimitFaultInjector
         CgroupV2.Write(child, "cpu.max", FormattableString.Invariant($"max {PeriodMicroseconds}"));
 
     private static long Quota(FaultContext context) =>
-        (long)Math.Max(1000, context.Parameters.GetNumber(CpuPercent) / 100.0 * PeriodMicroseconds);
+        (long)Math.Max(1000, OptionsOf(context).CpuPercentOfOneCore / 100.0 * PeriodMicroseconds);
 }

@@ -11,7 +11,7 @@ namespace Bev.Chaos.Faults.Compute.MemoryLeak;
 /// helper that joins the target's memory cgroup when the target has its own, so the target's
 /// memory budget is what runs out. Removal ends the helper, which frees it all.
 /// </summary>
-internal sealed class MemoryLeakInjector : HelperFaultInjector
+internal sealed class MemoryLeakInjector : HelperFaultInjector<MemoryLeakOptions>
 {
     public MemoryLeakInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [RateMbPerSecond] = 10.0, [MaxMb] = 128L },
@@ -24,19 +24,13 @@ internal sealed class MemoryLeakInjector : HelperFaultInjector
 
     public override string Description => "Grows resident memory steadily up to a ceiling, in the target's memory cgroup where it has one.";
 
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Number(RateMbPerSecond, "Growth in MiB per second.", 50, 0.1, 4096),
-        FaultParameter.Integer(MaxMb, "Ceiling in MiB.", 256, 1, 1024 * 1024, MaxMbCap),
-    ];
-
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
         // Never take the host down: leave at least a quarter of physical memory alone.
         var total = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024);
-        var max = context.Parameters.Has(MaxMb) ? context.Parameters.GetInteger(MaxMb) : 0;
+        var max = OptionsOf(context).CeilingMiB;
         if (total > 0 && max > total * 3 / 4)
         {
             errors.Add(new ValidationError($"parameters.{MaxMb}", max.ToString(CultureInfo.InvariantCulture), $"at most {total * 3 / 4} (three quarters of this host's {total} MiB)"));
@@ -47,9 +41,13 @@ internal sealed class MemoryLeakInjector : HelperFaultInjector
 
     protected override IReadOnlyList<string> ChargedTo { get; } = ["memory"];
 
-    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context) => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> HelperOptions(FaultContext context)
     {
-        ["rate-mb"] = context.Parameters.GetNumber(RateMbPerSecond).ToString(CultureInfo.InvariantCulture),
-        ["max-mb"] = context.Parameters.GetInteger(MaxMb).ToString(CultureInfo.InvariantCulture),
-    };
+        var options = OptionsOf(context);
+        return new Dictionary<string, string>
+        {
+            ["rate-mb"] = options.MiBPerSecond.ToString(CultureInfo.InvariantCulture),
+            ["max-mb"] = options.CeilingMiB.ToString(CultureInfo.InvariantCulture),
+        };
+    }
 }

@@ -13,7 +13,7 @@ namespace Bev.Chaos.Faults.Compute.MemoryLimit;
 /// move with it; elsewhere they stay charged where they were and the limit governs what the
 /// target allocates from now on. Removal moves it back.
 /// </summary>
-internal sealed class MemoryLimitInjector : CgroupLimitFaultInjector
+internal sealed class MemoryLimitInjector : CgroupLimitFaultInjector<MemoryLimitOptions>
 {
     public MemoryLimitInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [LimitMb] = 512L },
@@ -27,11 +27,6 @@ internal sealed class MemoryLimitInjector : CgroupLimitFaultInjector
     public override FaultCategory Category => FaultCategory.Compute;
 
     public override string Description => "Lowers the target's memory limit in a cgroup made for the fault.";
-
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Integer(LimitMb, "The memory limit in MiB.", 256, 4, 1024 * 1024),
-    ];
 
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
@@ -47,7 +42,7 @@ internal sealed class MemoryLimitInjector : CgroupLimitFaultInjector
 
     protected override void LiftLimitV2(JsonObject recipe, string child) => CgroupV2.Write(child, "memory.max", "max");
 
-    private static long Bytes(FaultContext context) => context.Parameters.GetInteger(LimitMb) * 1024 * 1024;
+    private static long Bytes(FaultContext context) => OptionsOf(context).LimitMiB * 1024 * 1024;
 
     private static bool TryMoveCharges(string controller, string child)
     {

@@ -14,7 +14,7 @@ namespace Bev.Chaos.Faults.Storage.DiskFill;
 /// container (default /tmp; /tmp, /var/tmp or <c>allowed_paths</c>), written through its init
 /// process's root so the file lands in the container's own writable layer.
 /// </summary>
-internal sealed class DiskFillInjector : FaultInjector
+internal sealed class DiskFillInjector : FaultInjector<DiskFillOptions>
 {
     private readonly DockerEngine? _docker;
 
@@ -33,14 +33,6 @@ internal sealed class DiskFillInjector : FaultInjector
 
     public override string Description => "Fills a filesystem with real blocks, to a used percentage or by a size, above a safety reserve.";
 
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Text(PathParameter, "A directory on the filesystem to fill (under an allowed root).", null) with { Optional = true },
-        FaultParameter.Number(FillPercent, "Fill until the filesystem is this much used, in percent.", null, 1, 99, FillPercentCap) with { Optional = true },
-        FaultParameter.Integer(SizeMb, "Fill by this many MiB (used when fill_percent is not given).", null, 1, 16 * 1024 * 1024, SizeCap) with { Optional = true },
-        FaultParameter.Integer(ReserveMb, "Always leave at least this many MiB available.", DefaultReserveMb, 64, 1024 * 1024),
-    ];
-
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
     /// <summary>Where disk_fill may write: the temp directory, the data directory and configured roots, each with its links resolved.</summary>
@@ -49,14 +41,14 @@ internal sealed class DiskFillInjector : FaultInjector
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
-        if (context.Parameters.GetStringOrNull(PathParameter) is { } given && (given.Trim().Length == 0 || given.Contains('\0', StringComparison.Ordinal)))
+        if (OptionsOf(context).Path is { } given && (given.Trim().Length == 0 || given.Contains('\0', StringComparison.Ordinal)))
         {
             errors.Add(new ValidationError($"parameters.{PathParameter}", given, "a directory path (not empty, no NUL character)"));
             return;
         }
 
         // A relative path would mean the engine's working directory, which the caller cannot know.
-        if (context.Parameters.GetStringOrNull(PathParameter) is { } relative && !Path.IsPathRooted(relative))
+        if (OptionsOf(context).Path is { } relative && !Path.IsPathRooted(relative))
         {
             errors.Add(new ValidationError($"parameters.{PathParameter}", relative, "an absolute directory path (starting with /)"));
             return;
@@ -92,9 +84,9 @@ internal sealed class DiskFillInjector : FaultInjector
             errors.Add(new ValidationError($"parameters.{PathParameter}", shown, $"a directory under {string.Join(", ", roots)} (add more with fault_injectors.disk_fill.allowed_paths)"));
         }
 
-        if (context.Parameters.Has(FillPercent) && context.Parameters.Has(SizeMb))
+        if (OptionsOf(context) is { UsedPercent: not null, SizeMiB: { } size })
         {
-            errors.Add(new ValidationError($"parameters.{SizeMb}", context.Parameters.GetInteger(SizeMb).ToString(CultureInfo.InvariantCulture), "not together with fill_percent: give one of them"));
+            errors.Add(new ValidationError($"parameters.{SizeMb}", size.ToString(CultureInfo.InvariantCulture), "not together with fill_percent: give one of them"));
         }
     }
 
@@ -102,25 +94,26 @@ internal sealed class DiskFillInjector : FaultInjector
     {
         var path = ResolvePath(context);
         var space = FileSystems.Space(path);
-        var reserve = context.Parameters.GetInteger(ReserveMb) * 1024 * 1024;
+        var options = OptionsOf(context);
+        var reserve = options.ReserveMiB * 1024 * 1024;
         long wanted;
-        if (context.Parameters.Has(FillPercent))
+        if (options.UsedPercent is { } percent)
         {
             var used = space.TotalBytes - space.FreeBytes;
             var usable = used + space.AvailableBytes;
-            wanted = (long)(context.Parameters.GetNumber(FillPercent) / 100.0 * usable) - used;
+            wanted = (long)(percent / 100.0 * usable) - used;
         }
         else
         {
-            wanted = (context.Parameters.Has(SizeMb) ? context.Parameters.GetInteger(SizeMb) : DefaultSizeMb) * 1024 * 1024;
+            wanted = (options.SizeMiB ?? DefaultSizeMb) * 1024 * 1024;
         }
 
         var room = space.AvailableBytes - reserve;
         var bytes = Math.Min(wanted, room);
         if (bytes <= 0)
         {
-            throw new ChaosValidationException($"parameters.{(context.Parameters.Has(FillPercent) ? FillPercent : SizeMb)}",
-                context.Parameters.Has(FillPercent) ? context.Parameters.GetNumber(FillPercent).ToString(CultureInfo.InvariantCulture) : (wanted / 1024 / 1024).ToString(CultureInfo.InvariantCulture),
+            throw new ChaosValidationException($"parameters.{(options.UsedPercent is null ? SizeMb : FillPercent)}",
+                options.UsedPercent?.ToString(CultureInfo.InvariantCulture) ?? (wanted / 1024 / 1024).ToString(CultureInfo.InvariantCulture),
                 $"a fill that leaves {reserve / 1024 / 1024} MiB (reserve_mb) available; {path} is already {space.UsedPercent:F1}% used with {space.AvailableBytes / 1024 / 1024} MiB available");
         }
 
@@ -211,7 +204,7 @@ internal sealed class DiskFillInjector : FaultInjector
     // the check and the file agree.
     private static string InnerPath(FaultContext context)
     {
-        var given = Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? "/tmp").TrimEnd('/') is { Length: > 0 } p ? p : "/";
+        var given = Path.GetFullPath(OptionsOf(context).Path ?? "/tmp").TrimEnd('/') is { Length: > 0 } p ? p : "/";
         try
         {
             return ContainedPath.Resolve(context.Target.Containers[0].HostPath(string.Empty), given);
@@ -231,7 +224,7 @@ internal sealed class DiskFillInjector : FaultInjector
     }
 
     private static string LexicalPath(FaultContext context) =>
-        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
+        Path.GetFullPath(OptionsOf(context).Path ?? Path.GetTempPath()).TrimEnd('/') is { Length: > 0 } p ? p : "/";
 
     // Host paths are real paths (links resolved), so that the check and the file agree.
     private static string ResolvePath(FaultContext context) =>

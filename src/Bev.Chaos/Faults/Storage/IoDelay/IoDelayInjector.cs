@@ -13,7 +13,7 @@ namespace Bev.Chaos.Faults.Storage.IoDelay;
 /// (docs/faults.md says why this was chosen over a FUSE passthrough). Removal moves the target back
 /// and deletes the child.
 /// </summary>
-internal sealed class IoDelayInjector : CgroupLimitFaultInjector
+internal sealed class IoDelayInjector : CgroupLimitFaultInjector<IoDelayOptions>
 {
     public IoDelayInjector() => Profiles = LightMediumHeavy(
         new Dictionary<string, object> { [ReadBps] = 50L * 1024 * 1024, [WriteBps] = 50L * 1024 * 1024 },
@@ -28,15 +28,6 @@ internal sealed class IoDelayInjector : CgroupLimitFaultInjector
 
     public override string Description => "Throttles the target's disk I/O on the device behind a path (cgroup v2 io.max; v1 blkio: reads and direct writes).";
 
-    public override IReadOnlyList<FaultParameter> Parameters { get; } =
-    [
-        FaultParameter.Text(PathParameter, "A path on the disk to slow (default: the temp directory).", null) with { Optional = true },
-        FaultParameter.Integer(ReadBps, "Read bytes per second allowed (0 = unthrottled).", 1024 * 1024, 0, long.MaxValue / 2),
-        FaultParameter.Integer(WriteBps, "Write bytes per second allowed (0 = unthrottled).", 1024 * 1024, 0, long.MaxValue / 2),
-        FaultParameter.Integer(ReadIops, "Read operations per second allowed (0 = unthrottled).", 0, 0, 1_000_000_000),
-        FaultParameter.Integer(WriteIops, "Write operations per second allowed (0 = unthrottled).", 0, 0, 1_000_000_000),
-    ];
-
     public override IReadOnlyDictionary<string, FaultProfile> Profiles { get; }
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
@@ -48,7 +39,8 @@ internal sealed class IoDelayInjector : CgroupLimitFaultInjector
             errors.Add(new ValidationError($"parameters.{PathParameter}", path, "an existing path"));
         }
 
-        if (new[] { ReadBps, WriteBps, ReadIops, WriteIops }.All(p => context.Parameters.GetInteger(p) == 0))
+        var options = OptionsOf(context);
+        if (options is { ReadBytesPerSecond: 0, WriteBytesPerSecond: 0, ReadOperationsPerSecond: 0, WriteOperationsPerSecond: 0 })
         {
             errors.Add(new ValidationError($"parameters.{ReadBps}", "0", "at least one of read_bps, write_bps, read_iops, write_iops above 0"));
         }
@@ -64,17 +56,20 @@ internal sealed class IoDelayInjector : CgroupLimitFaultInjector
 
     protected override void WriteLimitV1(FaultContext context, JsonObject recipe, string controller, string child)
     {
-        var device = Device(recipe);
-        Throttle(controller, child, "blkio.throttle.read_bps_device", device, context.Parameters.GetInteger(ReadBps));
-        Throttle(controller, child, "blkio.throttle.write_bps_device", device, context.Parameters.GetInteger(WriteBps));
-        Throttle(controller, child, "blkio.throttle.read_iops_device", device, context.Parameters.GetInteger(ReadIops));
-        Throttle(controller, child, "blkio.throttle.write_iops_device", device, context.Parameters.GetInteger(WriteIops));
+        var (device, options) = (Device(recipe), OptionsOf(context));
+        Throttle(controller, child, "blkio.throttle.read_bps_device", device, options.ReadBytesPerSecond);
+        Throttle(controller, child, "blkio.throttle.write_bps_device", device, options.WriteBytesPerSecond);
+        Throttle(controller, child, "blkio.throttle.read_iops_device", device, options.ReadOperationsPerSecond);
+        Throttle(controller, child, "blkio.throttle.write_iops_device", device, options.WriteOperationsPerSecond);
     }
 
-    protected override void WriteLimitV2(FaultContext context, JsonObject recipe, string child) =>
+    protected override void WriteLimitV2(FaultContext context, JsonObject recipe, string child)
+    {
+        var options = OptionsOf(context);
         CgroupV2.Write(child, "io.max", IoMax(Device(recipe),
-            ("rbps", context.Parameters.GetInteger(ReadBps)), ("wbps", context.Parameters.GetInteger(WriteBps)),
-            ("riops", context.Parameters.GetInteger(ReadIops)), ("wiops", context.Parameters.GetInteger(WriteIops))));
+            ("rbps", options.ReadBytesPerSecond), ("wbps", options.WriteBytesPerSecond),
+            ("riops", options.ReadOperationsPerSecond), ("wiops", options.WriteOperationsPerSecond)));
+    }
 
     protected override void LiftLimitV2(JsonObject recipe, string child) =>
         CgroupV2.Write(child, "io.max", $"{Device(recipe)} rbps=max wbps=max riops=max wiops=max");
@@ -94,5 +89,5 @@ internal sealed class IoDelayInjector : CgroupLimitFaultInjector
         device + string.Concat(limits.Select(l => " " + l.Key + "=" + (l.Value > 0 ? l.Value.ToString(CultureInfo.InvariantCulture) : "max")));
 
     private static string PathOf(FaultContext context) =>
-        Path.GetFullPath(context.Parameters.GetStringOrNull(PathParameter) ?? Path.GetTempPath());
+        Path.GetFullPath(OptionsOf(context).Path ?? Path.GetTempPath());
 }
