@@ -41,6 +41,13 @@ internal static class OpenApiRequestBodies
             ["profile_name"] = Text("A named profile of the fault type (e.g. network_delay_light). Alias: profile."),
             ["parameters"] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "The fault type's parameters, by name (they override the profile's)." },
             ["duration_seconds"] = Number("How long the fault stays before it removes itself. Alias: duration."),
+
+            // The short spellings, accepted everywhere alike: listed so that a client checking its
+            // bodies against this schema does not refuse what the server takes.
+            ["injector"] = Alias(Text("Alias of injector_name.")),
+            ["target"] = Alias(Text("Alias of target_service.")),
+            ["profile"] = Alias(Text("Alias of profile_name.")),
+            ["duration"] = Alias(Number("Alias of duration_seconds.")),
         };
         if (withLease)
         {
@@ -76,7 +83,12 @@ internal static class OpenApiRequestBodies
             ["steady_state_probes"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Array,
-                Items = new OpenApiSchema { Type = JsonSchemaType.Object, Properties = new Dictionary<string, IOpenApiSchema> { ["name"] = Text("The probe's name."), ["url"] = Text("An absolute http:// URL.") }, Required = new HashSet<string> { "url" } },
+                Items = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Description = "An http probe: url, or target (a service whose catalog health_url is requested; without one, its processes are checked).",
+                    Properties = new Dictionary<string, IOpenApiSchema> { ["name"] = Text("The probe's name."), ["url"] = Text("An absolute http:// URL."), ["target"] = Text("A catalog service or an ad-hoc target (pid:N, name:P, docker:C), instead of url.") },
+                },
             },
             ["baseline_seconds"] = Number("The baseline phase."),
             ["recovery_window_seconds"] = Number("How long recovery may take."),
@@ -87,6 +99,12 @@ internal static class OpenApiRequestBodies
         },
         AdditionalPropertiesAllowed = false,
     };
+
+    private static OpenApiSchema Alias(OpenApiSchema schema)
+    {
+        schema.Deprecated = true;
+        return schema;
+    }
 
     private static OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
 

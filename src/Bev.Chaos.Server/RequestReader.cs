@@ -120,10 +120,24 @@ internal static class RequestReader
         {
             foreach (var (item, i) in probeList.Select((p, i) => (p, i)))
             {
+                // {name, target}: the target's catalog health_url, or its processes when it has none.
+                if (item?["url"] is null && item?["target"] is { } targetNode)
+                {
+                    var target = targetNode.GetValueKind() == JsonValueKind.String ? targetNode.GetValue<string>() : null;
+                    if (string.IsNullOrWhiteSpace(target))
+                    {
+                        errors.Add(new ValidationError($"steady_state_probes[{i}].target", targetNode.ToJsonString(), "a catalog service or an ad-hoc target (pid:N, name:PROCESS, docker:CONTAINER)"));
+                        continue;
+                    }
+
+                    probes.Add(new ProbeDefinition { Name = item["name"]?.ToString() ?? target, Kind = ProbeKind.Http, Target = target });
+                    continue;
+                }
+
                 var url = item?["url"]?.GetValueKind() == JsonValueKind.String ? item["url"]!.GetValue<string>() : null;
                 if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 {
-                    errors.Add(new ValidationError($"steady_state_probes[{i}].url", url, "an absolute http:// URL"));
+                    errors.Add(new ValidationError($"steady_state_probes[{i}].url", url, "an absolute http:// URL (or, instead of url, target: a service whose health_url is probed)"));
                     continue;
                 }
 

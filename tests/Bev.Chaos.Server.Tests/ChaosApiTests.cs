@@ -216,6 +216,8 @@ public sealed class ChaosApiTests : IAsyncLifetime
     [InlineData("""{"scenario":"no_such"}""", "scenario")]
     [InlineData("""{"name":"x","fault_injections":[{"injector":"cpu_melt","target":"pid:1"}]}""", "fault_injections[0].injector_name")]
     [InlineData("""{"name":"x","safety_level":"extreme"}""", "safety_level")]
+    [InlineData("""{"name":"x","steady_state_probes":[{"name":"up","target":""}]}""", "steady_state_probes[0].target")]
+    [InlineData("""{"name":"x","steady_state_probes":[{"name":"up"}]}""", "steady_state_probes[0].url")]
     [InlineData("""{"name":"x","fault_injections":[{"injector_name":"service_pause","injector":"cpu_stress","target_service":"pid:1"}]}""", "fault_injections[0].injector_name")]
     [InlineData("""{"name":"x","fault_injections":[{"injector_name":"service_pause","target_service":"pid:1","duration_seconds":5,"duration":"10s"}]}""", "fault_injections[0].duration_seconds")]
     public async Task Experiments_BadBodies_Are400(string body, string field)
@@ -258,7 +260,10 @@ public sealed class ChaosApiTests : IAsyncLifetime
         JsonElement Body(string path) => document.GetProperty("paths").GetProperty(path).GetProperty("post")
             .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
         var fault = Body("/faults");
-        Assert.Equal(["duration_seconds", "injector_name", "lease_seconds", "parameters", "profile_name", "target_service"], fault.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["duration", "duration_seconds", "injector", "injector_name", "lease_seconds", "parameters", "profile", "profile_name", "target", "target_service"], fault.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+
+        // The short spellings are there too, marked as the deprecated aliases they are.
+        Assert.All(new[] { "injector", "target", "profile", "duration" }, alias => Assert.True(fault.GetProperty("properties").GetProperty(alias).GetProperty("deprecated").GetBoolean(), alias));
         Assert.Equal(["injector_name", "target_service"], fault.GetProperty("required").EnumerateArray().Select(r => r.GetString()).Order());
         Assert.False(fault.GetProperty("additionalProperties").GetBoolean());
         var inExperiment = Body("/experiments").GetProperty("properties").GetProperty("fault_injections").GetProperty("items");

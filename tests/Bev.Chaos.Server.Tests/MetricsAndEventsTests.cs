@@ -114,6 +114,8 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
         // effect is not visible, and every probe succeeded, before and during the fault.
         Assert.Contains("bev_chaos_fault_effect_total{injector=\"service_pause\",effect=\"not_visible\"} 1", text);
         Assert.Contains("bev_chaos_experiment_availability_during_faults_ratio{experiment=\"recovery-metrics\"} 1", text);
+        Assert.Contains("bev_chaos_experiment_baseline_availability_ratio{experiment=\"recovery-metrics\"} 1", text);
+        Assert.InRange(MetricValue(text, "bev_chaos_experiment_latency_ratio{experiment=\"recovery-metrics\"}"), 0.01, 100);
     }
 
     [Fact]
@@ -161,11 +163,11 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
         Requires.Program("promtool");
 
         // A finished experiment first: its histograms, verdict counters and impact gauges are checked too.
-        using var healthy = new LoopbackHttpServer();
+        // Its probe is the paused process itself (a target probe without health_url): the fault's effect is visible.
         using var accepted = await _running.Http.PostAsync("/experiments", new StringContent($$"""
-            {"name":"promtool-experiment","baseline_seconds":0.2,"validation_seconds":0,"probe_interval_seconds":0.1,"recovery_window_seconds":10,
-             "steady_state_probes":[{"name":"up","url":"{{healthy.Url}}"}],
-             "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.3}]}
+            {"name":"promtool-experiment","baseline_seconds":0.3,"validation_seconds":0,"probe_interval_seconds":0.1,"recovery_window_seconds":10,
+             "steady_state_probes":[{"name":"running","target":"pid:{{_target.Pid}}"}],
+             "fault_injections":[{"injector_name":"service_pause","target_service":"pid:{{_target.Pid}}","duration_seconds":0.6}]}
             """, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
         await Poll.UntilAsync(() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult(),
@@ -189,8 +191,12 @@ public sealed class MetricsAndEventsTests : IAsyncLifetime
 
         Assert.True(promtool.ExitCode == 0, $"promtool check metrics exited {promtool.ExitCode}: {output}");
         Assert.Contains("bev_chaos_emergency_stops_total", text);
-        Assert.Contains("bev_chaos_experiment_availability_during_faults_ratio{experiment=\"promtool-experiment\"}", text);
-        Assert.Contains("bev_chaos_fault_effect_total{injector=\"service_pause\"", text);
+        Assert.Contains("bev_chaos_fault_effect_total{injector=\"service_pause\",effect=\"visible\"} 1", text);
+        Assert.Contains("bev_chaos_experiment_baseline_availability_ratio{experiment=\"promtool-experiment\"} 1", text);
+        Assert.InRange(MetricValue(text, "bev_chaos_experiment_availability_during_faults_ratio{experiment=\"promtool-experiment\"}"), 0, 0.99);
+        // No probe succeeded during the fault: no latency to compare, so no latency ratio.
+        Assert.DoesNotContain("bev_chaos_experiment_latency_ratio{experiment=\"promtool-experiment\"}", text);
+        Assert.Matches(@"bev_chaos_experiments_total\{verdict=""(passed|failed)""\} 1", text);
         Assert.Contains("bev_chaos_proxy_toxic_connections{proxy=\"queue\",toxic=\"bandwidth_downstream\"}", text);
     }
 

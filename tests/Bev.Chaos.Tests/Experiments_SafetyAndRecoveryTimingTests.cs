@@ -24,13 +24,14 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
 
     private int Markers => Directory.GetFiles(_markers.Path, "*.marker").Length;
 
-    private ChaosEngineer Engineer(GlobalSettings global)
+    private ChaosEngineer Engineer(GlobalSettings global, TimeSpan? safetyMonitoringInterval = null)
     {
         // Host load is not what these tests are about: the thresholds are at their ceilings.
+        var safety = new SafetySettings { MaxCpuUsage = 100, MaxMemoryUsage = 100 };
         var configuration = new ChaosConfiguration
         {
             Global = global,
-            Safety = new SafetySettings { MaxCpuUsage = 100, MaxMemoryUsage = 100 },
+            Safety = safetyMonitoringInterval is { } interval ? safety with { SafetyMonitoringInterval = interval } : safety,
             Integration = new IntegrationSettings { HealthMonitorUrl = new Uri(_monitor.Url) },
         };
         _engine = new EngineFixture(configuration, _time, [new RecordingInjector(_markers.Path)]);
@@ -67,6 +68,23 @@ public sealed class SafetyAndRecoveryTimingTests : IAsyncDisposable
         Assert.Equal(ExperimentVerdict.Aborted, result.Verdict);
         Assert.Null(result.Breach);
         Assert.Equal(0, Markers);
+    }
+
+    [Fact]
+    public async Task SafetyMonitor_SafetyMonitoringIntervalShorterThanTheGlobal_SamplesAtIt()
+    {
+        // The original's example 9 and 8 together: global.safety_check_interval 10 s, safety.safety_monitoring_interval 5 s.
+        var engineer = Engineer(new GlobalSettings { SafetyCheckInterval = TimeSpan.FromSeconds(10) }, TimeSpan.FromSeconds(5));
+        var running = engineer.RunExperimentAsync(LongFault("safety-interval"), TestContext.Current.CancellationToken);
+        await Poll.UntilAsync(() => Markers == 1 && engineer.Running.FirstOrDefault()?.ActiveFaultIds.Count == 1, TimeSpan.FromSeconds(5), "the fault injected");
+
+        await Step(TimeSpan.FromSeconds(4.9), () => _monitor.Requests == 0, "no sample before 5 s");
+        await Step(TimeSpan.FromSeconds(0.1), () => _monitor.Requests == 1, "the first at 5 s");
+        await Step(TimeSpan.FromSeconds(5), () => _monitor.Requests == 2, "the second at 10 s, not later");
+        await Step(TimeSpan.FromSeconds(5), () => _monitor.Requests == 3, "the third at 15 s");
+
+        engineer.Stop(engineer.Running.Single().Id);
+        Assert.Equal(ExperimentVerdict.Aborted, (await running).Verdict);
     }
 
     [Fact]

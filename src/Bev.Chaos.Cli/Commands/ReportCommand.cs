@@ -79,5 +79,9 @@ internal static class ReportCommand
         }
 
         AnsiConsole.Write(table);
+        foreach (var r in reports.Where(r => r.AutoRecoveryResponseMs is not null))
+        {
+            AnsiConsole.MarkupLine($"{Markup.Escape(r.Name)}: auto-recovery system healthy {r.AutoRecoveryResponseMs:0} ms after the last removal");
+        }
     }
 }

@@ -347,6 +347,11 @@ internal static class RunCommand
         // http_abort's affected requests beside the retries its target's client made for them.
         foreach (var r in results)
         {
+            if (r.AutoRecoveryResponseTime is { } autoRecovery)
+            {
+                AnsiConsole.MarkupLine(Markup.Escape($"{r.Name}: auto-recovery system healthy {autoRecovery.TotalMilliseconds:0} ms after the last removal"));
+            }
+
             foreach (var fault in r.Faults.Where(f => f.Measurements is { Count: > 0 }))
             {
                 AnsiConsole.MarkupLine(Markup.Escape($"{r.Name}: {fault.InjectorName} on {fault.TargetService} counted " + string.Join(", ", fault.Measurements!.Select(m => $"{m.Key} {m.Value}"))));

@@ -62,6 +62,7 @@ public static class ExperimentReport
             Faults = result.Faults.Select(f => new FaultWindow(f.FaultId, f.InjectorName, f.TargetService, result.Name, f.InjectedAt, f.RemovedAt)).ToList(),
             Scenarios = [scenario],
             TimeToRecoverMs = result.TimeToRecover?.TotalMilliseconds,
+            AutoRecoveryResponseMs = result.AutoRecoveryResponseTime?.TotalMilliseconds,
             Series = probes.GroupBy(p => Math.Floor((p.Time - result.Started).TotalSeconds)).OrderBy(g => g.Key).Select(g =>
             {
                 var latencies = g.Select(p => p.Latency.TotalMilliseconds).Order().ToArray();

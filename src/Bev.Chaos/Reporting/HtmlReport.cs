@@ -69,6 +69,11 @@ public static class HtmlReport
             html.Append(CultureInfo.InvariantCulture, $"<p><span class=\"score\">{score.Value:0.#}</span> / 100 &nbsp; = 50 × probe {score.ProbeTerm:0.###} + 30 × availability {score.AvailabilityTerm:0.###} + 20 × recovery {score.RecoveryTerm:0.###}</p>");
         }
 
+        if (report.AutoRecoveryResponseMs is { } autoRecovery)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>auto-recovery system healthy {Ms(autoRecovery)} after the last removal</p>");
+        }
+
         html.Append("<ul>");
         foreach (var reason in report.Reasons)
         {

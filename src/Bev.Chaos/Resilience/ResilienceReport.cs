@@ -54,6 +54,9 @@ public sealed record ResilienceReport
     /// <summary>From the last removal to the start of sustained success; null when it never recovered in the window.</summary>
     public double? TimeToRecoverMs { get; init; }
 
+    /// <summary>From the last removal until the auto-recovery system (<c>integration.auto_recovery_url</c>) reported healthy, in ms; null without one, or when it never did.</summary>
+    public double? AutoRecoveryResponseMs { get; init; }
+
     /// <summary>Spans of consecutive failed requests.</summary>
     public IReadOnlyList<OutageWindow> Outages { get; init; } = [];
 

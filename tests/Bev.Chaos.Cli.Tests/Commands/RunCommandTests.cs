@@ -136,6 +136,28 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_WithAnAutoRecoverySystem_ItsResponseTimeIsInEveryOutput()
+    {
+        using var server = new LoopbackHttpServer();
+        using var recovery = new LoopbackHttpServer();
+        var config = Write("auto-recovery.yaml", File.ReadAllText(Config()) + $"\nintegration:\n  auto_recovery_url: \"{recovery.Url}\"\n");
+        var reports = Path.Combine(_data.Path, "reports-auto");
+
+        var plain = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", config);
+        var reported = await CliRunner.RunAsync(_data.Path, TimeSpan.FromSeconds(60), "run", Scenario(server.Url), "--config", config, "--report", reports);
+
+        Assert.True(plain.ExitCode == 0 && reported.ExitCode == 0, plain.Stdout + plain.Stderr + reported.Stdout + reported.Stderr);
+        var experiment = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reports, "experiment-burn_worker.json"), TestContext.Current.CancellationToken)).RootElement;
+        var ms = TimeSpan.Parse(experiment.GetProperty("auto_recovery_response_time").GetString()!, CultureInfo.InvariantCulture).TotalMilliseconds;
+        var shown = Math.Round(ms, MidpointRounding.AwayFromZero).ToString("0", CultureInfo.InvariantCulture) + " ms";
+        Assert.Equal(ms, Assert.Single(Bev.Chaos.Reporting.ReportJson.Read(Path.Combine(reports, "resilience.json"))).AutoRecoveryResponseMs);
+        Assert.Contains($"auto-recovery system healthy {shown} after the last removal", await File.ReadAllTextAsync(Path.Combine(reports, "report.html"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        Assert.Contains($"burn_worker: auto-recovery system healthy {shown} after the last removal", reported.Stdout, StringComparison.Ordinal);
+        Assert.Contains("burn_worker: auto-recovery system healthy ", plain.Stdout, StringComparison.Ordinal);
+        Assert.True(recovery.Requests >= 2, "the auto-recovery system was asked in both runs");
+    }
+
+    [Fact]
     public async Task Run_SteadyStateFails_ExitsOne()
     {
         using var refusing = new RefusingPort();
