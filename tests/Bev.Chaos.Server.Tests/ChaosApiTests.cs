@@ -216,6 +216,7 @@ public sealed class ChaosApiTests : IAsyncLifetime
     [InlineData("""{"scenario":"no_such"}""", "scenario")]
     [InlineData("""{"name":"x","fault_injections":[{"injector":"cpu_melt","target":"pid:1"}]}""", "fault_injections[0].injector_name")]
     [InlineData("""{"name":"x","safety_level":"extreme"}""", "safety_level")]
+    [InlineData("""{"name":"x","fault_injections":[{"injector_name":"service_pause","target_service":"pid:1","profile":"no_such_profile"}]}""", "fault_injections[0].profile_name")]
     [InlineData("""{"name":"x","steady_state_probes":[{"name":"up","target":""}]}""", "steady_state_probes[0].target")]
     [InlineData("""{"name":"x","steady_state_probes":[{"name":"up"}]}""", "steady_state_probes[0].url")]
     [InlineData("""{"name":"x","fault_injections":[{"injector_name":"service_pause","injector":"cpu_stress","target_service":"pid:1"}]}""", "fault_injections[0].injector_name")]

@@ -103,6 +103,13 @@ public sealed class RunCommandTests : IDisposable
         var report = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(reports, "experiment-burn_worker.json"), TestContext.Current.CancellationToken)).RootElement;
         Assert.Equal("passed", report.GetProperty("verdict").GetString());
         Assert.Equal(4, report.GetProperty("phases").GetArrayLength());
+
+        // The fault in the one vocabulary, in the result and in the report's journal.
+        var fault = report.GetProperty("faults")[0];
+        Assert.Equal(("cpu_stress", "worker"), (fault.GetProperty("injector_name").GetString(), fault.GetProperty("target_service").GetString()));
+        var journalText = await File.ReadAllTextAsync(Path.Combine(reports, "resilience.json"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"injector_name\": \"cpu_stress\"", journalText, StringComparison.Ordinal);
+        Assert.Contains("\"target_service\": \"worker\"", journalText, StringComparison.Ordinal);
         Assert.True(server.Requests > 3);
 
         // No load URL (the worker has no health_url): the probes are the measure, in the same three reports.
