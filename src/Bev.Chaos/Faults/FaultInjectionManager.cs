@@ -60,7 +60,7 @@ public sealed class FaultInjectionManager : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<FaultInjectionManager>();
         Events = events ?? new ChaosEventStream();
-        _injectors = (injectors ?? BuiltInInjectors.Create()).ToDictionary(i => i.Name, StringComparer.Ordinal);
+        _injectors = FaultTypeRegistration.Register(injectors ?? BuiltInInjectors.Create());
         _requests = new FaultRequestValidator(configuration, _injectors, targets ?? new TargetResolver(configuration, null, journal.Store.RunDirectory), _time, journal.Store.DataDirectory, _logger);
         _requests.ValidateConfiguration();
         _journal = new FaultTransitions(journal, _time);

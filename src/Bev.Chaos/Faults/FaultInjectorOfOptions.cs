@@ -11,8 +11,8 @@ namespace Bev.Chaos.Faults;
 public abstract class FaultInjector<TOptions> : FaultInjector
     where TOptions : class, new()
 {
-    /// <summary>Generated from <typeparamref name="TOptions"/>, once.</summary>
-    public sealed override IReadOnlyList<FaultParameter> Parameters => FaultOptionsSchema<TOptions>.Parameters;
+    /// <summary>Generated from <typeparamref name="TOptions"/>, once (a base may add its shared parameters after them).</summary>
+    public override IReadOnlyList<FaultParameter> Parameters => FaultOptionsSchema<TOptions>.Parameters;
 
     /// <summary>The fault's validated parameters as <typeparamref name="TOptions"/>.</summary>
     protected static TOptions OptionsOf(FaultContext context) => context.OptionsAs<TOptions>();

@@ -7,7 +7,9 @@ namespace Bev.Chaos.Faults.Application;
 /// A fault that acts on a docker target's containers through the Docker API, one container at a
 /// time: the recipe is their ids; subclasses say what to do to each, and what undoes it.
 /// </summary>
-internal abstract class DockerFault(DockerEngine? docker) : FaultInjector<DockerFaultOptions>
+/// <typeparam name="TOptions">The fault type's options: the stop's grace.</typeparam>
+internal abstract class DockerFault<TOptions>(DockerEngine? docker) : FaultInjector<TOptions>
+    where TOptions : DockerFaultOptions, new()
 {
     public override FaultCategory Category => FaultCategory.Application;
 

@@ -3,7 +3,7 @@ using Bev.Chaos.Faults.Options;
 namespace Bev.Chaos.Faults.Application;
 
 /// <summary>The options of the container faults that stop a container (<c>service_stop</c>, <c>service_restart</c>).</summary>
-internal sealed record DockerFaultOptions
+internal record DockerFaultOptions
 {
     /// <summary>The parameter's name.</summary>
     public const string Grace = "grace_seconds";

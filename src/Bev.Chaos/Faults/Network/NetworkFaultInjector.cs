@@ -8,20 +8,29 @@ namespace Bev.Chaos.Faults.Network;
 /// kernel inside a network namespace). The mechanism is chosen in one place,
 /// <see cref="Choose"/>, and recorded in the recipe; apply and revert follow the recipe.
 /// </summary>
-internal abstract class NetworkFaultInjector : FaultInjector
+/// <typeparam name="TOptions">The fault type's own options record (its parameters, listed first).</typeparam>
+internal abstract class NetworkFaultInjector<TOptions> : FaultInjector<TOptions>
+    where TOptions : class, new()
 {
     private readonly IReadOnlyList<NetworkMechanism> _mechanisms;
 
-    /// <param name="own">The fault type's own parameters, listed first.</param>
     /// <param name="mechanisms">Proxy first, then kernel: the order <c>mechanism</c> lists them in.</param>
-    protected NetworkFaultInjector(IReadOnlyList<FaultParameter> own, params NetworkMechanism[] mechanisms)
+    protected NetworkFaultInjector(params NetworkMechanism[] mechanisms)
+        : this([], mechanisms)
+    {
+    }
+
+    /// <param name="shared">Parameters a family of types shares (the protocol faults' <c>seed</c>), listed after the type's own.</param>
+    /// <param name="mechanisms">Proxy first, then kernel: the order <c>mechanism</c> lists them in.</param>
+    protected NetworkFaultInjector(IReadOnlyList<FaultParameter> shared, params NetworkMechanism[] mechanisms)
     {
         _mechanisms = mechanisms;
-        Parameters = [.. own, NetworkParameters.Mechanism([.. mechanisms.Select(m => m.Name)]), .. mechanisms.SelectMany(m => m.Parameters)];
+        Parameters = [.. base.Parameters, .. shared, NetworkParameters.Mechanism([.. mechanisms.Select(m => m.Name)]), .. mechanisms.SelectMany(m => m.Parameters)];
     }
 
     public override FaultCategory Category => FaultCategory.Network;
 
+    /// <summary>The type's own options, then <c>mechanism</c>, then the shared parameters its mechanisms read.</summary>
     public override IReadOnlyList<FaultParameter> Parameters { get; }
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)

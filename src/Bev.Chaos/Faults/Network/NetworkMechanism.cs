@@ -4,7 +4,7 @@ namespace Bev.Chaos.Faults.Network;
 
 /// <summary>
 /// One way a network fault acts — through the fault proxy or in the kernel — as a strategy the
-/// fault type is built with. <see cref="NetworkFaultInjector"/> picks one when it prepares a fault
+/// fault type is built with. <see cref="NetworkFaultInjector{TOptions}"/> picks one when it prepares a fault
 /// and writes its <see cref="Name"/> into the recipe; apply and revert then go to that strategy
 /// alone, so the choice is never made again, nor in another process reading the journal.
 /// </summary>

@@ -6,7 +6,7 @@ namespace Bev.Chaos.Faults.Application.ServiceRestart;
 /// Restarts a docker target's containers (<c>docker restart</c>). Nothing to undo: the fault's
 /// duration is the window in which the service must be healthy again.
 /// </summary>
-internal sealed class ServiceRestartInjector(DockerEngine? docker = null) : DockerFault(docker)
+internal sealed class ServiceRestartInjector(DockerEngine? docker = null) : DockerFault<ServiceRestartOptions>(docker)
 {
     public override string Name => ServiceRestartConstants.Name;
 

@@ -6,7 +6,7 @@ namespace Bev.Chaos.Faults.Application.ServiceStop;
 /// Stops a docker target's containers (<c>docker stop</c>: SIGTERM, SIGKILL after the grace time)
 /// and starts them again on removal — an outage with a defined end, unlike a crash.
 /// </summary>
-internal sealed class ServiceStopInjector(DockerEngine? docker = null) : DockerFault(docker)
+internal sealed class ServiceStopInjector(DockerEngine? docker = null) : DockerFault<ServiceStopOptions>(docker)
 {
     public override string Name => ServiceStopConstants.Name;
 

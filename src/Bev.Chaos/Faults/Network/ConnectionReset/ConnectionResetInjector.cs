@@ -5,11 +5,7 @@ using static Bev.Chaos.Faults.Network.ConnectionReset.ConnectionResetConstants;
 namespace Bev.Chaos.Faults.Network.ConnectionReset;
 
 /// <summary><c>connection_reset</c>: TCP RST after a time (the proxy's reset_peer toxic).</summary>
-internal sealed class ConnectionResetInjector(ProxyCollection proxies) : ProxyToxicFaultInjector(
-    proxies,
-    FaultParameter.Integer(TimeoutMs, "Milliseconds from connection (or injection) to the reset; 0 = at once.", DefaultTimeoutMs, MinTimeoutMs, MaxTimeoutMs),
-    ToxicType,
-    ToxicAttribute)
+internal sealed class ConnectionResetInjector(ProxyCollection proxies) : ProxyToxicFaultInjector<ConnectionResetOptions>(proxies, ToxicType, ToxicAttribute, options => options.AfterMilliseconds)
 {
     public override string Name => ConnectionResetConstants.Name;
 

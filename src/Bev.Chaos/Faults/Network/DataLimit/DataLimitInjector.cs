@@ -5,11 +5,7 @@ using static Bev.Chaos.Faults.Network.DataLimit.DataLimitConstants;
 namespace Bev.Chaos.Faults.Network.DataLimit;
 
 /// <summary><c>data_limit</c>: connections closed after a number of bytes (the proxy's limit_data toxic).</summary>
-internal sealed class DataLimitInjector(ProxyCollection proxies) : ProxyToxicFaultInjector(
-    proxies,
-    FaultParameter.Integer(Bytes, "Bytes a connection may carry before it is closed.", DefaultBytes, MinBytes, MaxBytes),
-    ToxicType,
-    ToxicAttribute)
+internal sealed class DataLimitInjector(ProxyCollection proxies) : ProxyToxicFaultInjector<DataLimitOptions>(proxies, ToxicType, ToxicAttribute, options => options.ByteLimit)
 {
     public override string Name => DataLimitConstants.Name;
 

@@ -5,17 +5,10 @@ using static Bev.Chaos.Faults.Network.HttpAbort.HttpAbortConstants;
 namespace Bev.Chaos.Faults.Network.HttpAbort;
 
 /// <summary><c>http_abort</c>: matching requests to a target's HTTP dependency are answered by the proxy (a status of choice) or reset, never reaching the dependency.</summary>
-internal sealed class HttpAbortInjector : ProtocolToxicFaultInjector
+internal sealed class HttpAbortInjector : ProtocolToxicFaultInjector<HttpAbortOptions>
 {
     public HttpAbortInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Http, ToxicType,
-            [
-                .. HttpMatchers,
-                FaultParameter.Integer("status", "The status the proxy answers with.", 503, 100, 599),
-                FaultParameter.Text("body", "The body it answers with (text).", null) with { Optional = true },
-                FaultParameter.Text("headers", "Headers of the answer, a JSON object: {\"Retry-After\": \"5\"}.", null) with { Optional = true },
-                FaultParameter.Boolean("reset", "Reset the connection (TCP RST) instead of answering.", false),
-            ]) =>
+        : base(proxies, ProxyProtocol.Http, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { ["status"] = 503L, [NetworkParameters.Toxicity] = 0.1 },
             new Dictionary<string, object> { ["status"] = 503L, [NetworkParameters.Toxicity] = 0.3 },

@@ -5,16 +5,10 @@ using static Bev.Chaos.Faults.Network.HttpDelay.HttpDelayConstants;
 namespace Bev.Chaos.Faults.Network.HttpDelay;
 
 /// <summary><c>http_delay</c>: matching requests to a target's HTTP dependency (or their responses) are held.</summary>
-internal sealed class HttpDelayInjector : ProtocolToxicFaultInjector
+internal sealed class HttpDelayInjector : ProtocolToxicFaultInjector<HttpDelayOptions>
 {
     public HttpDelayInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Http, ToxicType,
-            [
-                .. HttpMatchers,
-                FaultParameter.Integer("delay_ms", "How long each matching request is held, in milliseconds.", 100, 0, 3_600_000),
-                FaultParameter.Integer("jitter_ms", "Random variation, ± milliseconds.", 0, 0, 3_600_000),
-                FaultParameter.Text("on", "request: hold the request before the dependency sees it; response: hold its response.", "request", "request", "response"),
-            ]) =>
+        : base(proxies, ProxyProtocol.Http, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { ["delay_ms"] = 100L, ["jitter_ms"] = 20L },
             new Dictionary<string, object> { ["delay_ms"] = 500L, ["jitter_ms"] = 100L },

@@ -5,17 +5,10 @@ using static Bev.Chaos.Faults.Network.HttpReplace.HttpReplaceConstants;
 namespace Bev.Chaos.Faults.Network.HttpReplace;
 
 /// <summary><c>http_replace</c>: the dependency's responses to matching requests come back changed (status, body, or a JSON merge).</summary>
-internal sealed class HttpReplaceInjector : ProtocolToxicFaultInjector
+internal sealed class HttpReplaceInjector : ProtocolToxicFaultInjector<HttpReplaceOptions>
 {
     public HttpReplaceInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Http, ToxicType,
-            [
-                .. HttpMatchers,
-                FaultParameter.Integer("status", "The status the response gets (default: the dependency's).", null, 100, 599) with { Optional = true },
-                FaultParameter.Text("body", "The body the response gets (text).", null) with { Optional = true },
-                FaultParameter.Text("headers", "Headers to set, a JSON object; a null value removes one: {\"Cache-Control\": null}.", null) with { Optional = true },
-                FaultParameter.Text("json_patch", "A JSON object merged into a JSON response body (RFC 7396: null removes a member).", null) with { Optional = true },
-            ]) =>
+        : base(proxies, ProxyProtocol.Http, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { ["status"] = 500L, [NetworkParameters.Toxicity] = 0.1 },
             new Dictionary<string, object> { ["status"] = 500L, [NetworkParameters.Toxicity] = 0.3 },

@@ -6,11 +6,10 @@ using static Bev.Chaos.Faults.Network.NetworkBandwidth.NetworkBandwidthConstants
 namespace Bev.Chaos.Faults.Network.NetworkBandwidth;
 
 /// <summary><c>network_bandwidth</c>: a rate limit — the proxy's bandwidth toxic, or tc tbf in the kernel.</summary>
-internal sealed class NetworkBandwidthInjector : NetworkFaultInjector
+internal sealed class NetworkBandwidthInjector : NetworkFaultInjector<NetworkBandwidthOptions>
 {
     public NetworkBandwidthInjector(ProxyCollection proxies)
         : base(
-            [FaultParameter.Integer(RateKbps, "Rate in kilobits per second.", DefaultRateKbps, MinRateKbps, MaxRateKbps)],
             new ProxyToxicMechanism(proxies, ToxicFor),
             new TrafficControlMechanism(QdiscFor)) =>
         Profiles = LightMediumHeavy(
@@ -26,11 +25,11 @@ internal sealed class NetworkBandwidthInjector : NetworkFaultInjector
 
     // Toxiproxy counts KB/s of 1000 bytes.
     private static ToxicDefinition ToxicFor(FaultContext context, ToxicStream stream) =>
-        ProxyToxicMechanism.Toxic(context, "bandwidth", stream, ("rate", Math.Max(1, context.Parameters.GetInteger(RateKbps) / 8)));
+        ProxyToxicMechanism.Toxic(context, "bandwidth", stream, ("rate", Math.Max(1, OptionsOf(context).KilobitsPerSecond / 8)));
 
     private static (string, IReadOnlyList<string>) QdiscFor(FaultContext context)
     {
-        var kbit = context.Parameters.GetInteger(RateKbps);
+        var kbit = OptionsOf(context).KilobitsPerSecond;
         var burst = Math.Max(16, kbit / 8 / 10);
         return ("tbf", ["rate", $"{kbit}kbit", "burst", $"{burst}kb", "latency", "400ms"]);
     }

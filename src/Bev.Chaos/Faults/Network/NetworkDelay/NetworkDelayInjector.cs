@@ -6,16 +6,10 @@ using static Bev.Chaos.Faults.Network.NetworkDelay.NetworkDelayConstants;
 namespace Bev.Chaos.Faults.Network.NetworkDelay;
 
 /// <summary><c>network_delay</c>: latency (± jitter) — the proxy's latency toxic, or netem in the kernel.</summary>
-internal sealed class NetworkDelayInjector : NetworkFaultInjector
+internal sealed class NetworkDelayInjector : NetworkFaultInjector<NetworkDelayOptions>
 {
     public NetworkDelayInjector(ProxyCollection proxies)
         : base(
-            [
-                FaultParameter.Integer(DelayMs, "Added latency in milliseconds.", DefaultDelayMs, MinMs, MaxMs, DelayCap),
-                FaultParameter.Integer(JitterMs, "Random variation, ± milliseconds.", DefaultJitterMs, MinMs, MaxMs),
-                FaultParameter.Number(CorrelationPercent, "Kernel only: how much each packet's jitter follows the previous one's, in percent (needs jitter_ms).", 0, 0, 100),
-                FaultParameter.Text(Distribution, "Kernel only: how the jitter is drawn (netem's tables; needs jitter_ms).", Uniform, Uniform, "normal", "pareto", "paretonormal"),
-            ],
             new ProxyToxicMechanism(proxies, ToxicFor),
             new TrafficControlMechanism(QdiscFor)) =>
         Profiles = LightMediumHeavy(
@@ -32,8 +26,8 @@ internal sealed class NetworkDelayInjector : NetworkFaultInjector
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {
         base.Validate(context, errors);
-        var correlation = context.Parameters.GetNumber(CorrelationPercent);
-        var distribution = context.Parameters.GetString(Distribution);
+        var options = OptionsOf(context);
+        var (correlation, distribution) = (options.Correlation, options.JitterDistribution);
         if (correlation == 0 && distribution == Uniform)
         {
             return;
@@ -46,24 +40,25 @@ internal sealed class NetworkDelayInjector : NetworkFaultInjector
         {
             errors.Add(new ValidationError($"parameters.{shaped}", value, $"the default ({(correlation != 0 ? "0" : Uniform)}) with the {ChosenMechanism(context)} mechanism: only the kernel's netem correlates or shapes jitter — add mechanism: kernel"));
         }
-        else if (context.Parameters.GetInteger(JitterMs) == 0)
+        else if (options.JitterMilliseconds == 0)
         {
             errors.Add(new ValidationError($"parameters.{shaped}", value, "a jitter to shape: set jitter_ms above 0"));
         }
     }
 
     private static ToxicDefinition ToxicFor(FaultContext context, ToxicStream stream) =>
-        ProxyToxicMechanism.Toxic(context, "latency", stream, ("latency", context.Parameters.GetInteger(DelayMs)), ("jitter", context.Parameters.GetInteger(JitterMs)));
+        ProxyToxicMechanism.Toxic(context, "latency", stream, ("latency", OptionsOf(context).DelayMilliseconds), ("jitter", OptionsOf(context).JitterMilliseconds));
 
     private static (string, IReadOnlyList<string>) QdiscFor(FaultContext context)
     {
-        List<string> words = ["delay", $"{context.Parameters.GetInteger(DelayMs)}ms", $"{context.Parameters.GetInteger(JitterMs)}ms"];
-        if (context.Parameters.GetNumber(CorrelationPercent) is > 0 and var correlation)
+        var options = OptionsOf(context);
+        List<string> words = ["delay", $"{options.DelayMilliseconds}ms", $"{options.JitterMilliseconds}ms"];
+        if (options.Correlation is > 0 and var correlation)
         {
             words.Add(correlation.ToString(System.Globalization.CultureInfo.InvariantCulture) + "%");
         }
 
-        if (context.Parameters.GetString(Distribution) is not Uniform and var distribution)
+        if (options.JitterDistribution is not Uniform and var distribution)
         {
             words.AddRange(["distribution", distribution]);
         }

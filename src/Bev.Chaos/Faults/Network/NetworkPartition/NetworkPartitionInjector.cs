@@ -6,10 +6,9 @@ using static Bev.Chaos.Faults.Network.NetworkPartition.NetworkPartitionConstants
 namespace Bev.Chaos.Faults.Network.NetworkPartition;
 
 /// <summary><c>network_partition</c>: no traffic — proxies disabled, or nftables drop/reject in the kernel.</summary>
-internal sealed class NetworkPartitionInjector(ProxyCollection proxies) : NetworkFaultInjector(
-    [FaultParameter.Text(Mode, "kernel: drop packets silently or reject them.", DefaultMode, Drop, Reject)],
+internal sealed class NetworkPartitionInjector(ProxyCollection proxies) : NetworkFaultInjector<NetworkPartitionOptions>(
     new ProxyDisableMechanism(proxies),
-    new NftablesMechanism(context => (100, context.Parameters.GetString(Mode))))
+    new NftablesMechanism(context => (100, OptionsOf(context).Verdict)))
 {
     public override string Name => NetworkPartitionConstants.Name;
 

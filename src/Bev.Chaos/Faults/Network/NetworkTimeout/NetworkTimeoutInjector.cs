@@ -5,11 +5,7 @@ using static Bev.Chaos.Faults.Network.NetworkTimeout.NetworkTimeoutConstants;
 namespace Bev.Chaos.Faults.Network.NetworkTimeout;
 
 /// <summary><c>network_timeout</c>: data held, connection closed after a time (the proxy's timeout toxic).</summary>
-internal sealed class NetworkTimeoutInjector(ProxyCollection proxies) : ProxyToxicFaultInjector(
-    proxies,
-    FaultParameter.Integer(TimeoutMs, "Milliseconds until the connection is closed; 0 = hold data until the fault ends.", DefaultTimeoutMs, MinTimeoutMs, MaxTimeoutMs),
-    ToxicType,
-    ToxicAttribute)
+internal sealed class NetworkTimeoutInjector(ProxyCollection proxies) : ProxyToxicFaultInjector<NetworkTimeoutOptions>(proxies, ToxicType, ToxicAttribute, options => options.CloseAfterMilliseconds)
 {
     public override string Name => NetworkTimeoutConstants.Name;
 

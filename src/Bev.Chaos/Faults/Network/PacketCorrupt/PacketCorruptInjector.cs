@@ -4,7 +4,7 @@ using static Bev.Chaos.Faults.Network.PacketCorrupt.PacketCorruptConstants;
 namespace Bev.Chaos.Faults.Network.PacketCorrupt;
 
 /// <summary><c>packet_corrupt</c>: tc netem corrupt in the kernel, where it exists.</summary>
-internal sealed class PacketCorruptInjector() : NetemFaultInjector(FaultParameter.Number(Percent, "Share of packets, in percent.", DefaultPercent, MinPercent, MaxPercent), NetemWord)
+internal sealed class PacketCorruptInjector() : NetemFaultInjector<PacketCorruptOptions>(NetemWord)
 {
     public override string Name => PacketCorruptConstants.Name;
 

@@ -4,7 +4,7 @@ using static Bev.Chaos.Faults.Network.PacketDuplicate.PacketDuplicateConstants;
 namespace Bev.Chaos.Faults.Network.PacketDuplicate;
 
 /// <summary><c>packet_duplicate</c>: tc netem duplicate in the kernel, where it exists.</summary>
-internal sealed class PacketDuplicateInjector() : NetemFaultInjector(FaultParameter.Number(Percent, "Share of packets, in percent.", DefaultPercent, MinPercent, MaxPercent), NetemWord)
+internal sealed class PacketDuplicateInjector() : NetemFaultInjector<PacketDuplicateOptions>(NetemWord)
 {
     public override string Name => PacketDuplicateConstants.Name;
 

@@ -4,12 +4,10 @@ using static Bev.Chaos.Faults.Network.PacketLoss.PacketLossConstants;
 namespace Bev.Chaos.Faults.Network.PacketLoss;
 
 /// <summary><c>packet_loss</c>: a share of packets dropped by nftables (<c>numgen random</c>).</summary>
-internal sealed class PacketLossInjector : NetworkFaultInjector
+internal sealed class PacketLossInjector : NetworkFaultInjector<PacketLossOptions>
 {
     public PacketLossInjector()
-        : base(
-            [FaultParameter.Integer(LossPercent, "Share of matching packets dropped, in percent.", DefaultLossPercent, MinLossPercent, MaxLossPercent, LossCap)],
-            new NftablesMechanism(context => (context.Parameters.GetInt32(LossPercent), "drop"))) =>
+        : base(new NftablesMechanism(context => (OptionsOf(context).DroppedPercent, "drop"))) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { [LossPercent] = 5L },
             new Dictionary<string, object> { [LossPercent] = 20L },

@@ -10,17 +10,10 @@ namespace Bev.Chaos.Faults.Network.PacketLossBurst;
 /// moves between a good and a bad state; each state loses its own share of packets. The long-run
 /// loss is <c>p/(p+r) × (1-h) + r/(p+r) × (1-k)</c>; the mean burst lasts <c>1/r</c> packets.
 /// </summary>
-internal sealed class PacketLossBurstInjector : NetworkFaultInjector
+internal sealed class PacketLossBurstInjector : NetworkFaultInjector<PacketLossBurstOptions>
 {
     public PacketLossBurstInjector()
-        : base(
-            [
-                FaultParameter.Number(EnterBadPercent, "p: the chance, per packet, that the link turns bad, in percent.", DefaultEnterBadPercent, MinTransitionPercent, MaxPercent),
-                FaultParameter.Number(LeaveBadPercent, "r: the chance, per packet, that a bad link turns good again, in percent (1/r: the mean burst length).", DefaultLeaveBadPercent, MinTransitionPercent, MaxPercent),
-                FaultParameter.Number(LossInBadPercent, "1-h: the share of packets a bad link loses, in percent.", DefaultLossInBadPercent, 0, MaxPercent),
-                FaultParameter.Number(LossInGoodPercent, "1-k: the share of packets a good link loses, in percent.", DefaultLossInGoodPercent, 0, MaxPercent),
-            ],
-            new TrafficControlMechanism(QdiscFor)) =>
+        : base(new TrafficControlMechanism(QdiscFor)) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { [EnterBadPercent] = 1.0, [LeaveBadPercent] = 50.0 },
             new Dictionary<string, object> { [EnterBadPercent] = 5.0, [LeaveBadPercent] = 30.0 },
@@ -34,7 +27,8 @@ internal sealed class PacketLossBurstInjector : NetworkFaultInjector
 
     private static (string, IReadOnlyList<string>) QdiscFor(FaultContext context)
     {
-        string Percent(string name) => context.Parameters.GetNumber(name).ToString(CultureInfo.InvariantCulture) + "%";
-        return ("netem", ["loss", "gemodel", Percent(EnterBadPercent), Percent(LeaveBadPercent), Percent(LossInBadPercent), Percent(LossInGoodPercent)]);
+        var options = OptionsOf(context);
+        static string Percent(double value) => value.ToString(CultureInfo.InvariantCulture) + "%";
+        return ("netem", ["loss", "gemodel", Percent(options.EnterBad), Percent(options.LeaveBad), Percent(options.LossInBad), Percent(options.LossInGood)]);
     }
 }

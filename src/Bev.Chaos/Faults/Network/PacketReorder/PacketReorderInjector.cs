@@ -9,16 +9,10 @@ namespace Bev.Chaos.Faults.Network.PacketReorder;
 /// sch_netem — a share of the packets goes at once while the rest wait <c>delay_ms</c>, so packets
 /// sent later overtake packets sent earlier.
 /// </summary>
-internal sealed class PacketReorderInjector : NetworkFaultInjector
+internal sealed class PacketReorderInjector : NetworkFaultInjector<PacketReorderOptions>
 {
     public PacketReorderInjector()
-        : base(
-            [
-                FaultParameter.Number(Percent, "Share of packets sent at once, ahead of the delayed rest, in percent.", DefaultPercent, MinPercent, MaxPercent),
-                FaultParameter.Integer(DelayMs, "How long the other packets wait, in milliseconds (netem reorders only against a delay).", DefaultDelayMs, MinDelayMs, MaxDelayMs),
-                FaultParameter.Number(CorrelationPercent, "How much each packet's draw follows the previous one's, in percent (0: independent).", 0, 0, 100),
-            ],
-            new TrafficControlMechanism(QdiscFor)) =>
+        : base(new TrafficControlMechanism(QdiscFor)) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { [Percent] = 10.0, [DelayMs] = 10L },
             new Dictionary<string, object> { [Percent] = 25.0, [DelayMs] = 20L },
@@ -33,8 +27,9 @@ internal sealed class PacketReorderInjector : NetworkFaultInjector
     private static (string, IReadOnlyList<string>) QdiscFor(FaultContext context)
     {
         var c = CultureInfo.InvariantCulture;
-        var correlation = context.Parameters.GetNumber(CorrelationPercent);
-        IReadOnlyList<string> words = ["delay", $"{context.Parameters.GetInteger(DelayMs)}ms", "reorder", context.Parameters.GetNumber(Percent).ToString(c) + "%"];
+        var options = OptionsOf(context);
+        var correlation = options.Correlation;
+        IReadOnlyList<string> words = ["delay", $"{options.DelayMilliseconds}ms", "reorder", options.ReorderedPercent.ToString(c) + "%"];
         return ("netem", correlation > 0 ? [.. words, correlation.ToString(c) + "%"] : words);
     }
 }

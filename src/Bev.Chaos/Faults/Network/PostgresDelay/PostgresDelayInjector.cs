@@ -5,14 +5,10 @@ using static Bev.Chaos.Faults.Network.PostgresDelay.PostgresDelayConstants;
 namespace Bev.Chaos.Faults.Network.PostgresDelay;
 
 /// <summary><c>postgres_delay</c>: matching queries to a target's PostgreSQL dependency reach it late.</summary>
-internal sealed class PostgresDelayInjector : ProtocolToxicFaultInjector
+internal sealed class PostgresDelayInjector : ProtocolToxicFaultInjector<PostgresDelayOptions>
 {
     public PostgresDelayInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Postgres, ToxicType,
-            [
-                .. PostgresMatchers,
-                FaultParameter.Integer("delay_ms", "How long each matching query is held, in milliseconds.", 100, 0, 3_600_000),
-            ]) =>
+        : base(proxies, ProxyProtocol.Postgres, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { ["delay_ms"] = 100L },
             new Dictionary<string, object> { ["delay_ms"] = 500L },

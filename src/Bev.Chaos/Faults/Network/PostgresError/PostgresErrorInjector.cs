@@ -5,16 +5,10 @@ using static Bev.Chaos.Faults.Network.PostgresError.PostgresErrorConstants;
 namespace Bev.Chaos.Faults.Network.PostgresError;
 
 /// <summary><c>postgres_error</c>: matching queries to a target's PostgreSQL dependency fail with an ErrorResponse of a chosen SQLSTATE, the session left as after a real error.</summary>
-internal sealed class PostgresErrorInjector : ProtocolToxicFaultInjector
+internal sealed class PostgresErrorInjector : ProtocolToxicFaultInjector<PostgresErrorOptions>
 {
     public PostgresErrorInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Postgres, ToxicType,
-            [
-                .. PostgresMatchers,
-                FaultParameter.Text("sqlstate", "The SQLSTATE: 40001 (serialization_failure), 57P01 (admin_shutdown), 53300 (too_many_connections), …", "40001"),
-                FaultParameter.Text("message", "The error message.", null) with { Optional = true },
-                FaultParameter.Text("severity", "ERROR (the session goes on) or FATAL (the connection closes after it).", "ERROR", "ERROR", "FATAL"),
-            ]) =>
+        : base(proxies, ProxyProtocol.Postgres, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { [NetworkParameters.Toxicity] = 0.1 },
             new Dictionary<string, object> { [NetworkParameters.Toxicity] = 0.3 },

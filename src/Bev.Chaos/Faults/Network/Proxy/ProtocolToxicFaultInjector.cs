@@ -10,55 +10,30 @@ namespace Bev.Chaos.Faults.Network.Proxy;
 /// <c>json_patch</c>, a comma-separated list for <c>commands</c>. <c>toxicity</c> is the share of
 /// matching requests (commands, queries) affected.
 /// </summary>
-internal abstract class ProtocolToxicFaultInjector : NetworkFaultInjector
+/// <typeparam name="TOptions">The fault type's options record: the protocol's matchers (its base record) and its own.</typeparam>
+internal abstract class ProtocolToxicFaultInjector<TOptions> : NetworkFaultInjector<TOptions>
+    where TOptions : class, new()
 {
     private static readonly IReadOnlySet<string> JsonParameters = new HashSet<string>(StringComparer.Ordinal) { "headers", "json_patch" };
     private static readonly IReadOnlySet<string> ListParameters = new HashSet<string>(StringComparer.Ordinal) { "commands" };
 
+    // The toxic's attributes: every option of the record, and the seed.
+    private static readonly IReadOnlyList<FaultParameter> Attributes = [.. Options.FaultOptionsSchema<TOptions>.Parameters, Seed];
+
     private readonly ProxyProtocol _protocol;
     private readonly string _toxicType;
-    private readonly IReadOnlyList<FaultParameter> _attributes;
 
     /// <param name="proxies">Where the catalog's proxies run.</param>
     /// <param name="protocol">What the dependency's proxy must speak.</param>
     /// <param name="toxicType">The toxic the fault adds.</param>
-    /// <param name="own">The matchers and the fault type's own parameters, in the order users read them.</param>
-    protected ProtocolToxicFaultInjector(ProxyCollection proxies, ProxyProtocol protocol, string toxicType, IReadOnlyList<FaultParameter> own)
-        : this(proxies, protocol, toxicType, [.. own, Seed])
-    {
-    }
-
-    private ProtocolToxicFaultInjector(ProxyCollection proxies, ProxyProtocol protocol, string toxicType, FaultParameter[] attributes)
-        : base(attributes, new ProxyToxicMechanism(proxies, (context, stream) => Toxic(toxicType, attributes, context, stream)))
+    protected ProtocolToxicFaultInjector(ProxyCollection proxies, ProxyProtocol protocol, string toxicType)
+        : base([Seed], new ProxyToxicMechanism(proxies, (context, stream) => Toxic(toxicType, Attributes, context, stream)))
     {
         _protocol = protocol;
         _toxicType = toxicType;
-        _attributes = attributes;
     }
 
     public override FaultCategory Category => FaultCategory.Network;
-
-    /// <summary>The HTTP faults' request matchers.</summary>
-    protected static FaultParameter[] HttpMatchers =>
-    [
-        FaultParameter.Text("method", "Only requests with this method (GET, POST, …); default: every method.", null) with { Optional = true },
-        FaultParameter.Text("path", "Only requests whose path matches this glob (/api/*; * spans /); default: every path.", null) with { Optional = true },
-        FaultParameter.Text("header_name", "Only requests carrying this header.", null) with { Optional = true },
-        FaultParameter.Text("header_value", "With header_name: a regular expression its value must match.", null) with { Optional = true },
-    ];
-
-    /// <summary>The Redis faults' command matchers.</summary>
-    protected static FaultParameter[] RedisMatchers =>
-    [
-        FaultParameter.Text("commands", "Only these commands, comma-separated (GET,SET); default: every command.", null) with { Optional = true },
-        FaultParameter.Text("key", "Only commands with a key matching this Redis glob (session:*).", null) with { Optional = true },
-    ];
-
-    /// <summary>The PostgreSQL faults' query matcher.</summary>
-    protected static FaultParameter[] PostgresMatchers =>
-    [
-        FaultParameter.Text("query", "Only queries matching this regular expression (simple or extended protocol); default: every query.", null) with { Optional = true },
-    ];
 
     private static FaultParameter Seed =>
         FaultParameter.Integer("seed", "The toxic's random seed, so a run can be replayed (default: drawn and reported in the proxy's toxic).", null, 0, int.MaxValue) with { Optional = true };
@@ -83,7 +58,7 @@ internal abstract class ProtocolToxicFaultInjector : NetworkFaultInjector
 
         try
         {
-            _ = Toxic(_toxicType, _attributes, context, ToxicStream.Downstream);
+            _ = Toxic(_toxicType, Attributes, context, ToxicStream.Downstream);
         }
         catch (ProxyException ex)
         {

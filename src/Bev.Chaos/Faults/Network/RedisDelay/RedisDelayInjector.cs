@@ -5,14 +5,10 @@ using static Bev.Chaos.Faults.Network.RedisDelay.RedisDelayConstants;
 namespace Bev.Chaos.Faults.Network.RedisDelay;
 
 /// <summary><c>redis_delay</c>: matching commands to a target's Redis dependency reach it late.</summary>
-internal sealed class RedisDelayInjector : ProtocolToxicFaultInjector
+internal sealed class RedisDelayInjector : ProtocolToxicFaultInjector<RedisDelayOptions>
 {
     public RedisDelayInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Redis, ToxicType,
-            [
-                .. RedisMatchers,
-                FaultParameter.Integer("delay_ms", "How long each matching command is held, in milliseconds.", 100, 0, 3_600_000),
-            ]) =>
+        : base(proxies, ProxyProtocol.Redis, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { ["delay_ms"] = 50L },
             new Dictionary<string, object> { ["delay_ms"] = 250L },

@@ -5,14 +5,10 @@ using static Bev.Chaos.Faults.Network.RedisError.RedisErrorConstants;
 namespace Bev.Chaos.Faults.Network.RedisError;
 
 /// <summary><c>redis_error</c>: matching commands to a target's Redis dependency are answered with an error line (LOADING, OOM, READONLY, …) instead of reaching Redis.</summary>
-internal sealed class RedisErrorInjector : ProtocolToxicFaultInjector
+internal sealed class RedisErrorInjector : ProtocolToxicFaultInjector<RedisErrorOptions>
 {
     public RedisErrorInjector(ProxyCollection proxies)
-        : base(proxies, ProxyProtocol.Redis, ToxicType,
-            [
-                .. RedisMatchers,
-                FaultParameter.Text("error", "The error line, or one of OOM, LOADING, READONLY, BUSY, MASTERDOWN, MISCONF, NOSCRIPT, CLUSTERDOWN, TRYAGAIN, NOAUTH for Redis' own.", "LOADING"),
-            ]) =>
+        : base(proxies, ProxyProtocol.Redis, ToxicType) =>
         Profiles = LightMediumHeavy(
             new Dictionary<string, object> { [NetworkParameters.Toxicity] = 0.1 },
             new Dictionary<string, object> { [NetworkParameters.Toxicity] = 0.3 },
