@@ -149,6 +149,29 @@ public sealed class TargetServicesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunExperimentAsync_BuiltInCSharpWithEveryFieldWrong_EveryErrorAtOnce_NothingRuns()
+    {
+        // What a scenario file's reader refuses as it parses is refused for an experiment built in C# too.
+        var experiment = Experiment(["web"], "web") with
+        {
+            AbortConditions = new SafetySettings { MaxErrorRate = 150, SafetyMonitoringInterval = TimeSpan.FromMilliseconds(1) },
+            Timeout = TimeSpan.Zero,
+            MaxTargets = 0,
+            MinimumInjectionDuration = TimeSpan.FromSeconds(-1),
+            SteadyStateProbes = [new ProbeDefinition { Name = " ", Kind = ProbeKind.Http, Url = new Uri("http://127.0.0.1:9/health"), Timeout = TimeSpan.FromMinutes(5) }],
+            Rollbacks = [new RollbackAction { Name = "undo", Command = ["/bin/true"], Timeout = TimeSpan.Zero }],
+        };
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => _engineer.RunExperimentAsync(experiment, TestContext.Current.CancellationToken));
+
+        Assert.Equal(
+            ["abort_conditions.max_error_rate", "abort_conditions.safety_monitoring_interval", "max_targets", "minimum_injection_duration", "rollbacks[0].timeout", "steady_state_probes[0].name", "steady_state_probes[0].timeout", "timeout"],
+            error.Errors.Select(e => e.Field).Where(f => !f.StartsWith("fault_injections", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Contains(error.Errors, e => e.Field == "steady_state_probes[0].timeout" && e.Allowed.Contains("a duration from 10ms to 1m", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(_markers.Path, "*.marker"));
+    }
+
+    [Fact]
     public async Task RunExperimentAsync_InsideTheBoundaryOrAdHoc_Runs()
     {
         var inside = await _engineer.RunExperimentAsync(Experiment(["web"], "web"), TestContext.Current.CancellationToken);

@@ -86,6 +86,9 @@ internal static class ConfigurationLimits
     public static readonly NumberLimit Count = new(NumberKind.Whole, 1, 10_000);
     public static readonly NumberLimit Percent = new(NumberKind.Whole, 1, 100);
 
+    public static readonly DurationLimit ProbeTimeout = new(TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+    public static readonly DurationLimit RollbackTimeout = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10));
+    public static readonly DurationLimit ExperimentTimeout = new(TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
     public static readonly DurationLimit AgentLease = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
 
     /// <summary>The most catalog entries (<c>targets:</c>) one configuration may hold.</summary>

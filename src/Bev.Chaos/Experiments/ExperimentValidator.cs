@@ -53,6 +53,23 @@ public static class ExperimentValidator
             errors.Add(new ValidationError("fault_injections", "none", "at least one fault (an experiment without one tests nothing)"));
         }
 
+        // What a scenario file's reader checks as it parses, checked here too, for an experiment built in C#.
+        if (config.AbortConditions is { } abort)
+        {
+            errors.AddRange(Configuration.ChaosConfigurationValidator.Check(abort, "abort_conditions"));
+        }
+
+        Within(errors, "timeout", config.Timeout, Configuration.ConfigurationLimits.ExperimentTimeout);
+        if (config.MaxTargets < 1)
+        {
+            errors.Add(new ValidationError("max_targets", config.MaxTargets.ToString(CultureInfo.InvariantCulture), "1 or more"));
+        }
+
+        if (config.MinimumInjectionDuration < TimeSpan.Zero)
+        {
+            errors.Add(new ValidationError("minimum_injection_duration", F(config.MinimumInjectionDuration), "0 or more seconds"));
+        }
+
         if (config.MaxPercent is < 1 or > 100)
         {
             errors.Add(new ValidationError("max_percent", config.MaxPercent.ToString(CultureInfo.InvariantCulture), "1 to 100"));
@@ -66,6 +83,8 @@ public static class ExperimentValidator
             {
                 errors.Add(new ValidationError($"rollbacks[{i}]", rollback.Name, "exactly one of url or command"));
             }
+
+            Within(errors, $"rollbacks[{i}].timeout", rollback.Timeout, Configuration.ConfigurationLimits.RollbackTimeout);
         }
 
         var targets = config.FaultInjections.Select(f => f.TargetService).Distinct(StringComparer.Ordinal).Count();
@@ -107,6 +126,12 @@ public static class ExperimentValidator
         {
             var probe = config.SteadyStateProbes[i];
             var prefix = $"steady_state_probes[{i}]";
+            Within(errors, $"{prefix}.timeout", probe.Timeout, Configuration.ConfigurationLimits.ProbeTimeout);
+            if (string.IsNullOrWhiteSpace(probe.Name))
+            {
+                errors.Add(new ValidationError($"{prefix}.name", probe.Name, "a non-empty name (results and metrics are named after it)"));
+            }
+
             switch (probe.Kind)
             {
                 case ProbeKind.Http when probe.Url is null || probe.Url.Scheme is not ("http" or "https"):
@@ -180,6 +205,14 @@ public static class ExperimentValidator
     /// <summary>What a fault outside the boundary is told: the experiment and its services.</summary>
     internal static string OutsideBoundary(string owner, IReadOnlyList<string> services) =>
         $"one of the target_services of '{owner}' ({string.Join(", ", services)}): a fault outside them is outside the experiment's boundary";
+
+    private static void Within(List<ValidationError> errors, string field, TimeSpan value, Configuration.DurationLimit limit)
+    {
+        if (value < limit.Min || value > limit.Max)
+        {
+            errors.Add(new ValidationError(field, F(value), limit.Allowed));
+        }
+    }
 
     private static string F(double value) => value.ToString(CultureInfo.InvariantCulture);
 

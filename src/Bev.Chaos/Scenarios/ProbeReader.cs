@@ -33,7 +33,7 @@ internal static class ProbeReader
         var name = p.String("name") ?? $"probe{index + 1}";
         var type = p.String("type") ?? "http";
         var mode = p.Enum("mode", ProbeMode.Continuous, Modes);
-        var timeout = p.Duration("timeout", TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(1));
+        var timeout = p.Duration("timeout", TimeSpan.FromSeconds(2), Configuration.ConfigurationLimits.ProbeTimeout.Min, Configuration.ConfigurationLimits.ProbeTimeout.Max);
         var probe = type switch
         {
             "http" => Http(p, name),

@@ -233,7 +233,7 @@ public static class ScenarioLoader
                 Url = url is not null && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null,
                 Method = r.String("method") ?? "POST",
                 Command = command,
-                Timeout = r.Duration("timeout", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(10)),
+                Timeout = r.Duration("timeout", TimeSpan.FromSeconds(10), ConfigurationLimits.RollbackTimeout.Min, ConfigurationLimits.RollbackTimeout.Max),
             });
             r.Finish();
         }
