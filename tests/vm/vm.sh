@@ -20,7 +20,7 @@ REPO="$(cd "$HERE/../.." && pwd)"
 CACHE="${BEV_VM_CACHE:-/var/cache/bev-chaos-vm}"
 TIMEOUT="${BEV_VM_TIMEOUT:-480}"
 # Loaded in this order (dependencies first); any a kernel has built in is skipped.
-MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p sch_netem virtio_blk minix)
+MODULES=(virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci netfs fscache 9pnet 9pnet_virtio 9p sch_netem sch_htb cls_u32 virtio_blk minix)
 
 log() { echo "vm.sh: $*" >&2; }
 

@@ -94,6 +94,93 @@ public sealed class KernelNetworkFaultTests
         Assert.True(await TcpThroughputAsync(network, 2_000_000) > 20_000_000);
     }
 
+    [Fact]
+    public async Task Bandwidth_OnAHostInterfaceFilteredToAPort_HoldsThatPortOnly_AndLeavesTheInterfaceAsFound()
+    {
+        Requires.Root();
+        Requires.Program("tc");
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        using var shaped = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        shaped.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        shaped.Listen();
+        using var other = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        other.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        other.Listen();
+        var found = Tc("qdisc", "show", "dev", "lo");
+
+        // The target shares the host's namespace: the qdisc goes on the host's lo, filtered to the port.
+        var id = await engine.Manager.InjectFaultAsync("network_bandwidth", $"pid:{target.Pid}", null,
+            new Dictionary<string, object?> { ["mechanism"] = "kernel", ["device"] = "lo", ["port"] = ((IPEndPoint)shaped.LocalEndPoint!).Port, ["rate_kbps"] = 8000 }, TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var held = await LoopbackThroughputAsync(shaped, 2_000_000);
+        var untouched = await LoopbackThroughputAsync(other, 20_000_000);
+        var during = Tc("qdisc", "show", "dev", "lo");
+
+        Assert.InRange(held / 1000, 900, 1100);
+        Assert.True(untouched > 20_000_000, $"another port on lo ran at {untouched / 1e6:F1} MB/s under the filtered fault");
+        Assert.Contains("qdisc htb bcbc: root", during, StringComparison.Ordinal);
+        Assert.Contains("qdisc tbf bcbd: parent bcbc:4", during, StringComparison.Ordinal);
+        await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
+        Assert.Equal(found, Tc("qdisc", "show", "dev", "lo"));
+        Assert.True(await LoopbackThroughputAsync(shaped, 20_000_000) > 20_000_000, "the port is unshaped again");
+    }
+
+    [Fact]
+    public async Task TcFault_InHostNamespaceWithoutFilter_IsRefused_AndTouchesNothing()
+    {
+        Requires.Root();
+        Requires.Program("tc");
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        var found = Tc("qdisc", "show", "dev", "lo");
+
+        var error = await Assert.ThrowsAsync<ChaosValidationException>(() => engine.Manager.InjectFaultAsync("network_bandwidth", $"pid:{target.Pid}", null,
+            new Dictionary<string, object?> { ["mechanism"] = "kernel", ["device"] = "lo" }, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+
+        Assert.StartsWith("parameters.port: missing; allowed: a port or an address: the target shares the host's network namespace, and an unfiltered qdisc would shape the whole host's traffic", error.Message, StringComparison.Ordinal);
+        Assert.Equal(found, Tc("qdisc", "show", "dev", "lo"));
+        Assert.Empty(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static string Tc(params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo("tc", args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"tc {string.Join(' ', args)}: {output}");
+    }
+
+    // Bytes per second from a client to a listener on loopback (both in the test's own namespace).
+    private static async Task<double> LoopbackThroughputAsync(Socket listener, int bytes)
+    {
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
+        using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken);
+        var started = Stopwatch.GetTimestamp();
+        var sending = Task.Run(async () =>
+        {
+            var chunk = new byte[64 * 1024];
+            for (var sent = 0; sent < bytes; sent += chunk.Length)
+            {
+                await client.SendAsync(chunk.AsMemory(0, Math.Min(chunk.Length, bytes - sent)), SocketFlags.None, TestContext.Current.CancellationToken);
+            }
+        });
+        var buffer = new byte[64 * 1024];
+        for (var received = 0; received < bytes;)
+        {
+            var n = await server.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received += n;
+        }
+
+        await sending;
+        return bytes / Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
     [Theory]
     [InlineData("network_delay")]
     [InlineData("packet_reorder")]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Bev.Chaos.Faults.Network.Kernel;
@@ -6,13 +7,22 @@ namespace Bev.Chaos.Faults.Network.Kernel;
 /// A root qdisc on a device inside a namespace, with our own handle, so removal and reconcile only
 /// ever delete a qdisc we put there: <c>tbf</c> for bandwidth, <c>netem</c> for delay,
 /// duplication and corruption (where the kernel has it: the error says so where it does not).
-/// The fault type says which qdisc, with which arguments.
+/// The fault type says which qdisc, with which arguments. With <c>port</c> or <c>address</c> the
+/// qdisc acts on the target's traffic alone: the root is an <c>htb</c> whose one class carries it,
+/// chosen by u32 filters (to or from the port, to or from the address); every other packet takes
+/// htb's unshaped direct path — so a tc fault on a host interface touches nothing else on the
+/// host, and in the host's namespace a filter is required. Removal deletes our root, and with it
+/// the class, the qdisc and the filters.
 /// </summary>
 internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, IReadOnlyList<string> Arguments)> qdiscFor)
-    : NetworkMechanism(NetworkParameters.KernelMechanism, [NetworkParameters.NetnsParameter, NetworkParameters.DeviceParameter])
+    : NetworkMechanism(NetworkParameters.KernelMechanism, [NetworkParameters.NetnsParameter, NetworkParameters.DeviceParameter, NetworkParameters.AddressParameter, NetworkParameters.PortParameter])
 {
     /// <summary>The handle of every qdisc we add.</summary>
     public const string Handle = "bcbc:";
+
+    // The class the filters send the target's packets to, and the fault's qdisc under it.
+    private const string FilteredClass = "bcbc:4";
+    private const string FilteredHandle = "bcbd:";
 
     public override void Validate(FaultContext context, List<ValidationError> errors)
     {
@@ -21,12 +31,25 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
         {
             errors.Add(new ValidationError($"parameters.{NetworkParameters.Device}", null, "the network interface to shape inside the namespace (e.g. eth0, veth0)"));
         }
+
+        var address = context.Parameters.GetStringOrNull(NetworkParameters.Address);
+        if (address is not null && !(System.Net.IPAddress.TryParse(address, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            errors.Add(new ValidationError($"parameters.{NetworkParameters.Address}", address, "an IPv4 address"));
+        }
     }
 
     public override JsonObject Prepare(FaultContext context, string injector)
     {
         NetworkNamespace.Require("tc", "iproute2", injector);
-        return new TrafficControlRecipe(NetworkNamespace.For(context).Path, context.Parameters.GetString(NetworkParameters.Device)).ToJson();
+        var ns = NetworkNamespace.For(context);
+        if (ns.IsHost && Filters(context).Count == 0)
+        {
+            throw new ChaosValidationException($"parameters.{NetworkParameters.Port}", null,
+                "a port or an address: the target shares the host's network namespace, and an unfiltered qdisc would shape the whole host's traffic on that interface (or name a netns)");
+        }
+
+        return new TrafficControlRecipe(ns.Path, context.Parameters.GetString(NetworkParameters.Device)).ToJson();
     }
 
     /// <summary>Installs <c>tc qdisc add dev DEV root handle bcbc: KIND ARGS</c>.</summary>
@@ -46,18 +69,76 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
             throw new InvalidOperationException($"{device} already has a root qdisc that is not ours ({current.Split('\n')[0]}); refusing to replace it");
         }
 
-        var (code, output) = await ns.RunAsync("tc", ["qdisc", "add", "dev", device, "root", "handle", Handle, kind, .. arguments], null, cancellationToken).ConfigureAwait(false);
-        if (code != 0)
+        var filters = Filters(context);
+        if (filters.Count == 0)
         {
-            if (output.Contains("Specified qdisc kind is unknown", StringComparison.Ordinal) || output.Contains("Unknown qdisc", StringComparison.Ordinal))
-            {
-                throw new FeatureUnavailableException($"kernel lacks sch_{kind}");
-            }
+            await TcAsync(ns, kind, device, ["qdisc", "add", "dev", device, "root", "handle", Handle, kind, .. arguments], cancellationToken).ConfigureAwait(false);
+            return null;
+        }
 
-            throw new InvalidOperationException($"tc refused the {kind} qdisc on {device}: {output}");
+        try
+        {
+            // htb's default 0: unclassified packets take the direct path, unshaped.
+            await TcAsync(ns, "htb", device, ["qdisc", "add", "dev", device, "root", "handle", Handle, "htb"], cancellationToken).ConfigureAwait(false);
+            await TcAsync(ns, "htb", device, ["class", "add", "dev", device, "parent", Handle, "classid", FilteredClass, "htb", "rate", "100gbit", "quantum", "60000"], cancellationToken).ConfigureAwait(false);
+            await TcAsync(ns, kind, device, ["qdisc", "add", "dev", device, "parent", FilteredClass, "handle", FilteredHandle, kind, .. arguments], cancellationToken).ConfigureAwait(false);
+            foreach (var match in filters)
+            {
+                await TcAsync(ns, "u32", device, ["filter", "add", "dev", device, "parent", Handle, "protocol", "ip", "prio", "1", "u32", .. match, "flowid", FilteredClass], cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // Half a filtered qdisc is no fault: take out what was added (our root holds it all).
+            await ns.RunAsync("tc", ["qdisc", "del", "dev", device, "root", "handle", Handle], null, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
 
         return null;
+    }
+
+    // The u32 matches that pick the target's packets, both ways: to or from the port, to or from
+    // the address; both given: the port on that address. None: the whole device.
+    private static List<string[]> Filters(FaultContext context)
+    {
+        var port = context.Parameters.Has(NetworkParameters.Port) ? context.Parameters.GetInteger(NetworkParameters.Port).ToString(CultureInfo.InvariantCulture) : null;
+        var address = context.Parameters.GetStringOrNull(NetworkParameters.Address);
+        var filters = new List<string[]>();
+        foreach (var (portKey, addressKey) in new[] { ("dport", "dst"), ("sport", "src") })
+        {
+            List<string> match = [];
+            if (port is not null)
+            {
+                match.AddRange(["match", "ip", portKey, port, "0xffff"]);
+            }
+
+            if (address is not null)
+            {
+                match.AddRange(["match", "ip", addressKey, address + "/32"]);
+            }
+
+            if (match.Count > 0)
+            {
+                filters.Add([.. match]);
+            }
+        }
+
+        return filters;
+    }
+
+    private static async Task TcAsync(NetworkNamespace ns, string kind, string device, string[] arguments, CancellationToken cancellationToken)
+    {
+        var (code, output) = await ns.RunAsync("tc", arguments, null, cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            if (output.Contains("Specified qdisc kind is unknown", StringComparison.Ordinal) || output.Contains("Unknown qdisc", StringComparison.Ordinal)
+                || output.Contains("Unknown filter", StringComparison.Ordinal) || output.Contains("Specified filter kind is unknown", StringComparison.Ordinal))
+            {
+                throw new FeatureUnavailableException(kind == "u32" ? "kernel lacks cls_u32 (tc's u32 filter, needed for a port or address filter)" : $"kernel lacks sch_{kind}");
+            }
+
+            throw new InvalidOperationException($"tc refused the {kind} {arguments[0]} on {device}: {output}");
+        }
     }
 
     /// <summary>Deletes our root qdisc, only if the root is still ours. Idempotent.</summary>
