@@ -156,29 +156,7 @@ public sealed class KernelNetworkFaultTests
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
         using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken);
-        var started = Stopwatch.GetTimestamp();
-        var sending = Task.Run(async () =>
-        {
-            var chunk = new byte[64 * 1024];
-            for (var sent = 0; sent < bytes; sent += chunk.Length)
-            {
-                await client.SendAsync(chunk.AsMemory(0, Math.Min(chunk.Length, bytes - sent)), SocketFlags.None, TestContext.Current.CancellationToken);
-            }
-        });
-        var buffer = new byte[64 * 1024];
-        for (var received = 0; received < bytes;)
-        {
-            var n = await server.ReceiveAsync(buffer, SocketFlags.None, TestContext.Current.CancellationToken);
-            if (n == 0)
-            {
-                break;
-            }
-
-            received += n;
-        }
-
-        await sending;
-        return bytes / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        return await ThroughputAsync(client, server, bytes);
     }
 
     [Theory]
@@ -297,6 +275,12 @@ public sealed class KernelNetworkFaultTests
         using var client = TestNetwork.SocketIn(network.A, SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(listener.LocalEndPoint!, TestContext.Current.CancellationToken);
         using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken);
+        return await ThroughputAsync(client, server, bytes);
+    }
+
+    // Sends BYTES from client to server and returns the bytes per second the server received.
+    private static async Task<double> ThroughputAsync(Socket client, Socket server, int bytes)
+    {
         var started = Stopwatch.GetTimestamp();
         var sending = Task.Run(async () =>
         {
