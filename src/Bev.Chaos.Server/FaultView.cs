@@ -23,12 +23,47 @@ internal sealed record FaultView(
     int OwnerPid,
     string? RemovalReason,
     string? Error,
-    IReadOnlyDictionary<string, long>? Measurements)
+    IReadOnlyDictionary<string, long>? Measurements,
+    string? Mechanism,
+    string? MechanismReason)
 {
     /// <summary>The view of one journal entry.</summary>
-    public static FaultView Of(JournalEntry e, FaultInjectionManager faults) => new(
-        e.FaultId, e.Injector, e.Target, e.Profile, e.State, e.ParametersJson, e.CreatedAt, e.ExpiresAt, e.Owner.Pid,
-        e.RemovalReason, e.Error, faults.MeasurementsOf(e.FaultId));
+    public static FaultView Of(JournalEntry e, FaultInjectionManager faults)
+    {
+        var mechanism = MechanismOf(e.UndoJson);
+        return new(
+            e.FaultId, e.Injector, e.Target, e.Profile, e.State, e.ParametersJson, e.CreatedAt, e.ExpiresAt, e.Owner.Pid,
+            e.RemovalReason, e.Error, faults.MeasurementsOf(e.FaultId), mechanism, mechanism is null ? null : WhyChosen(e, mechanism, faults));
+    }
+
+    // A network fault's recipe names the mechanism that acts (proxy or kernel); other recipes name none.
+    private static string? MechanismOf(string undoJson)
+    {
+        if (!undoJson.Contains("\"mechanism\"", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        using var recipe = JsonDocument.Parse(undoJson);
+        return recipe.RootElement.ValueKind == JsonValueKind.Object && recipe.RootElement.TryGetProperty("mechanism", out var name) && name.ValueKind == JsonValueKind.String
+            ? name.GetString()
+            : null;
+    }
+
+    // Where the proxy and the kernel could both serve, the user is told which acts and why. The
+    // choice was made once (NetworkFaultInjector) from the request and the catalog; this says which rule made it.
+    private static string WhyChosen(JournalEntry e, string mechanism, FaultInjectionManager faults)
+    {
+        if (e.ParametersJson.Contains("\"mechanism\"", StringComparison.Ordinal))
+        {
+            return "asked for (parameters.mechanism)";
+        }
+
+        var offered = faults.Injectors.TryGetValue(e.Injector, out var injector) ? injector.Parameters.FirstOrDefault(p => p.Name == "mechanism")?.AllowedValues : null;
+        return offered is { Count: 1 } ? $"the only mechanism of {e.Injector}"
+            : mechanism == "proxy" ? "the target has proxied dependencies in the catalog: their proxy carries the fault (mechanism: kernel acts in its network namespace instead)"
+            : "the target has no proxied dependencies in the catalog, which the proxy needs: the kernel carries the fault in its network namespace";
+    }
 
     /// <summary>Writes a string that already holds JSON as that JSON; text that is not JSON fails the answer rather than corrupt it.</summary>
     internal sealed class RawJson : JsonConverter<string>

@@ -70,7 +70,7 @@ public sealed class ChaosApiTests : IAsyncLifetime
         Assert.Equal("active", one.GetProperty("state").GetString());
         Assert.Equal(JsonValueKind.Object, one.GetProperty("parameters").ValueKind);
         Assert.Equal(Environment.ProcessId, one.GetProperty("owner_pid").GetInt32());
-        Assert.Equal(["created_at", "error", "expires_at", "fault_id", "injector_name", "measurements", "owner_pid", "parameters", "profile_name", "removal_reason", "state", "target_service"],
+        Assert.Equal(["created_at", "error", "expires_at", "fault_id", "injector_name", "measurements", "mechanism", "mechanism_reason", "owner_pid", "parameters", "profile_name", "removal_reason", "state", "target_service"],
             one.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
 
         var (deleted, _) = await SendAsync(HttpMethod.Delete, $"/faults/{id}");
