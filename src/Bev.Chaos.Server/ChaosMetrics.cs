@@ -14,6 +14,7 @@ internal sealed class ChaosMetrics : IDisposable
     private readonly Counter _faultsInjected;
     private readonly Counter _faultsRemoved;
     private readonly Counter _faultsFailed;
+    private readonly Counter _effectsLost;
     private readonly Histogram _injectLatency;
     private readonly Counter _experiments;
     private readonly Counter _breaches;
@@ -33,6 +34,7 @@ internal sealed class ChaosMetrics : IDisposable
         var factory = Metrics.WithCustomRegistry(Registry);
         _faultsInjected = factory.CreateCounter("bev_chaos_faults_injected_total", "Faults injected, by injector.", "injector");
         _faultsRemoved = factory.CreateCounter("bev_chaos_faults_removed_total", "Faults removed, by injector and reason.", "injector", "reason");
+        _effectsLost = factory.CreateCounter("bev_chaos_faults_effect_lost_total", "Active faults whose effect the engine, checking on the target once a second, found gone (a helper killed, a target resumed behind its back).", "injector");
         _faultsFailed = factory.CreateCounter("bev_chaos_faults_failed_total", "Faults that could not be injected or removed, by injector.", "injector");
         _injectLatency = factory.CreateHistogram("bev_chaos_inject_latency_seconds", "Time from request to the effect in place.", new HistogramConfiguration { LabelNames = ["injector"], Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
         _experiments = factory.CreateCounter("bev_chaos_experiments_total", "Experiments finished, by verdict.", "verdict");
@@ -93,6 +95,9 @@ internal sealed class ChaosMetrics : IDisposable
                     break;
                 case FaultFailedEvent f:
                     _faultsFailed.WithLabels(f.InjectorName).Inc();
+                    break;
+                case FaultEffectLostEvent l:
+                    _effectsLost.WithLabels(l.InjectorName).Inc();
                     break;
                 case ExperimentFinishedEvent x:
                     _experiments.WithLabels(Label(x.Verdict.ToString())).Inc();

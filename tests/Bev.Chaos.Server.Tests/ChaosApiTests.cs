@@ -28,6 +28,8 @@ public sealed class ChaosApiTests : IAsyncLifetime
         _target.Dispose();
     }
 
+    private string MetricsText() => _running.Http.GetStringAsync("/metrics", TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string path, string? body = null)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -96,6 +98,9 @@ public sealed class ChaosApiTests : IAsyncLifetime
         Assert.StartsWith("effect lost: ", marked.Body.GetProperty("error").GetString(), StringComparison.Ordinal);
         var (_, list) = await SendAsync(HttpMethod.Get, "/faults");
         Assert.StartsWith("effect lost: ", Assert.Single(list.EnumerateArray()).GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        // Counted in /metrics: the effect checked on the target and found gone.
+        await Poll.UntilAsync(() => MetricsText(), t => t.Contains("bev_chaos_faults_effect_lost_total{injector=\"service_pause\"} 1", StringComparison.Ordinal), TimeSpan.FromSeconds(5), "the lost effect counted");
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Delete, $"/faults/{id}")).Status);
     }
 
