@@ -26,6 +26,20 @@ internal static class FaultTypeRegistration
         return registered;
     }
 
+    // The schema's own complaint, under the type initialisers it was thrown through (one per generic base that reads it).
+    private static InvalidOperationException? Declaration(Exception ex)
+    {
+        for (var inner = ex; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is InvalidOperationException declaration)
+            {
+                return declaration;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Checks one fault type's schema and profiles.</summary>
     /// <exception cref="InvalidOperationException">It is declared wrongly.</exception>
     public static void Check(FaultInjector injector)
@@ -35,7 +49,7 @@ internal static class FaultTypeRegistration
         {
             parameters = injector.Parameters;
         }
-        catch (TypeInitializationException ex) when (ex.InnerException is InvalidOperationException declaration)
+        catch (TypeInitializationException ex) when (Declaration(ex) is { } declaration)
         {
             throw new InvalidOperationException($"fault type '{injector.Name}': {declaration.Message}", declaration);
         }

@@ -330,6 +330,7 @@ public sealed class ChaosToolkitRunTests : IDisposable
 
     [Theory]
     [InlineData("\"verify_tls\": false", "method[0].provider.verify_tls: 'false' is not allowed; allowed: true or absent (TLS certificates are always verified)")]
+    [InlineData("\"max_retries\": 50", "method[0].provider.max_retries: '50' is not allowed; allowed: a whole number from 0 to 10")]
     [InlineData("\"expected_status\": 200", "method[0].provider.expected_status: '200' is not allowed; allowed: an option this provider has here: type, url, method, headers, arguments, timeout, verify_tls, max_retries")]
     public async Task Experiment_HttpProviderOptionNotImplemented_IsRefusedByName(string option, string expected)
     {

@@ -127,6 +127,16 @@ public sealed class FaultOptionsSchemaTests
     }
 
     [Fact]
+    public void Register_ANetworkTypeWithAWrongDeclaration_FailsAtRegistrationNamingIt()
+    {
+        var injector = new DeclaredNetworkInjector<DefaultOutOfBounds>();
+
+        var error = Assert.Throws<InvalidOperationException>(() => FaultTypeRegistration.Register([injector]));
+
+        Assert.Contains("fault type 'declared_network': fault options DefaultOutOfBounds.Delay: its default 5 is outside 10–100", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Register_AProfileOutsideTheSchema_FailsNamingTheProfile()
     {
         var error = Assert.Throws<InvalidOperationException>(() => FaultTypeRegistration.Register([new SampleInjector(new Dictionary<string, object> { ["delay_ms"] = 5000L, ["no_such"] = 1L })]));
@@ -177,5 +187,13 @@ public sealed class FaultOptionsSchemaTests
         protected internal override ValueTask<IAsyncDisposable?> ApplyAsync(FaultContext context, JsonObject undo, CancellationToken cancellationToken) => ValueTask.FromResult<IAsyncDisposable?>(null);
 
         protected internal override ValueTask RevertAsync(JsonObject undo, RevertContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+
+    internal sealed class DeclaredNetworkInjector<TOptions>() : Bev.Chaos.Faults.Network.NetworkFaultInjector<TOptions>(new Bev.Chaos.Faults.Network.Kernel.TrafficControlMechanism(_ => ("netem", [])))
+        where TOptions : class, new()
+    {
+        public override string Name => "declared_network";
+
+        public override string Description => "A network declaration under test.";
     }
 }

@@ -166,6 +166,11 @@ public static class ChaosToolkitDocument
             {
                 errors.Add(new ValidationError($"{where}.provider.verify_tls", "false", "true or absent (TLS certificates are always verified)", path));
             }
+            else if (type == "http" && activity?["provider"]?["max_retries"] is { } retries
+                && !(retries is JsonValue number && number.GetValueKind() == JsonValueKind.Number && int.TryParse(number.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) && count is >= 0 and <= 10))
+            {
+                errors.Add(new ValidationError($"{where}.provider.max_retries", retries.ToJsonString(), "a whole number from 0 to 10", path));
+            }
             else if (type == "process" && activity?["provider"]?["path"] is null)
             {
                 errors.Add(new ValidationError($"{where}.provider.path", null, "a program path", path));

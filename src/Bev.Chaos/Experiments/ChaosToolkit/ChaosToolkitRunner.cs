@@ -180,7 +180,7 @@ public sealed class ChaosToolkitRunner(TimeProvider timeProvider, HttpMessageHan
         var headers = provider["headers"] as JsonObject ?? [];
         var arguments = provider["arguments"] as JsonObject;
         var url = provider["url"]!.GetValue<string>();
-        if (arguments is not null && method == HttpMethod.Get)
+        if (arguments is { Count: > 0 } && method == HttpMethod.Get)
         {
             url += (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Join('&', FormFields(arguments).Select(f => WebUtility.UrlEncode(f.Key) + "=" + WebUtility.UrlEncode(f.Value)));
         }

@@ -13,6 +13,8 @@ internal abstract class NetworkFaultInjector<TOptions> : FaultInjector<TOptions>
     where TOptions : class, new()
 {
     private readonly IReadOnlyList<NetworkMechanism> _mechanisms;
+    private readonly IReadOnlyList<FaultParameter> _shared;
+    private IReadOnlyList<FaultParameter>? _parameters;
 
     /// <param name="mechanisms">Proxy first, then kernel: the order <c>mechanism</c> lists them in.</param>
     protected NetworkFaultInjector(params NetworkMechanism[] mechanisms)
@@ -25,13 +27,17 @@ internal abstract class NetworkFaultInjector<TOptions> : FaultInjector<TOptions>
     protected NetworkFaultInjector(IReadOnlyList<FaultParameter> shared, params NetworkMechanism[] mechanisms)
     {
         _mechanisms = mechanisms;
-        Parameters = [.. base.Parameters, .. shared, NetworkParameters.Mechanism([.. mechanisms.Select(m => m.Name)]), .. mechanisms.SelectMany(m => m.Parameters)];
+        _shared = shared;
     }
 
     public override FaultCategory Category => FaultCategory.Network;
 
-    /// <summary>The type's own options, then <c>mechanism</c>, then the shared parameters its mechanisms read.</summary>
-    public override IReadOnlyList<FaultParameter> Parameters { get; }
+    /// <summary>
+    /// The type's own options, then the family's shared ones, <c>mechanism</c>, and the parameters its
+    /// mechanisms read. Built on first use, so a wrong options record fails at registration, naming it.
+    /// </summary>
+    public override IReadOnlyList<FaultParameter> Parameters =>
+        _parameters ??= [.. base.Parameters, .. _shared, NetworkParameters.Mechanism([.. _mechanisms.Select(m => m.Name)]), .. _mechanisms.SelectMany(m => m.Parameters)];
 
     protected internal override void Validate(FaultContext context, List<ValidationError> errors)
     {

@@ -116,13 +116,36 @@ public sealed class KernelNetworkFaultTests
         var untouched = await LoopbackThroughputAsync(other, 20_000_000);
         var during = Tc("qdisc", "show", "dev", "lo");
 
-        Assert.InRange(held / 1000, 900, 1100);
+        Assert.InRange(held / 1000, 800, 1250);
         Assert.True(untouched > 20_000_000, $"another port on lo ran at {untouched / 1e6:F1} MB/s under the filtered fault");
         Assert.Contains("qdisc htb bcbc: root", during, StringComparison.Ordinal);
         Assert.Contains("qdisc tbf bcbd: parent bcbc:4", during, StringComparison.Ordinal);
         await engine.Manager.RemoveFaultAsync(id, TestContext.Current.CancellationToken);
         Assert.Equal(found, Tc("qdisc", "show", "dev", "lo"));
         Assert.True(await LoopbackThroughputAsync(shaped, 20_000_000) > 20_000_000, "the port is unshaped again");
+    }
+
+    [Fact]
+    public async Task TcFault_SecondOnADeviceAnotherHolds_IsRefused_AndTheFirstKeepsItsQdisc()
+    {
+        Requires.Program("tc");
+        using var network = TestNetwork.Create();
+        using var target = TestProcess.Sleeper();
+        await using var engine = new EngineFixture();
+        Dictionary<string, object?> OnPort(int port) => new() { ["mechanism"] = "kernel", ["netns"] = network.A, ["device"] = TestNetwork.DeviceA, ["port"] = port, ["rate_kbps"] = 8000 };
+
+        var first = await engine.Manager.InjectFaultAsync("network_bandwidth", $"pid:{target.Pid}", null, OnPort(9001), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var held = TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "show", "dev", TestNetwork.DeviceA);
+
+        // A second tc fault on that device would replace the first's root; refused, and its failed
+        // injection's revert must leave the first fault's qdisc where it is.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => engine.Manager.InjectFaultAsync("network_bandwidth", $"pid:{target.Pid}", null, OnPort(9002), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken));
+
+        Assert.Contains("already carries another BEV Chaos tc fault", error.Message, StringComparison.Ordinal);
+        Assert.Equal(held, TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "show", "dev", TestNetwork.DeviceA));
+        Assert.Equal(first, Assert.Single(await engine.Journal.ListOpenAsync(TestContext.Current.CancellationToken)).FaultId);
+        await engine.Manager.RemoveFaultAsync(first, TestContext.Current.CancellationToken);
+        Assert.DoesNotContain("bcbc:", TestNetwork.Ip("netns", "exec", network.A, "tc", "qdisc", "show", "dev", TestNetwork.DeviceA));
     }
 
     [Fact]

@@ -20,6 +20,9 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
     /// <summary>The handle of every qdisc we add.</summary>
     public const string Handle = "bcbc:";
 
+    // Set on a recipe whose device another fault held: its revert leaves that fault's root alone.
+    private const string HeldByAnotherKey = "held_by_another";
+
     // The class the filters send the target's packets to, and the fault's qdisc under it.
     private const string FilteredClass = "bcbc:4";
     private const string FilteredHandle = "bcbd:";
@@ -33,9 +36,9 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
         }
 
         var address = context.Parameters.GetStringOrNull(NetworkParameters.Address);
-        if (address is not null && !(System.Net.IPAddress.TryParse(address, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+        if (address is not null && Ipv4(address) is null)
         {
-            errors.Add(new ValidationError($"parameters.{NetworkParameters.Address}", address, "an IPv4 address"));
+            errors.Add(new ValidationError($"parameters.{NetworkParameters.Address}", address, "an IPv4 address in four dotted numbers (192.0.2.10)"));
         }
     }
 
@@ -64,6 +67,13 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
             throw new ChaosValidationException($"parameters.{NetworkParameters.Device}", device, "an interface that exists in the namespace: " + current);
         }
 
+        if (current.Contains(" " + Handle + " ", StringComparison.Ordinal))
+        {
+            // Another fault's root: this recipe must not take it out when the failed injection is reverted.
+            recipe[HeldByAnotherKey] = true;
+            throw new InvalidOperationException($"{device} already carries another BEV Chaos tc fault (our root qdisc {Handle}); one tc fault per device: remove that one first, or shape another device");
+        }
+
         if (current.Contains("qdisc ", StringComparison.Ordinal) && !IsDefault(current))
         {
             throw new InvalidOperationException($"{device} already has a root qdisc that is not ours ({current.Split('\n')[0]}); refusing to replace it");
@@ -78,13 +88,15 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
 
         try
         {
-            // htb's default 0: unclassified packets take the direct path, unshaped.
-            await TcAsync(ns, "htb", device, ["qdisc", "add", "dev", device, "root", "handle", Handle, "htb"], cancellationToken).ConfigureAwait(false);
+            // htb's default 0: unclassified packets take the direct path, unshaped, in a FIFO of
+            // direct_qlen packets (given: htb would take the device's txqueuelen, 0 on some).
+            await TcAsync(ns, "htb", device, ["qdisc", "add", "dev", device, "root", "handle", Handle, "htb", "direct_qlen", "1000"], cancellationToken).ConfigureAwait(false);
             await TcAsync(ns, "htb", device, ["class", "add", "dev", device, "parent", Handle, "classid", FilteredClass, "htb", "rate", "100gbit", "quantum", "60000"], cancellationToken).ConfigureAwait(false);
             await TcAsync(ns, kind, device, ["qdisc", "add", "dev", device, "parent", FilteredClass, "handle", FilteredHandle, kind, .. arguments], cancellationToken).ConfigureAwait(false);
-            foreach (var match in filters)
+            // One priority per protocol: the kernel keeps a priority's filters to one protocol.
+            foreach (var (protocol, match) in filters)
             {
-                await TcAsync(ns, "u32", device, ["filter", "add", "dev", device, "parent", Handle, "protocol", "ip", "prio", "1", "u32", .. match, "flowid", FilteredClass], cancellationToken).ConfigureAwait(false);
+                await TcAsync(ns, "u32", device, ["filter", "add", "dev", device, "parent", Handle, "protocol", protocol, "prio", protocol == "ip" ? "1" : "2", "u32", .. match, "flowid", FilteredClass], cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -97,34 +109,46 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
         return null;
     }
 
-    // The u32 matches that pick the target's packets, both ways: to or from the port, to or from
-    // the address; both given: the port on that address. None: the whole device.
-    private static List<string[]> Filters(FaultContext context)
+    // The u32 matches that pick the target's packets, both ways: TCP and UDP to or from the port,
+    // anything to or from the address; both given: the port on that address. A port alone matches
+    // IPv6 too (without extension headers, as u32 reads fixed offsets). None: the whole device.
+    private static List<(string Protocol, string[] Match)> Filters(FaultContext context)
     {
         var port = context.Parameters.Has(NetworkParameters.Port) ? context.Parameters.GetInteger(NetworkParameters.Port).ToString(CultureInfo.InvariantCulture) : null;
-        var address = context.Parameters.GetStringOrNull(NetworkParameters.Address);
-        var filters = new List<string[]>();
+        var address = context.Parameters.GetStringOrNull(NetworkParameters.Address) is { } given ? Ipv4(given) : null;
+        var filters = new List<(string, string[])>();
         foreach (var (portKey, addressKey) in new[] { ("dport", "dst"), ("sport", "src") })
         {
-            List<string> match = [];
-            if (port is not null)
+            if (port is null)
             {
-                match.AddRange(["match", "ip", portKey, port, "0xffff"]);
+                if (address is not null)
+                {
+                    filters.Add(("ip", ["match", "ip", addressKey, address + "/32"]));
+                }
+
+                continue;
             }
 
-            if (address is not null)
+            foreach (var transport in new[] { "6", "17" })
             {
-                match.AddRange(["match", "ip", addressKey, address + "/32"]);
-            }
-
-            if (match.Count > 0)
-            {
-                filters.Add([.. match]);
+                string[] onAddress = address is null ? [] : ["match", "ip", addressKey, address + "/32"];
+                filters.Add(("ip", ["match", "ip", "protocol", transport, "0xff", "match", "ip", portKey, port, "0xffff", .. onAddress]));
+                if (address is null)
+                {
+                    filters.Add(("ipv6", ["match", "ip6", "protocol", transport, "0xff", "match", "ip6", portKey, port, "0xffff"]));
+                }
             }
         }
 
         return filters;
     }
+
+    // Four dotted numbers, as tc reads them: "10" would parse as 0.0.0.10 and mean something else to tc.
+    private static string? Ipv4(string text) =>
+        text.Split('.') is { Length: 4 } parts && parts.All(p => p.Length is > 0 and <= 3 && p.All(char.IsAsciiDigit))
+        && System.Net.IPAddress.TryParse(text, out var parsed) && parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? parsed.ToString()
+            : null;
 
     private static async Task TcAsync(NetworkNamespace ns, string kind, string device, string[] arguments, CancellationToken cancellationToken)
     {
@@ -144,7 +168,7 @@ internal sealed class TrafficControlMechanism(Func<FaultContext, (string Kind, I
     /// <summary>Deletes our root qdisc, only if the root is still ours. Idempotent.</summary>
     public override async ValueTask RevertAsync(JsonObject recipe, CancellationToken cancellationToken)
     {
-        if (TrafficControlRecipe.From(recipe) is not { } fault)
+        if (TrafficControlRecipe.From(recipe) is not { } fault || recipe[HeldByAnotherKey] is not null)
         {
             return;
         }

@@ -17,8 +17,9 @@ internal abstract class ProtocolToxicFaultInjector<TOptions> : NetworkFaultInjec
     private static readonly IReadOnlySet<string> JsonParameters = new HashSet<string>(StringComparer.Ordinal) { "headers", "json_patch" };
     private static readonly IReadOnlySet<string> ListParameters = new HashSet<string>(StringComparer.Ordinal) { "commands" };
 
-    // The toxic's attributes: every option of the record, and the seed.
-    private static readonly IReadOnlyList<FaultParameter> Attributes = [.. Options.FaultOptionsSchema<TOptions>.Parameters, Seed];
+    // The toxic's attributes: every option of the record, and the seed (read on first use, so a
+    // wrong record fails at registration, naming it).
+    private static readonly Lazy<IReadOnlyList<FaultParameter>> LazyAttributes = new(() => [.. Options.FaultOptionsSchema<TOptions>.Parameters, Seed]);
 
     private readonly ProxyProtocol _protocol;
     private readonly string _toxicType;
@@ -27,7 +28,7 @@ internal abstract class ProtocolToxicFaultInjector<TOptions> : NetworkFaultInjec
     /// <param name="protocol">What the dependency's proxy must speak.</param>
     /// <param name="toxicType">The toxic the fault adds.</param>
     protected ProtocolToxicFaultInjector(ProxyCollection proxies, ProxyProtocol protocol, string toxicType)
-        : base([Seed], new ProxyToxicMechanism(proxies, (context, stream) => Toxic(toxicType, Attributes, context, stream)))
+        : base([Seed], new ProxyToxicMechanism(proxies, (context, stream) => Toxic(toxicType, LazyAttributes.Value, context, stream)))
     {
         _protocol = protocol;
         _toxicType = toxicType;
@@ -58,7 +59,7 @@ internal abstract class ProtocolToxicFaultInjector<TOptions> : NetworkFaultInjec
 
         try
         {
-            _ = Toxic(_toxicType, Attributes, context, ToxicStream.Downstream);
+            _ = Toxic(_toxicType, LazyAttributes.Value, context, ToxicStream.Downstream);
         }
         catch (ProxyException ex)
         {
