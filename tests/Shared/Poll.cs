@@ -5,7 +5,11 @@ namespace Bev.Chaos.TestSupport;
 /// <summary>Waits for a real effect by polling it, with a deadline — never a fixed sleep.</summary>
 internal static class Poll
 {
-    public static async Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done, TimeSpan timeout, string what)
+    public static Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done, TimeSpan timeout, string what) =>
+        UntilAsync(read, done, timeout, value => $"timed out after {timeout.TotalSeconds:F1} s waiting for {what}; last value: {value}");
+
+    /// <summary>As the other, with the failure's message made when it times out (to say what was seen then).</summary>
+    public static async Task<T> UntilAsync<T>(Func<T> read, Func<T, bool> done, TimeSpan timeout, Func<T, string> failure)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         T value = read();
@@ -13,7 +17,7 @@ internal static class Poll
         {
             if (Stopwatch.GetTimestamp() > deadline)
             {
-                Assert.Fail($"timed out after {timeout.TotalSeconds:F1} s waiting for {what}; last value: {value}");
+                Assert.Fail(failure(value));
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);

@@ -252,7 +252,7 @@ public static class ScenarioLoader
         var result = new SafetySettings
         {
             AutoRollbackEnabled = true,
-            SafetyMonitoringInterval = a.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            SafetyMonitoringInterval = a.Duration("safety_monitoring_interval", d.SafetyMonitoringInterval, ConfigurationLimits.SafetyMonitoringInterval, check: true),
             MaxCpuUsage = a.Number("max_cpu_usage", d.MaxCpuUsage, ConfigurationLimits.MaxCpuUsage, check: true),
             MaxMemoryUsage = a.Number("max_memory_usage", d.MaxMemoryUsage, ConfigurationLimits.MaxMemoryUsage, check: true),
             MaxErrorRate = a.Number("max_error_rate", d.MaxErrorRate, ConfigurationLimits.MaxErrorRate, check: true),

@@ -27,18 +27,9 @@ public sealed class IoDelayTests
         await using var engine = new EngineFixture();
         // On a busy machine the first dd can take a while to start writing: measure once it does.
         // (Once, in a full run, no write showed in 20 s: the failure now says what the writer was doing.)
-        var firstWrites = System.Diagnostics.Stopwatch.StartNew();
-        while (Measure.CgroupWrittenBytes(cgroup.Path) == 0)
-        {
-            if (firstWrites.Elapsed > TimeSpan.FromSeconds(30))
-            {
-                var written = new FileInfo(file);
-                Assert.Fail($"no direct write showed in {cgroup.Path}'s counters in 30 s; the writer is in state {writer.State}, io.dat has {(written.Exists ? written.Length : -1)} bytes, " +
-                    $"the cgroup holds [{string.Join(", ", File.ReadAllLines($"/sys/fs/cgroup/blkio{cgroup.Path}/cgroup.procs"))}], its counters: {string.Join(" | ", File.ReadAllLines($"/sys/fs/cgroup/blkio{cgroup.Path}/blkio.throttle.io_service_bytes_recursive"))}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(20), TestContext.Current.CancellationToken);
-        }
+        await Poll.UntilAsync(() => Measure.CgroupWrittenBytes(cgroup.Path), written => written > 0, TimeSpan.FromSeconds(30), _ =>
+            $"no direct write showed in {cgroup.Path}'s counters in 30 s; the writer is in state {writer.State}, io.dat has {(File.Exists(file) ? new FileInfo(file).Length : -1)} bytes, " +
+            $"the cgroup holds [{string.Join(", ", File.ReadAllLines($"/sys/fs/cgroup/blkio{cgroup.Path}/cgroup.procs"))}], its counters: {string.Join(" | ", File.ReadAllLines($"/sys/fs/cgroup/blkio{cgroup.Path}/blkio.throttle.io_service_bytes_recursive"))}");
 
         await Poll.MeasureWindowAsync(TimeSpan.FromMilliseconds(300));
         var unthrottled = await Measure.CgroupWriteBytesPerSecondAsync(cgroup.Path, TimeSpan.FromSeconds(1));
